@@ -1,0 +1,47 @@
+/**
+ * Every failure our code can name. No HTTP status appears below api/: the API maps codes to statuses in one table
+ * (api/plugins/errors.ts), activities map codes to Temporal's retry decisions (workflows/options.ts).
+ */
+export type ErrorCode =
+  // input and lookup
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'PRODUCT_NOT_FOUND'
+  | 'CONFLICT'
+  // authentication and authorization
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  // router (RouterOS)
+  | 'ROUTER_UNREACHABLE'
+  | 'ROUTER_TIMEOUT'
+  | 'ROUTER_LOGIN_REFUSED'
+  | 'ROUTER_NOT_FOUND'
+  | 'ROUTER_ALREADY_EXISTS'
+  | 'ROUTER_INVALID_ARGUMENT'
+  | 'ROUTER_ERROR'
+  | 'HOTSPOT_USER_CONFLICT'
+  // payment gateways
+  | 'PAYMENT_DECLINED'
+  | 'PAYMENT_GATEWAY_UNAVAILABLE'
+  | 'PAYMENT_GATEWAY_REJECTED'
+  | 'PAYMENT_NOT_CONFIGURED'
+  | 'PAYMENT_NOT_FOUND'
+  // anything else
+  | 'INTERNAL';
+
+/** An expected failure with a stable code. `message` may reach a client; never put secrets or internals in it. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function isDomainError(value: unknown): value is DomainError {
+  return value instanceof DomainError;
+}

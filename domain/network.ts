@@ -1,0 +1,48 @@
+/**
+ * Strict patterns for every value that may reach a router. RouterOS API words are length-prefixed, so a value cannot
+ * smuggle a second command; validating anyway keeps garbage (and the original's script injection, spec §11 S1) out.
+ */
+
+const MAC = /^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/** Hotspot user names: letters, digits and a few separators; never spaces, quotes, `=`, `?` or control characters. */
+const HOTSPOT_USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}$/;
+/** Hotspot passwords: printable ASCII without spaces, quotes, `$`, `;` or backslashes; empty for PIN users. */
+const HOTSPOT_PASSWORD = /^[A-Za-z0-9!#%&()*+,./:<>@^_{|}~-]{0,64}$/;
+/** Profile names come from admins: no control characters, no `=` or `?` (API word syntax), bounded length. */
+// eslint-disable-next-line no-control-regex -- excluding control characters is the point
+const PROFILE_NAME = /^[^\x00-\x1f\x7f=?"\\$;]{1,64}$/;
+
+export function isMacAddress(value: string): boolean {
+  return MAC.test(value);
+}
+
+/** `aa-bb-cc-dd-ee-ff` → `AA:BB:CC:DD:EE:FF` (the form RouterOS prints). Throws on anything that is not a MAC. */
+export function normalizeMac(value: string): string {
+  if (!isMacAddress(value)) throw new RangeError('invalid MAC address');
+  return value.replace(/-/g, ':').toUpperCase();
+}
+
+export function isIPv4(value: string): boolean {
+  return IPV4.test(value);
+}
+
+export function isHotspotUsername(value: string): boolean {
+  return HOTSPOT_USERNAME.test(value);
+}
+
+export function isHotspotPassword(value: string): boolean {
+  return HOTSPOT_PASSWORD.test(value);
+}
+
+export function isProfileName(value: string): boolean {
+  return PROFILE_NAME.test(value);
+}
+
+/**
+ * A locally administered MAC (second hex digit 2, 6, A or E) is a randomised "private" address: phones pick a new
+ * one per network, so it cannot identify a returning device (anchors.md §3.5).
+ */
+export function isRandomizedMac(value: string): boolean {
+  return isMacAddress(value) && /^[0-9A-Fa-f][26AaEe]/.test(value);
+}

@@ -1,0 +1,236 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration, validated once at start-up. Variable names, defaults and required-ness of the original
+ * service are kept (../shared/seed/environment-variables.txt) so an operator's existing `.env` works unchanged.
+ */
+
+const FERNET_KEY = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]=$/; // 32 bytes, URL-safe base64 with its one padding char
+const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+
+const required = (name: string) =>
+  z
+    .string({ error: `${name} is required` })
+    .trim()
+    .min(1, { error: `${name} is required` });
+
+const integer = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be an integer from ${min} to ${max} (got "${raw}")` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const boolean = (name: string, fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      const value = raw.toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(value)) return true;
+      if (['false', '0', 'no', 'off'].includes(value)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false (got "${raw}")` });
+      return z.NEVER;
+    });
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => v ?? '');
+
+const httpUrl = (name: string, fallback: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = raw === undefined || raw === '' ? fallback : raw;
+      if (!/^https?:\/\/[^\s/]+/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be an http(s) URL (got "${value}")` });
+        return z.NEVER;
+      }
+      return value.replace(/\/+$/, '');
+    });
+
+/** Accepts the SQLAlchemy form `postgresql+asyncpg://…` as well as `postgres://` and `postgresql://`. */
+export function normalizeDatabaseUrl(raw: string): string | undefined {
+  const match = /^(postgres|postgresql)(\+[a-z0-9_]+)?:\/\/(.+)$/i.exec(raw.trim());
+  return match ? `postgresql://${match[3]}` : undefined;
+}
+
+/** Accepts a JSON array (`["https://a","https://b"]`), a comma-separated list, or empty. */
+export function parseCorsOrigins(raw: string): string[] | undefined {
+  const text = raw.trim();
+  if (text === '') return [];
+  let items: unknown;
+  if (text.startsWith('[')) {
+    try {
+      items = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(items) || !items.every((i) => typeof i === 'string')) return undefined;
+  } else {
+    items = text.split(',');
+  }
+  const origins = (items as string[]).map((o) => o.trim().replace(/\/+$/, '')).filter((o) => o !== '');
+  return origins.every((o) => o === '*' || /^https?:\/\/[^\s/]+$/.test(o)) ? origins : undefined;
+}
+
+const schema = z
+  .object({
+    DATABASE_URL: required('DATABASE_URL').transform((raw, ctx) => {
+      const url = normalizeDatabaseUrl(raw);
+      if (!url) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'DATABASE_URL must be a PostgreSQL URL (postgresql://, postgres:// or postgresql+asyncpg://)',
+        });
+        return z.NEVER;
+      }
+      return url;
+    }),
+    DATABASE_POOL_SIZE: integer('DATABASE_POOL_SIZE', 20, 1, 500),
+    JWT_APIKEY_SECRET: required('JWT_APIKEY_SECRET'),
+    JWT_SESSION_SECRET: required('JWT_SESSION_SECRET'),
+    JWT_ALGORITHM: z
+      .string()
+      .trim()
+      .optional()
+      .transform((raw, ctx) => {
+        const value = raw === undefined || raw === '' ? 'HS256' : raw.toUpperCase();
+        if (!(HMAC_ALGORITHMS as readonly string[]).includes(value)) {
+          ctx.addIssue({ code: 'custom', message: `JWT_ALGORITHM must be one of ${HMAC_ALGORITHMS.join(', ')} (got "${raw}")` });
+          return z.NEVER;
+        }
+        return value as (typeof HMAC_ALGORITHMS)[number];
+      }),
+    JWT_APIKEY_EXPIRE_DAYS: integer('JWT_APIKEY_EXPIRE_DAYS', 365, 1, 3650),
+    JWT_SESSION_EXPIRE_HOURS: integer('JWT_SESSION_EXPIRE_HOURS', 24, 1, 24 * 90),
+    SECRET_KEY: required('SECRET_KEY'),
+    BCRYPT_ROUNDS: integer('BCRYPT_ROUNDS', 12, 4, 15),
+    BACKEND_CORS_ORIGINS: z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        const origins = parseCorsOrigins(raw ?? '');
+        if (!origins) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'BACKEND_CORS_ORIGINS must be a JSON array or a comma-separated list of http(s) origins',
+          });
+          return z.NEVER;
+        }
+        return origins;
+      }),
+    SUPER_ADMIN_INITIAL_EMAIL: required('SUPER_ADMIN_INITIAL_EMAIL').pipe(
+      z.email({ error: 'SUPER_ADMIN_INITIAL_EMAIL must be an email address' }),
+    ),
+    SUPER_ADMIN_INITIAL_PASSWORD: required('SUPER_ADMIN_INITIAL_PASSWORD').pipe(
+      z.string().min(8, { error: 'SUPER_ADMIN_INITIAL_PASSWORD must have at least 8 characters' }),
+    ),
+    CONEKTA_DEFAULT_PRIVATE_KEY: optionalText,
+    CONEKTA_DEFAULT_PUBLIC_KEY: optionalText,
+    ENCRYPTION_KEY_MERCADO_PAGO: optionalText.refine((v) => v === '' || FERNET_KEY.test(v), {
+      error: 'ENCRYPTION_KEY_MERCADO_PAGO must be a Fernet key (32 bytes, URL-safe base64, 44 characters)',
+    }),
+    APP_NAME: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v ? v : 'MikroTik Payment API')),
+    DEBUG: boolean('DEBUG', false),
+
+    // Added by this service.
+    HOST: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v ? v : '127.0.0.1')),
+    PORT: integer('PORT', 8000, 1, 65535),
+    PUBLIC_BASE_URL: httpUrl('PUBLIC_BASE_URL', 'http://localhost:8000'),
+    LOG_LEVEL: z
+      .string()
+      .trim()
+      .optional()
+      .transform((raw, ctx) => {
+        const value = raw ? raw.toLowerCase() : 'info';
+        if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(value)) {
+          ctx.addIssue({ code: 'custom', message: `LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent (got "${raw}")` });
+          return z.NEVER;
+        }
+        return value;
+      }),
+    TEMPORAL_ADDRESS: z
+      .string()
+      .trim()
+      .optional()
+      .transform((raw, ctx) => {
+        const value = raw ? raw : '127.0.0.1:7233';
+        if (!/^[^\s:/]+:\d{1,5}$/.test(value)) {
+          ctx.addIssue({ code: 'custom', message: `TEMPORAL_ADDRESS must be host:port (got "${raw}")` });
+          return z.NEVER;
+        }
+        return value;
+      }),
+    TEMPORAL_NAMESPACE: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v ? v : 'default')),
+    TEMPORAL_TASK_QUEUE: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v ? v : 'pagos-hotspot')),
+    CONEKTA_API_BASE_URL: httpUrl('CONEKTA_API_BASE_URL', 'https://api.conekta.io'),
+    MERCADO_PAGO_API_BASE_URL: httpUrl('MERCADO_PAGO_API_BASE_URL', 'https://api.mercadopago.com'),
+    TELEGRAM_API_BASE_URL: httpUrl('TELEGRAM_API_BASE_URL', 'https://api.telegram.org'),
+    PURCHASE_RESPONSE_WAIT_SECONDS: integer('PURCHASE_RESPONSE_WAIT_SECONDS', 20, 1, 120),
+    PAYMENT_PENDING_MAX_MINUTES: integer('PAYMENT_PENDING_MAX_MINUTES', 60, 1, 60 * 24 * 7),
+    PAYMENT_STATUS_POLL_SECONDS: integer('PAYMENT_STATUS_POLL_SECONDS', 60, 1, 3600),
+    PROVISIONING_DEADLINE_MINUTES: integer('PROVISIONING_DEADLINE_MINUTES', 15, 1, 24 * 60),
+    ROUTER_CONNECT_TIMEOUT_SECONDS: integer('ROUTER_CONNECT_TIMEOUT_SECONDS', 5, 1, 60),
+    ROUTER_COMMAND_TIMEOUT_SECONDS: integer('ROUTER_COMMAND_TIMEOUT_SECONDS', 10, 1, 120),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.JWT_APIKEY_SECRET && cfg.JWT_APIKEY_SECRET === cfg.JWT_SESSION_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SESSION_SECRET'],
+        message: 'JWT_SESSION_SECRET must be different from JWT_APIKEY_SECRET',
+      });
+    }
+  });
+
+export type Config = z.output<typeof schema>;
+
+/** Thrown by parseConfig with every problem found, each naming its variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates an environment (usually process.env). Pure: reads nothing but its argument. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '');
+    return issue.message.includes(name) || name === '' ? issue.message : `${name}: ${issue.message}`;
+  });
+  throw new ConfigError([...new Set(problems)]);
+}
