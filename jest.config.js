@@ -15,8 +15,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', swc] },
-  // jose and cookie (via light-my-request) are ESM-only; transpile them to CommonJS inside Jest.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|cookie)/)'],
+  // jose, cookie (via light-my-request) and content-disposition (via @fastify/static) are ESM-only; transpile them to CommonJS inside Jest.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|cookie|content-disposition)/)'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   setupFiles: ['<rootDir>/test/setup-env.ts'],

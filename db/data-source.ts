@@ -20,7 +20,8 @@ export function createDataSource(settings: DatabaseSettings): DataSource {
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     synchronize: false,
-    logging: settings.logging ? ['query', 'error'] : ['error'],
+    // Failed queries surface as exceptions where they are handled; SQL is printed only in DEBUG.
+    logging: settings.logging ? ['query', 'error'] : false,
     extra: {
       max: settings.poolSize ?? 20,
       application_name: settings.applicationName ?? 'pagos-hotspot',

@@ -5,6 +5,7 @@
 export type ErrorCode =
   // input and lookup
   | 'VALIDATION_FAILED'
+  | 'BAD_REQUEST'
   | 'NOT_FOUND'
   | 'PRODUCT_NOT_FOUND'
   | 'CONFLICT'

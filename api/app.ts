@@ -1,0 +1,88 @@
+import cors from '@fastify/cors';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { RouterKeyAuthenticator } from './auth/router-keys';
+import { SessionService } from './auth/sessions';
+import type { AppDeps } from './deps';
+import { createGuards, type Guards } from './plugins/auth';
+import { registerErrorHandling } from './plugins/errors';
+import { registerOpenApi } from './plugins/openapi';
+import { registerAuthRoutes } from './routes/auth';
+import { registerHealthRoutes } from './routes/health';
+
+export type App = FastifyInstance;
+export type ZodApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** What route modules receive: the dependencies plus the shared services and guards. */
+export interface RouteContext extends AppDeps {
+  guards: Guards;
+  routerKeys: RouterKeyAuthenticator;
+  sessions: SessionService;
+}
+
+export interface BuildOptions {
+  /** Cache lifetime of router key lookups (ms); tests shorten it. */
+  routerKeyCacheMs?: number;
+}
+
+/**
+ * Builds the HTTP application without listening (tests use `app.inject`). The route table is the explicit list below.
+ */
+export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<App> {
+  const { config } = deps;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // One line per request would dominate the logs and the catalog's cost; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { coerceTypes: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  await app.register(cors, {
+    origin: config.BACKEND_CORS_ORIGINS.includes('*') ? true : config.BACKEND_CORS_ORIGINS,
+    credentials: !config.BACKEND_CORS_ORIGINS.includes('*'),
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+  });
+  await registerOpenApi(app, config.APP_NAME);
+
+  const routerKeys = new RouterKeyAuthenticator({
+    dataSource: deps.dataSource,
+    secret: config.JWT_APIKEY_SECRET,
+    algorithm: config.JWT_ALGORITHM,
+    cacheTtlMs: options.routerKeyCacheMs,
+  });
+  const sessions = new SessionService(deps.dataSource, {
+    secret: config.JWT_SESSION_SECRET,
+    algorithm: config.JWT_ALGORITHM,
+    expireHours: config.JWT_SESSION_EXPIRE_HOURS,
+    bcryptRounds: config.BCRYPT_ROUNDS,
+  });
+  const ctx: RouteContext = { ...deps, guards: createGuards(routerKeys, sessions), routerKeys, sessions };
+  app.addHook('onClose', async () => routerKeys.close());
+
+  const zod = app.withTypeProvider<ZodTypeProvider>();
+  registerHealthRoutes(zod, ctx);
+  registerAuthRoutes(zod, ctx);
+
+  await app.ready();
+  return app;
+}

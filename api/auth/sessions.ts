@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import bcrypt from 'bcrypt';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { DataSource } from 'typeorm';
+import { AdminSessionEntity, AdminUserEntity } from '../../db/entities';
+import type { AdminRole } from '../../db/entities/admin-user.entity';
+import { HttpError } from '../errors';
+import { credentialFrom } from './headers';
+import { RateLimiter } from './rate-limiter';
+
+export interface SessionSettings {
+  secret: string;
+  algorithm: string;
+  expireHours: number;
+  bcryptRounds: number;
+}
+
+/** The admin behind a request. Role and company come from the database row, never from the token. */
+export interface AdminPrincipal {
+  sessionId: string;
+  user: Pick<AdminUserEntity, 'id' | 'email' | 'name' | 'role' | 'companyId' | 'active'>;
+}
+
+export interface LoginResult {
+  access_token: string;
+  token_type: 'bearer';
+  expires_at: string;
+  user: { id: number; email: string; nombre: string; rol: AdminRole; empresa_id: string | null; activo: boolean };
+}
+
+const encoder = new TextEncoder();
+const INVALID_CREDENTIALS = 'Credenciales incorrectas';
+// Compared against when the email is unknown, so both failures cost one bcrypt check.
+const DUMMY_HASH = bcrypt.hashSync('not-a-real-password', 10);
+
+/**
+ * Admin sessions: an HMAC JWT whose `jti` is a row in admin_sessions. Logout and password changes revoke rows, so a
+ * token dies with its session (the original's stayed valid until expiry). Login is rate-limited per email and per IP.
+ */
+export class SessionService {
+  private readonly key: Uint8Array;
+  private readonly failuresByEmail: RateLimiter;
+  private readonly attemptsByIp: RateLimiter;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly settings: SessionSettings,
+    limits: { perEmail: number; perIp: number; windowMs: number } = { perEmail: 5, perIp: 30, windowMs: 15 * 60_000 },
+  ) {
+    this.key = encoder.encode(settings.secret);
+    this.failuresByEmail = new RateLimiter(limits.perEmail, limits.windowMs);
+    this.attemptsByIp = new RateLimiter(limits.perIp, limits.windowMs);
+  }
+
+  async login(emailInput: string, password: string, ip: string): Promise<LoginResult> {
+    const email = emailInput.trim().toLowerCase();
+    const wait = Math.max(this.failuresByEmail.retryAfter(email), this.attemptsByIp.retryAfter(ip));
+    if (wait > 0) {
+      throw new HttpError(429, 'Demasiados intentos de inicio de sesión. Intente más tarde.', { 'retry-after': String(wait) });
+    }
+    this.attemptsByIp.hit(ip);
+
+    const user = await this.dataSource
+      .getRepository(AdminUserEntity)
+      .createQueryBuilder('u')
+      .where('lower(u.email) = :email', { email })
+      .getOne();
+    const matches = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !matches) {
+      this.failuresByEmail.hit(email);
+      throw new HttpError(401, INVALID_CREDENTIALS);
+    }
+    // Revealed only to someone who knows the password.
+    if (!user.active) throw new HttpError(401, 'Usuario inactivo. Contacta al administrador.');
+    this.failuresByEmail.reset(email);
+
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + this.settings.expireHours * 3_600_000);
+    const sessionId = randomUUID();
+    await this.dataSource.transaction(async (tx) => {
+      await tx.insert(AdminSessionEntity, { id: sessionId, userId: user.id, expiresAt, revokedAt: null });
+      await tx.update(AdminUserEntity, { id: user.id }, { lastLoginAt: now });
+    });
+    const token = await new SignJWT({
+      email: user.email,
+      nombre: user.name,
+      rol: user.role,
+      empresa_id: user.companyId,
+      type: 'access_token',
+    })
+      .setProtectedHeader({ alg: this.settings.algorithm, typ: 'JWT' })
+      .setSubject(String(user.id))
+      .setJti(sessionId)
+      .setIssuedAt(Math.floor(now.getTime() / 1000))
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(this.key);
+    return {
+      access_token: token,
+      token_type: 'bearer',
+      expires_at: expiresAt.toISOString(),
+      user: {
+        id: user.id,
+        email: user.email,
+        nombre: user.name,
+        rol: user.role,
+        empresa_id: user.companyId,
+        activo: user.active,
+      },
+    };
+  }
+
+  async authenticate(headers: Record<string, string | string[] | undefined>): Promise<AdminPrincipal> {
+    const token = credentialFrom(headers, false);
+    let claims: { sub?: string; jti?: string; type?: unknown };
+    try {
+      ({ payload: claims } = await jwtVerify(token, this.key, { algorithms: [this.settings.algorithm] }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new HttpError(401, 'Token expirado');
+      throw new HttpError(401, 'Token inválido');
+    }
+    if (claims.type !== 'access_token' || !claims.sub || !claims.jti) throw new HttpError(401, 'Token inválido');
+    const rows: (AdminPrincipal['user'] & { revoked_at: Date | null; expires_at: Date })[] = await this.dataSource.query(
+      `SELECT u.id, u.email, u.name, u.role, u.company_id AS "companyId", u.active, s.revoked_at, s.expires_at
+         FROM admin_sessions s JOIN admin_users u ON u.id = s.user_id
+        WHERE s.id = $1 AND u.id = $2`,
+      [claims.jti, Number(claims.sub)],
+    );
+    const row = rows[0];
+    if (!row || row.revoked_at !== null) throw new HttpError(401, 'Sesión cerrada. Inicie sesión de nuevo.');
+    if (row.expires_at.getTime() <= Date.now()) throw new HttpError(401, 'Token expirado');
+    if (!row.active) throw new HttpError(401, 'Usuario no activo');
+    const { revoked_at: _r, expires_at: _e, ...user } = row;
+    return { sessionId: claims.jti, user };
+  }
+
+  async logout(principal: AdminPrincipal): Promise<void> {
+    await this.dataSource.getRepository(AdminSessionEntity).update({ id: principal.sessionId }, { revokedAt: new Date() });
+  }
+
+  /** Changes the password and ends every session of the user, this one included. */
+  async changePassword(principal: AdminPrincipal, current: string, next: string): Promise<void> {
+    const user = await this.dataSource.getRepository(AdminUserEntity).findOneByOrFail({ id: principal.user.id });
+    if (!(await bcrypt.compare(current, user.passwordHash))) throw new HttpError(400, 'Contraseña actual incorrecta');
+    const passwordHash = await bcrypt.hash(next, this.settings.bcryptRounds);
+    await this.dataSource.transaction(async (tx) => {
+      await tx.update(AdminUserEntity, { id: user.id }, { passwordHash, updatedAt: new Date() });
+      await revokeAllSessions(tx.query.bind(tx), user.id);
+    });
+  }
+}
+
+/** Ends every open session of a user (password change, reset, deactivation). */
+export async function revokeAllSessions(query: (sql: string, params: unknown[]) => Promise<unknown>, userId: number): Promise<void> {
+  await query(`UPDATE admin_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+}

@@ -1,0 +1,86 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDomainError } from '../../domain/errors';
+import { HttpError, STATUS_BY_CODE } from '../errors';
+
+/** One validation problem in the original's (FastAPI's) shape: `{"loc": ["body", "email_cliente"], "msg", "type"}`. */
+export interface ValidationIssue {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
+interface ZodIssueParams {
+  expected?: string;
+  input?: unknown;
+  format?: string;
+  origin?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  values?: unknown[];
+}
+
+/** FastAPI-style type and message for a zod issue, so existing portals that parse 422 bodies keep working. */
+function describe(keyword: string, message: string, params: ZodIssueParams): { type: string; msg: string } {
+  switch (keyword) {
+    case 'invalid_type':
+      return params.input === undefined
+        ? { type: 'missing', msg: 'Field required' }
+        : { type: `${params.expected ?? 'value'}_type`, msg: `Input should be a valid ${params.expected ?? 'value'}` };
+    case 'invalid_format':
+      return { type: 'value_error', msg: params.format === 'email' ? 'value is not a valid email address' : message };
+    case 'invalid_value':
+      return { type: 'literal_error', msg: `Input should be ${(params.values ?? []).map((v) => `'${String(v)}'`).join(' or ')}` };
+    case 'too_small':
+      return { type: params.origin === 'string' ? 'string_too_short' : 'greater_than_equal', msg: message };
+    case 'too_big':
+      return { type: params.origin === 'string' ? 'string_too_long' : 'less_than_equal', msg: message };
+    case 'unrecognized_keys':
+      return { type: 'extra_forbidden', msg: message };
+    default:
+      return { type: 'value_error', msg: message };
+  }
+}
+
+/**
+ * Errors leave the API in one shape, `{"detail": …}`: validation → 422 listing every field; known codes → their status
+ * with a safe message; anything else → 500 "Error interno" (logged with the request id, never echoed).
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const context = (error as { validationContext?: string }).validationContext ?? 'body';
+      const detail: ValidationIssue[] = error.validation.map((issue) => {
+        const path = issue.instancePath.split('/').filter((p) => p !== '');
+        const { type, msg } = describe(issue.keyword, issue.message ?? 'Invalid value', issue.params as ZodIssueParams);
+        return { loc: [context, ...path.map((p) => (/^\d+$/.test(p) ? Number(p) : p))], msg, type };
+      });
+      return reply.status(422).send({ detail });
+    }
+    if (error instanceof HttpError) {
+      return reply.status(error.status).headers(error.headers).send({ detail: error.detail });
+    }
+    if (isDomainError(error)) {
+      const status = STATUS_BY_CODE[error.code];
+      if (status >= 500) request.log.warn({ err: error, code: error.code }, 'request failed');
+      return reply.status(status).send({ detail: error.message });
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.status(415).send({ detail: 'Tipo de contenido no soportado' });
+    }
+    if (error.statusCode === 429) {
+      return reply.status(429).headers({ 'retry-after': String(reply.getHeader('retry-after') ?? '60') }).send({
+        detail: 'Demasiadas solicitudes. Intente más tarde.',
+      });
+    }
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      // Fastify's own client errors (malformed JSON, body too large…): safe to name, never internals.
+      const detail = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'Cuerpo de la solicitud demasiado grande' : 'Solicitud inválida';
+      return reply.status(error.statusCode).send({ detail });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send({ detail: 'Error interno' });
+  });
+
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ detail: 'Not Found' }));
+}

@@ -1,0 +1,135 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { ConfigError, parseConfig } from '../../shared/config';
+import { testEnv } from '../helpers/config';
+
+const root = path.resolve(__dirname, '../..');
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('names every missing required variable in one error', () => {
+    const found = problems({});
+    for (const name of [
+      'DATABASE_URL',
+      'JWT_APIKEY_SECRET',
+      'JWT_SESSION_SECRET',
+      'SECRET_KEY',
+      'SUPER_ADMIN_INITIAL_EMAIL',
+      'SUPER_ADMIN_INITIAL_PASSWORD',
+    ]) {
+      expect(found).toContainEqual(expect.stringContaining(`${name} is required`));
+    }
+    expect(found).toHaveLength(6);
+  });
+
+  it('names every invalid value', () => {
+    const found = problems(
+      testEnv({
+        DATABASE_URL: 'mysql://x@y/z',
+        DATABASE_POOL_SIZE: 'many',
+        JWT_ALGORITHM: 'none',
+        BCRYPT_ROUNDS: '40',
+        DEBUG: 'maybe',
+        BACKEND_CORS_ORIGINS: '["https://a.example", 3]',
+        ENCRYPTION_KEY_MERCADO_PAGO: 'not-a-fernet-key',
+        SUPER_ADMIN_INITIAL_EMAIL: 'not-an-email',
+        PORT: '70000',
+        TEMPORAL_ADDRESS: 'localhost',
+      }),
+    );
+    for (const name of [
+      'DATABASE_URL',
+      'DATABASE_POOL_SIZE',
+      'JWT_ALGORITHM',
+      'BCRYPT_ROUNDS',
+      'DEBUG',
+      'BACKEND_CORS_ORIGINS',
+      'ENCRYPTION_KEY_MERCADO_PAGO',
+      'SUPER_ADMIN_INITIAL_EMAIL',
+      'PORT',
+      'TEMPORAL_ADDRESS',
+    ]) {
+      expect(found).toContainEqual(expect.stringContaining(name));
+    }
+    expect(found).toHaveLength(10);
+  });
+
+  it.each([
+    ['postgresql+asyncpg://pagos:pw@db:5432/pagos_hotspot', 'postgresql://pagos:pw@db:5432/pagos_hotspot'],
+    ['postgresql://pagos:pw@db:5432/pagos_hotspot', 'postgresql://pagos:pw@db:5432/pagos_hotspot'],
+    ['postgres://pagos:pw@db/pagos_hotspot', 'postgresql://pagos:pw@db/pagos_hotspot'],
+  ])('accepts DATABASE_URL %s', (given, expected) => {
+    expect(parseConfig(testEnv({ DATABASE_URL: given })).DATABASE_URL).toBe(expected);
+  });
+
+  it.each([
+    ['https://portal.example.com,https://admin.example.com', ['https://portal.example.com', 'https://admin.example.com']],
+    ['["https://portal.example.com", "http://10.5.50.1"]', ['https://portal.example.com', 'http://10.5.50.1']],
+    [' https://a.example , https://b.example/ ', ['https://a.example', 'https://b.example']],
+    ['[]', []],
+    ['', []],
+  ])('accepts BACKEND_CORS_ORIGINS %j', (given, expected) => {
+    expect(parseConfig(testEnv({ BACKEND_CORS_ORIGINS: given })).BACKEND_CORS_ORIGINS).toEqual(expected);
+  });
+
+  it('refuses JWT_SESSION_SECRET equal to JWT_APIKEY_SECRET', () => {
+    expect(problems(testEnv({ JWT_SESSION_SECRET: 'same-secret', JWT_APIKEY_SECRET: 'same-secret' }))).toEqual([
+      'JWT_SESSION_SECRET must be different from JWT_APIKEY_SECRET',
+    ]);
+  });
+
+  it('keeps the original defaults and honours BCRYPT_ROUNDS', () => {
+    const config = parseConfig(testEnv({ BCRYPT_ROUNDS: undefined, ENCRYPTION_KEY_MERCADO_PAGO: undefined }));
+    expect(config).toMatchObject({
+      DATABASE_POOL_SIZE: 20,
+      JWT_ALGORITHM: 'HS256',
+      JWT_APIKEY_EXPIRE_DAYS: 365,
+      JWT_SESSION_EXPIRE_HOURS: 24,
+      BCRYPT_ROUNDS: 12,
+      BACKEND_CORS_ORIGINS: [],
+      CONEKTA_DEFAULT_PRIVATE_KEY: '',
+      ENCRYPTION_KEY_MERCADO_PAGO: '',
+      APP_NAME: 'MikroTik Payment API',
+      DEBUG: false,
+    });
+    expect(parseConfig(testEnv({ BCRYPT_ROUNDS: '10' })).BCRYPT_ROUNDS).toBe(10);
+  });
+
+  it('loads .env.example as is', () => {
+    const env = parseDotenv(readFileSync(path.join(root, '.env.example')));
+    const config = parseConfig(env);
+    expect(config.DATABASE_URL).toBe('postgresql://pagos:strongpassword@localhost:5432/pagos_hotspot');
+    expect(config.BACKEND_CORS_ORIGINS).toEqual(['https://portal.example.com', 'https://admin.example.com']);
+    // every variable the configuration knows is documented there
+    const documented = Object.keys(env);
+    expect(Object.keys(config).filter((name) => !documented.includes(name))).toEqual([]);
+  });
+
+  it('stops the process with one message naming every problem, no stack trace', () => {
+    const child = spawnSync(
+      process.execPath,
+      ['-r', path.join(root, 'test/helpers/register-ts.js'), '-e', `require(${JSON.stringify(path.join(root, 'shared/load-config'))}).loadConfigOrExit()`],
+      // run outside the checkout so a developer's .env cannot fill the gaps
+      { cwd: tmpdir(), encoding: 'utf8', env: { PATH: process.env.PATH, JWT_ALGORITHM: 'RS256' } },
+    );
+    expect(child.status).toBe(78);
+    expect(child.stdout).toBe('');
+    expect(child.stderr).toMatch(/^Invalid configuration:\n/);
+    expect(child.stderr).toContain('DATABASE_URL is required');
+    expect(child.stderr).toContain('SECRET_KEY is required');
+    expect(child.stderr).toContain('JWT_ALGORITHM must be one of HS256, HS384, HS512');
+    expect(child.stderr).not.toMatch(/\n\s+at /);
+  });
+});
