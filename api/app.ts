@@ -14,6 +14,7 @@ import type { AppDeps } from './deps';
 import { createGuards, type Guards } from './plugins/auth';
 import { registerErrorHandling } from './plugins/errors';
 import { registerOpenApi } from './plugins/openapi';
+import { registerAdminRoutes } from './routes/admin';
 import { registerAuthRoutes } from './routes/auth';
 import { registerHealthRoutes } from './routes/health';
 
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   const zod = app.withTypeProvider<ZodTypeProvider>();
   registerHealthRoutes(zod, ctx);
   registerAuthRoutes(zod, ctx);
+  registerAdminRoutes(zod, ctx);
 
   await app.ready();
   return app;

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import type { SecretBox } from '../shared/secrets';
-import type { PurchaseWorkflows } from './purchases/workflow-client';
+import type { Workflows } from './temporal/workflows';
 
 /** Everything the HTTP app needs, built by api/server.ts (or by a test). */
 export interface AppDeps {
@@ -10,6 +10,6 @@ export interface AppDeps {
   dataSource: DataSource;
   secrets: SecretBox;
   logger: Logger;
-  /** The API's only door to Temporal: start, signal and ask purchase workflows. */
-  workflows: PurchaseWorkflows;
+  /** The API's only door to Temporal: start, signal and ask workflows. */
+  workflows: Workflows;
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildOptions } from '../../api/app';
 import type { AppDeps } from '../../api/deps';
-import { TemporalPurchaseWorkflows } from '../../api/purchases/temporal-workflows';
-import type { PurchaseWorkflows } from '../../api/purchases/workflow-client';
+import { TemporalWorkflows } from '../../api/temporal/client';
+import type { Workflows } from '../../api/temporal/workflows';
 import type { Config } from '../../shared/config';
 import { createLogger } from '../../shared/logger';
 import { SecretBox } from '../../shared/secrets';
@@ -18,11 +18,11 @@ export interface TestApp {
 export async function buildTestApp(
   db: TestDatabase,
   config: Config,
-  options: BuildOptions & { workflows?: PurchaseWorkflows } = {},
+  options: BuildOptions & { workflows?: Workflows } = {},
 ): Promise<TestApp> {
   const workflows =
     options.workflows ??
-    new TemporalPurchaseWorkflows({
+    new TemporalWorkflows({
       address: config.TEMPORAL_ADDRESS,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,

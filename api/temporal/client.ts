@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Client,
+  Connection,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { DomainError, type ErrorCode } from '../../domain/errors';
+import type { ConektaWebhookKeyResult, NotificationTestResult, RouterProbeResult } from '../../domain/operations';
+import type { PurchaseStatus } from '../../domain/purchase';
+import {
+  extendUpdate,
+  refundUpdate,
+  revokeUpdate,
+  WORKFLOW_TYPES,
+  type AdminActionInput,
+  type ExtendInput,
+} from '../../domain/temporal';
+import type { Workflows } from './workflows';
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
+
+/** Short operations must answer an admin quickly; past this the router or gateway is reported unreachable. */
+const OPERATION_TIMEOUT_MS = 25_000;
+
+/**
+ * The Temporal client behind the API. The connection is lazy, so the API starts (and serves the catalog) while
+ * Temporal is still coming up; `/health` says so.
+ */
+export class TemporalWorkflows implements Workflows {
+  private readonly connection: Connection;
+  readonly client: Client;
+
+  constructor(readonly settings: TemporalSettings) {
+    this.connection = Connection.lazy({ address: settings.address, connectTimeout: 2_000 });
+    this.client = new Client({ connection: this.connection, namespace: settings.namespace });
+  }
+
+  async healthy(): Promise<boolean> {
+    try {
+      const response = await this.connection.withDeadline(Date.now() + 2_000, () =>
+        this.connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' }),
+      );
+      return response.status === 1; // SERVING
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  probeRouter(routerId: string): Promise<RouterProbeResult> {
+    return this.operation(WORKFLOW_TYPES.routerProbe, `router-probe:${routerId}`, [routerId]);
+  }
+
+  sendTelegramTest(companyId: string, override?: { botToken?: string; chatId?: string }): Promise<NotificationTestResult> {
+    return this.operation(WORKFLOW_TYPES.telegramTest, `telegram-test:${companyId}`, [companyId, override ?? {}]);
+  }
+
+  registerConektaWebhookKey(companyId: string): Promise<ConektaWebhookKeyResult> {
+    return this.operation(WORKFLOW_TYPES.conektaWebhookKey, `conekta-webhook-key:${companyId}`, [companyId]);
+  }
+
+  refundPurchase(workflowId: string, input: AdminActionInput): Promise<{ status: PurchaseStatus }> {
+    return this.update(() => this.client.workflow.getHandle(workflowId).executeUpdate(refundUpdate, { args: [input] }));
+  }
+
+  revokePurchase(workflowId: string, input: AdminActionInput): Promise<{ status: PurchaseStatus }> {
+    return this.update(() => this.client.workflow.getHandle(workflowId).executeUpdate(revokeUpdate, { args: [input] }));
+  }
+
+  extendPurchase(workflowId: string, input: ExtendInput): Promise<{ status: PurchaseStatus; expiresAt: string }> {
+    return this.update(() => this.client.workflow.getHandle(workflowId).executeUpdate(extendUpdate, { args: [input] }));
+  }
+
+  private async operation<T>(type: string, idPrefix: string, args: unknown[]): Promise<T> {
+    try {
+      return await this.client.workflow.execute<(...a: unknown[]) => Promise<T>>(type, {
+        taskQueue: this.settings.taskQueue,
+        workflowId: `${idPrefix}:${randomUUID()}`,
+        args,
+        workflowExecutionTimeout: OPERATION_TIMEOUT_MS,
+      });
+    } catch (error) {
+      if (error instanceof WorkflowFailedError) {
+        throw new DomainError('ROUTER_UNREACHABLE', 'La operación no terminó a tiempo. Intente de nuevo.');
+      }
+      throw error;
+    }
+  }
+
+  /** Maps update failures to domain errors: the workflow rejects with ApplicationFailure typed by an ErrorCode. */
+  private async update<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) {
+        throw new DomainError('CONFLICT', 'La compra ya no está en curso');
+      }
+      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+        throw new DomainError((error.cause.type ?? 'CONFLICT') as ErrorCode, error.cause.message);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ErrorCode } from './errors';
+import type { Actor } from './operations';
+import type { PaymentStatus } from './payment';
+import type { Gateway, PurchaseStatus } from './purchase';
+
+/** Names shared by the API (client) and the worker. Workflow and message names are wire names: never rename. */
+
+export const WORKFLOW_TYPES = {
+  purchase: 'purchaseWorkflow',
+  routerProbe: 'routerProbeWorkflow',
+  telegramTest: 'telegramTestWorkflow',
+  conektaWebhookKey: 'conektaWebhookKeyWorkflow',
+} as const;
+
+/** Search attributes registered on the namespace (keyword type) so operators can filter purchases in the Web UI. */
+export const SEARCH_ATTRIBUTE_NAMES = {
+  companyId: 'CompanyId',
+  routerId: 'RouterId',
+  gateway: 'PaymentGateway',
+  status: 'PurchaseStatus',
+} as const;
+
+/** `purchase:<companyId>:<attemptKey>`: one workflow per purchase attempt, so a double submit is one purchase. */
+export function purchaseWorkflowId(companyId: string, attemptKey: string): string {
+  return `purchase:${companyId}:${attemptKey}`;
+}
+
+/** Timing of one purchase, fixed when it starts (from the API's configuration). */
+export interface PurchaseTiming {
+  /** Budget to reach the router and create the disabled user before giving up without charging. */
+  routerReserveSeconds: number;
+  /** How long a pending / 3-D Secure payment may wait before it is cancelled. */
+  pendingMaxSeconds: number;
+  /** How often to ask the gateway while pending (webhooks get lost). */
+  statusPollSeconds: number;
+  /** How long to keep trying to enable the user after the charge before refunding. */
+  provisioningDeadlineSeconds: number;
+}
+
+export interface PurchaseWorkflowInput {
+  purchaseId: string;
+  companyId: string;
+  routerId: string;
+  gateway: Gateway;
+  timing: PurchaseTiming;
+}
+
+/** Result of logging the customer's device in after the purchase (best effort). */
+export interface AutoConnectReport {
+  requested: boolean;
+  connected: boolean;
+  mac?: string;
+  ip?: string;
+  /** Why it did not connect: `no_mac`, `timeout`, `no_host`, `login_failed`, `router_error`. */
+  reason?: string;
+}
+
+/**
+ * The first decisive answer of a purchase, returned to the waiting HTTP request. Credentials are not in it: the API
+ * reads them from the database, so no password travels through workflow history.
+ */
+export interface PurchaseOutcome {
+  status: PurchaseStatus;
+  code?: ErrorCode | string;
+  message?: string;
+  redirectUrl?: string;
+  autoConnect?: AutoConnectReport;
+}
+
+/** Live state, for the status endpoint and operators. */
+export interface PurchaseState {
+  status: PurchaseStatus;
+  expiresAt?: string;
+  nextAction?: 'wait' | 'redirect' | 'none';
+}
+
+/** A webhook told us something changed; the workflow asks the gateway for the truth. */
+export interface PaymentHint {
+  eventId?: string;
+  status?: PaymentStatus | string;
+}
+
+export interface AdminActionInput {
+  actor: Actor;
+  reason?: string;
+}
+
+export interface ExtendInput extends AdminActionInput {
+  seconds: number;
+}
+
+export const purchaseOutcomeUpdate = defineUpdate<PurchaseOutcome>('purchaseOutcome');
+export const paymentNotifiedSignal = defineSignal<[PaymentHint]>('paymentNotified');
+export const refundUpdate = defineUpdate<{ status: PurchaseStatus }, [AdminActionInput]>('refund');
+export const revokeUpdate = defineUpdate<{ status: PurchaseStatus }, [AdminActionInput]>('revoke');
+export const extendUpdate = defineUpdate<{ status: PurchaseStatus; expiresAt: string }, [ExtendInput]>('extend');
+export const purchaseStateQuery = defineQuery<PurchaseState>('purchaseState');
