@@ -17,6 +17,7 @@ import { registerOpenApi } from './plugins/openapi';
 import { registerAdminRoutes } from './routes/admin';
 import { registerAuthRoutes } from './routes/auth';
 import { registerHealthRoutes } from './routes/health';
+import { registerPortalRoutes } from './routes/portal';
 
 export type App = FastifyInstance;
 export type ZodApp = FastifyInstance<
@@ -83,6 +84,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   const zod = app.withTypeProvider<ZodTypeProvider>();
   registerHealthRoutes(zod, ctx);
   registerAuthRoutes(zod, ctx);
+  registerPortalRoutes(zod, ctx);
   registerAdminRoutes(zod, ctx);
 
   await app.ready();

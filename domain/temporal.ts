@@ -9,6 +9,7 @@ import type { Gateway, PurchaseStatus } from './purchase';
 export const WORKFLOW_TYPES = {
   purchase: 'purchaseWorkflow',
   routerProbe: 'routerProbeWorkflow',
+  reconnectDevice: 'reconnectDeviceWorkflow',
   telegramTest: 'telegramTestWorkflow',
   conektaWebhookKey: 'conektaWebhookKeyWorkflow',
 } as const;
@@ -66,6 +67,13 @@ export interface PurchaseOutcome {
   message?: string;
   redirectUrl?: string;
   autoConnect?: AutoConnectReport;
+}
+
+/** A returning device to log in again; the API has already checked the credentials against the purchase. */
+export interface ReconnectDeviceInput {
+  purchaseId: string;
+  mac: string;
+  ip?: string;
 }
 
 /** Live state, for the status endpoint and operators. */

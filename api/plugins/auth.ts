@@ -53,7 +53,7 @@ export function adminOf(request: FastifyRequest): AdminPrincipal {
 }
 
 /** Registers the security schemes the OpenAPI document refers to. */
-export const SECURITY = {
+export const SECURITY: Record<'routerKey' | 'admin', { [scheme: string]: string[] }[]> = {
   routerKey: [{ RouterApiKey: [] }, { RouterApiKeyHeader: [] }],
   admin: [{ AdminSession: [] }],
 };

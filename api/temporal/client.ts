@@ -16,7 +16,9 @@ import {
   revokeUpdate,
   WORKFLOW_TYPES,
   type AdminActionInput,
+  type AutoConnectReport,
   type ExtendInput,
+  type ReconnectDeviceInput,
 } from '../../domain/temporal';
 import type { Workflows } from './workflows';
 
@@ -55,6 +57,10 @@ export class TemporalWorkflows implements Workflows {
 
   async close(): Promise<void> {
     await this.connection.close();
+  }
+
+  reconnectDevice(routerId: string, device: ReconnectDeviceInput): Promise<AutoConnectReport> {
+    return this.operation(WORKFLOW_TYPES.reconnectDevice, `reconnect:${routerId}`, [routerId, device]);
   }
 
   probeRouter(routerId: string): Promise<RouterProbeResult> {

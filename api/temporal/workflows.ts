@@ -1,6 +1,6 @@
 import type { ConektaWebhookKeyResult, NotificationTestResult, RouterProbeResult } from '../../domain/operations';
 import type { PurchaseStatus } from '../../domain/purchase';
-import type { AdminActionInput, ExtendInput } from '../../domain/temporal';
+import type { AdminActionInput, AutoConnectReport, ExtendInput, ReconnectDeviceInput } from '../../domain/temporal';
 
 /**
  * Everything the API asks of Temporal. The implementation (./client.ts) is the only API file holding a Temporal
@@ -11,6 +11,8 @@ export interface Workflows {
   healthy(): Promise<boolean>;
   close(): Promise<void>;
 
+  /** Logs a returning device in as an (already verified) hotspot user of the router. */
+  reconnectDevice(routerId: string, device: ReconnectDeviceInput): Promise<AutoConnectReport>;
   /** Connects to a router and reads its identity, version and hotspot profiles (bounded by a short deadline). */
   probeRouter(routerId: string): Promise<RouterProbeResult>;
   /** Sends a test message with the company's Telegram settings, or with the given ones. */

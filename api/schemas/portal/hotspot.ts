@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const text = (max: number) => z.string().max(max);
+
+/** The original's auto-reconnect body; `password` is now checked, the other extras are accepted and ignored. */
+export const AutoReconnectRequest = z.object({
+  username: text(64).min(1),
+  password: text(64).default(''),
+  stored_mac: text(64).nullish(),
+  current_mac: text(64).min(1),
+  current_ip: text(64).nullish(),
+  current_ssid: text(128).nullish(),
+});
+
+export const AutoReconnectResponse = z.object({
+  success: z.boolean(),
+  estado: z.enum(['activo', 'expirado', 'credenciales_invalidas', 'error']),
+  auto_conexion: z.enum(['conectado', 'no_conectado']),
+  datos_sesion: z
+    .object({
+      usuario: z.string(),
+      perfil: z.string(),
+      ip: z.string().nullable(),
+      mac: z.string(),
+      expira_en: z.string(),
+    })
+    .nullable(),
+  nueva_mac: z.string(),
+  tiempo_acumulado: z.null(),
+  tiempo_restante: z.number().int().nullable().describe('Segundos de acceso que quedan'),
+  primera_sesion: z.null(),
+  mensaje: z.string(),
+  error_detalle: z.string().nullable(),
+  timestamp: z.string(),
+});
+
+export const ProfileInfoRequest = z.object({
+  username: text(64).min(1),
+  password: text(64).nullish(),
+});
+
+export const ProfileInfoResponse = z.object({
+  success: z.boolean(),
+  estado: z.enum(['ok', 'credenciales_invalidas', 'expirado']),
+  username: z.string(),
+  tipo_usuario: z.enum(['pin', 'usuario_contrasena']).nullable(),
+  profile: z.string().nullable(),
+  mac_cookie_timeout: z.string().nullable(),
+  mac_authentication: z.boolean(),
+  disabled: z.boolean(),
+  comment: z.string().nullable(),
+  limit_uptime: z.string().nullable(),
+  expira_en: z.string().nullable(),
+  tiempo_restante: z.number().int().nullable(),
+  datos_completos: z.record(z.string(), z.unknown()).nullable().describe('Datos del acceso; nunca incluye la contraseña'),
+  mensaje: z.string(),
+  error_detalle: z.string().nullable(),
+  timestamp: z.string(),
+});
+
+export const RouterCheckResponse = z.object({
+  success: z.boolean(),
+  estado: z.enum(['activo', 'sin_conexion']),
+  mensaje: z.string(),
+  error_detalle: z.string().nullable(),
+  conexion_ok: z.boolean(),
+  timestamp: z.string(),
+});
