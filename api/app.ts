@@ -1,3 +1,4 @@
+import path from 'node:path';
 import cors from '@fastify/cors';
 import Fastify, {
   LogController,
@@ -18,6 +19,7 @@ import { registerAdminRoutes } from './routes/admin';
 import { registerAuthRoutes } from './routes/auth';
 import { registerHealthRoutes } from './routes/health';
 import { registerPortalRoutes } from './routes/portal';
+import { registerWebhookRoutes } from './routes/webhooks';
 
 export type App = FastifyInstance;
 export type ZodApp = FastifyInstance<
@@ -38,6 +40,8 @@ export interface RouteContext extends AppDeps {
 export interface BuildOptions {
   /** Cache lifetime of router key lookups (ms); tests shorten it. */
   routerKeyCacheMs?: number;
+  /** Folder of uploaded files served under /static (logos in logos/); default ./static, as the original. */
+  staticDir?: string;
 }
 
 /**
@@ -85,7 +89,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   registerHealthRoutes(zod, ctx);
   registerAuthRoutes(zod, ctx);
   registerPortalRoutes(zod, ctx);
-  registerAdminRoutes(zod, ctx);
+  registerAdminRoutes(zod, ctx, { staticDir: options.staticDir ?? path.resolve('static') });
 
   await app.ready();
   return app;

@@ -1,3 +1,4 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ErrorCode } from './errors';
 import type { Actor } from './operations';
@@ -14,12 +15,12 @@ export const WORKFLOW_TYPES = {
   conektaWebhookKey: 'conektaWebhookKeyWorkflow',
 } as const;
 
-/** Search attributes registered on the namespace (keyword type) so operators can filter purchases in the Web UI. */
-export const SEARCH_ATTRIBUTE_NAMES = {
-  companyId: 'CompanyId',
-  routerId: 'RouterId',
-  gateway: 'PaymentGateway',
-  status: 'PurchaseStatus',
+/** Search attributes (keyword) registered on the namespace, so operators can filter purchases in the Web UI. */
+export const SEARCH_ATTRIBUTES = {
+  companyId: defineSearchAttributeKey('CompanyId', SearchAttributeType.KEYWORD),
+  routerId: defineSearchAttributeKey('RouterId', SearchAttributeType.KEYWORD),
+  gateway: defineSearchAttributeKey('PaymentGateway', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('PurchaseStatus', SearchAttributeType.KEYWORD),
 } as const;
 
 /** `purchase:<companyId>:<attemptKey>`: one workflow per purchase attempt, so a double submit is one purchase. */
@@ -104,3 +105,35 @@ export const refundUpdate = defineUpdate<{ status: PurchaseStatus }, [AdminActio
 export const revokeUpdate = defineUpdate<{ status: PurchaseStatus }, [AdminActionInput]>('revoke');
 export const extendUpdate = defineUpdate<{ status: PurchaseStatus; expiresAt: string }, [ExtendInput]>('extend');
 export const purchaseStateQuery = defineQuery<PurchaseState>('purchaseState');
+
+/** A status change written by the workflow: the purchase row, one purchase_events row, in one transaction. */
+export interface RecordStatusInput {
+  purchaseId: string;
+  to: PurchaseStatus;
+  reason?: string;
+  message?: string;
+  /** ISO timestamps and other columns that change with this status. */
+  fields?: {
+    gatewayReference?: string;
+    gatewayStatus?: string;
+    gatewayDetail?: Record<string, unknown>;
+    nextActionUrl?: string | null;
+    paidAt?: string;
+    activatedAt?: string;
+    expiresAt?: string;
+    endedAt?: string;
+    refundedCents?: number;
+  };
+  detail?: Record<string, unknown>;
+}
+
+/** An event in a purchase's history that is not a status change (auto-connect, extension, refund failure…). */
+export interface RecordEventInput {
+  purchaseId: string;
+  type: string;
+  detail?: Record<string, unknown>;
+  fields?: { expiresAt?: string; gatewayStatus?: string };
+}
+
+/** What an operator is told about (Telegram). */
+export type OperatorNotice = 'approved' | 'declined' | 'refunded' | 'router_unreachable';

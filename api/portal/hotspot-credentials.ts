@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { isHotspotPassword, isHotspotUsername } from '../../domain/network';
 import type { PurchaseEntity } from '../../db/entities';
-import { findPurchaseByHotspotUser } from '../../db/repositories/purchases';
+import { findPurchaseByHotspotUser } from '../../db/repositories/hotspot-users';
 import type { SecretBox } from '../../shared/secrets';
 
 export type CredentialCheck =

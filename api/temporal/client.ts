@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   Client,
   Connection,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -12,15 +14,20 @@ import type { ConektaWebhookKeyResult, NotificationTestResult, RouterProbeResult
 import type { PurchaseStatus } from '../../domain/purchase';
 import {
   extendUpdate,
+  paymentNotifiedSignal,
+  purchaseOutcomeUpdate,
   refundUpdate,
   revokeUpdate,
+  SEARCH_ATTRIBUTES,
   WORKFLOW_TYPES,
   type AdminActionInput,
   type AutoConnectReport,
   type ExtendInput,
+  type PaymentHint,
+  type PurchaseWorkflowInput,
   type ReconnectDeviceInput,
 } from '../../domain/temporal';
-import type { Workflows } from './workflows';
+import type { PurchaseStart, Workflows } from './workflows';
 
 export interface TemporalSettings {
   address: string;
@@ -57,6 +64,48 @@ export class TemporalWorkflows implements Workflows {
 
   async close(): Promise<void> {
     await this.connection.close();
+  }
+
+  async startPurchase(workflowId: string, input: PurchaseWorkflowInput, waitMs: number): Promise<PurchaseStart> {
+    const start = new WithStartWorkflowOperation(WORKFLOW_TYPES.purchase, {
+      workflowId,
+      taskQueue: this.settings.taskQueue,
+      args: [input],
+      // A second submit of the same attempt joins the running workflow; a finished attempt is never run again.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.companyId, value: input.companyId },
+        { key: SEARCH_ATTRIBUTES.routerId, value: input.routerId },
+        { key: SEARCH_ATTRIBUTES.gateway, value: input.gateway },
+        { key: SEARCH_ATTRIBUTES.status, value: 'created' },
+      ],
+    });
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), waitMs);
+    try {
+      const outcome = await this.connection.withAbortSignal(abort.signal, () =>
+        this.client.workflow.executeUpdateWithStart(purchaseOutcomeUpdate, { startWorkflowOperation: start }),
+      );
+      return { kind: 'outcome', outcome };
+    } catch (error) {
+      if (abort.signal.aborted) return { kind: 'waiting' };
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'finished' };
+      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof WorkflowNotFoundError) return { kind: 'finished' };
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async notifyPayment(workflowId: string, hint: PaymentHint): Promise<boolean> {
+    try {
+      await this.client.workflow.getHandle(workflowId).signal(paymentNotifiedSignal, hint);
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
   }
 
   reconnectDevice(routerId: string, device: ReconnectDeviceInput): Promise<AutoConnectReport> {

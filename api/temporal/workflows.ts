@@ -1,6 +1,17 @@
 import type { ConektaWebhookKeyResult, NotificationTestResult, RouterProbeResult } from '../../domain/operations';
 import type { PurchaseStatus } from '../../domain/purchase';
-import type { AdminActionInput, AutoConnectReport, ExtendInput, ReconnectDeviceInput } from '../../domain/temporal';
+import type {
+  AdminActionInput,
+  AutoConnectReport,
+  ExtendInput,
+  PaymentHint,
+  PurchaseOutcome,
+  PurchaseWorkflowInput,
+  ReconnectDeviceInput,
+} from '../../domain/temporal';
+
+/** How a purchase request ends: the workflow's outcome, no outcome within the wait, or an attempt already finished. */
+export type PurchaseStart = { kind: 'outcome'; outcome: PurchaseOutcome } | { kind: 'waiting' } | { kind: 'finished' };
 
 /**
  * Everything the API asks of Temporal. The implementation (./client.ts) is the only API file holding a Temporal
@@ -10,6 +21,14 @@ export interface Workflows {
   /** True when the Temporal frontend answers. */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
+
+  /**
+   * Starts the purchase workflow `workflowId` (or attaches to it when this attempt was already submitted) and waits up
+   * to `waitMs` for its first decisive outcome.
+   */
+  startPurchase(workflowId: string, input: PurchaseWorkflowInput, waitMs: number): Promise<PurchaseStart>;
+  /** Tells a purchase workflow that its payment changed; false when it is no longer running. */
+  notifyPayment(workflowId: string, hint: PaymentHint): Promise<boolean>;
 
   /** Logs a returning device in as an (already verified) hotspot user of the router. */
   reconnectDevice(routerId: string, device: ReconnectDeviceInput): Promise<AutoConnectReport>;

@@ -48,6 +48,10 @@ export class PurchaseEntity {
   @Column({ name: 'gateway_status', type: 'varchar', length: 40, nullable: true })
   gatewayStatus: string | null;
 
+  /** Non-secret details of the gateway's answer (status_detail, payment method, installments…). */
+  @Column({ name: 'gateway_detail', type: 'jsonb', default: () => "'{}'::jsonb" })
+  gatewayDetail: Record<string, unknown>;
+
   @Column({ name: 'amount_cents', type: 'integer' })
   amountCents: number;
 
@@ -94,7 +98,7 @@ export class PurchaseEntity {
 
   /** Non-secret, gateway-specific request fields (Mercado Pago payment_method_id, installments, issuer_id…). */
   @Column({ name: 'gateway_request', type: 'jsonb', default: () => "'{}'::jsonb" })
-  gatewayRequest: Record<string, unknown>;
+  gatewayRequest: Record<string, string | number>;
 
   @Column({ type: 'varchar', length: 20 })
   status: PurchaseStatus;

@@ -141,6 +141,7 @@ export class InitialSchema1764300000000 implements MigrationInterface {
         gateway varchar(20) NOT NULL CHECK (gateway IN ('conekta', 'mercado_pago')),
         gateway_reference varchar(100),
         gateway_status varchar(40),
+        gateway_detail jsonb NOT NULL DEFAULT '{}'::jsonb,
         amount_cents integer NOT NULL CHECK (amount_cents > 0),
         currency char(3) NOT NULL CHECK (currency IN ('MXN', 'USD', 'EUR')),
         refunded_cents integer NOT NULL DEFAULT 0 CHECK (refunded_cents >= 0 AND refunded_cents <= amount_cents),

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { CompanyEntity } from '../db/entities';
+import type { Gateway } from '../domain/purchase';
+import type { Config } from '../shared/config';
+import type { Logger } from '../shared/logger';
+import type { SecretBox } from '../shared/secrets';
+import { createTelegramNotifier, type TelegramNotifier } from './notify/telegram';
+import { createConektaGateway, createConektaWebhookKey } from './payments/conekta';
+import type { PaymentGateway } from './payments/gateway';
+import { createMercadoPagoGateway } from './payments/mercadopago';
+import { RouterOsClient } from './routeros/client';
+import { HotspotOperations } from './routeros/hotspot';
+import { finalFailure } from './failures';
+
+/** Everything the activities reach: ports to the database, the routers, the gateways and Telegram. */
+export interface ActivityDeps {
+  dataSource: DataSource;
+  secrets: SecretBox;
+  logger: Logger;
+  hotspot: HotspotOperations;
+  gateways: (company: CompanyEntity, gateway: Gateway) => PaymentGateway;
+  createConektaWebhookKey: (company: CompanyEntity) => Promise<{ id: string; publicKey: string }>;
+  telegram: TelegramNotifier;
+  publicBaseUrl: string;
+}
+
+const GATEWAY_TIMEOUT_MS = 20_000;
+
+/**
+ * Builds the real adapters from the configuration (the worker's composition root calls this). Gateway clients are
+ * cached per credential so connections are reused across purchases of a company.
+ */
+export function createActivityDeps(config: Config, dataSource: DataSource, secrets: SecretBox, logger: Logger): ActivityDeps & { close(): Promise<void> } {
+  const routerOs = new RouterOsClient({
+    connectTimeoutMs: config.ROUTER_CONNECT_TIMEOUT_SECONDS * 1000,
+    commandTimeoutMs: config.ROUTER_COMMAND_TIMEOUT_SECONDS * 1000,
+    maxConcurrentPerRouter: 8,
+    idleCloseMs: 60_000,
+    logger,
+  });
+  const cache = new Map<string, PaymentGateway>();
+  const cached = (key: string, build: () => PaymentGateway) => {
+    let gateway = cache.get(key);
+    if (!gateway) {
+      if (cache.size >= 1_000) cache.clear();
+      gateway = build();
+      cache.set(key, gateway);
+    }
+    return gateway;
+  };
+  const fingerprint = (gateway: Gateway, secret: string) => `${gateway}:${createHash('sha256').update(secret).digest('hex')}`;
+
+  const conektaKey = (company: CompanyEntity) => {
+    const key = secrets.decryptOptional(company.conektaPrivateKeyEncrypted) ?? config.CONEKTA_DEFAULT_PRIVATE_KEY;
+    if (!key) throw finalFailure('PAYMENT_NOT_CONFIGURED', 'La empresa no tiene configurado Conekta');
+    return key;
+  };
+
+  return {
+    dataSource,
+    secrets,
+    logger,
+    hotspot: new HotspotOperations(routerOs),
+    gateways(company, gateway) {
+      if (gateway === 'conekta') {
+        const privateKey = conektaKey(company);
+        return cached(fingerprint(gateway, privateKey), () =>
+          createConektaGateway({ privateKey, baseUrl: config.CONEKTA_API_BASE_URL, timeoutMs: GATEWAY_TIMEOUT_MS, logger }),
+        );
+      }
+      const accessToken = secrets.decryptOptional(company.mercadoPagoAccessTokenEncrypted);
+      if (!accessToken) throw finalFailure('PAYMENT_NOT_CONFIGURED', 'La empresa no tiene configurado Mercado Pago');
+      return cached(fingerprint(gateway, accessToken), () =>
+        createMercadoPagoGateway({ accessToken, baseUrl: config.MERCADO_PAGO_API_BASE_URL, timeoutMs: GATEWAY_TIMEOUT_MS, logger }),
+      );
+    },
+    createConektaWebhookKey: (company) =>
+      createConektaWebhookKey({ privateKey: conektaKey(company), baseUrl: config.CONEKTA_API_BASE_URL, timeoutMs: GATEWAY_TIMEOUT_MS, logger }),
+    telegram: createTelegramNotifier({ baseUrl: config.TELEGRAM_API_BASE_URL, timeoutMs: 10_000, logger }),
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    close: () => routerOs.close(),
+  };
+}

@@ -1,0 +1,79 @@
+import type { DataSource } from 'typeorm';
+import type { NotificationTestResult } from '../../domain/operations';
+import type { OperatorNotice } from '../../domain/temporal';
+import { CompanyEntity, PurchaseEntity } from '../../db/entities';
+import type { SecretBox } from '../../shared/secrets';
+import {
+  escapeHtml,
+  purchaseApprovedMessage,
+  purchaseDeclinedMessage,
+  purchaseRefundedMessage,
+  routerUnreachableMessage,
+  type TelegramNotifier,
+} from './telegram';
+
+export interface NotifyActivityDeps {
+  dataSource: DataSource;
+  secrets: SecretBox;
+  telegram: TelegramNotifier;
+}
+
+/** Operator notifications (Telegram, optional per company). They never fail a purchase. */
+export function createNotifyActivities({ dataSource, secrets, telegram }: NotifyActivityDeps) {
+  const target = (company: CompanyEntity, override: { botToken?: string; chatId?: string } = {}) => ({
+    enabled: override.botToken !== undefined || override.chatId !== undefined || company.telegramEnabled,
+    botToken: override.botToken ?? secrets.decryptOptional(company.telegramBotTokenEncrypted),
+    chatId: override.chatId ?? company.telegramChatId,
+  });
+
+  return {
+    /** Tells the company's chat about a purchase; a company without Telegram is skipped. */
+    async notifyOperator(purchaseId: string, notice: OperatorNotice): Promise<void> {
+      const purchase = await dataSource.getRepository(PurchaseEntity).findOneByOrFail({ id: purchaseId });
+      const company = await dataSource.getRepository(CompanyEntity).findOneByOrFail({ id: purchase.companyId });
+      if (!company.telegramEnabled) return;
+      const base = {
+        companyName: company.name,
+        productName: purchase.productName,
+        amountCents: purchase.amountCents,
+        currency: purchase.currency,
+        customerName: purchase.customerName,
+        reference: purchase.gatewayReference ?? undefined,
+      };
+      const html =
+        notice === 'approved'
+          ? purchaseApprovedMessage({
+              ...base,
+              userType: purchase.userType,
+              username: purchase.hotspotUsername ?? '',
+              password: secrets.decryptOptional(purchase.hotspotPasswordEncrypted) ?? '',
+            })
+          : notice === 'declined'
+            ? purchaseDeclinedMessage({ ...base, reason: purchase.customerMessage ?? purchase.statusReason ?? '' })
+            : notice === 'refunded'
+              ? purchaseRefundedMessage({ ...base, reason: purchase.customerMessage ?? undefined })
+              : routerUnreachableMessage({ companyName: company.name, routerName: purchase.routerName, reference: purchase.id });
+      const result = await telegram.send(target(company), html);
+      if (!result.sent && result.retryable) throw new Error(`telegram not reachable (${result.reason})`);
+    },
+
+    /** The admin's "test" button: sends a fixed message with the stored or the given settings. */
+    async sendTelegramTest(companyId: string, override: { botToken?: string; chatId?: string }): Promise<NotificationTestResult> {
+      const company = await dataSource.getRepository(CompanyEntity).findOneBy({ id: companyId });
+      if (!company) return { ok: false, code: 'NOT_FOUND', message: 'Empresa no encontrada' };
+      const settings = { ...target(company, override), enabled: true };
+      if (!settings.botToken || !settings.chatId) {
+        return { ok: false, code: 'BAD_REQUEST', message: 'Faltan credenciales (Token o Chat ID)' };
+      }
+      const html = `⚡ <b>Prueba de Conexión en Vivo</b>\n🏢 Empresa: ${escapeHtml(company.name)}\n✅ ¡Tus credenciales son correctas!`;
+      const result = await telegram.send(settings, html);
+      return result.sent
+        ? { ok: true }
+        : {
+            ok: false,
+            code: 'BAD_REQUEST',
+            message: 'Error de Telegram. Verifica que el Token sea válido y que hayas iniciado chat con el bot.',
+          };
+    },
+  };
+}

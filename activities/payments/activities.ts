@@ -1,0 +1,121 @@
+import type { DataSource } from 'typeorm';
+import type { PaymentOutcome } from '../../domain/payment';
+import type { ConektaWebhookKeyResult } from '../../domain/operations';
+import { CompanyEntity, PurchaseEntity } from '../../db/entities';
+import type { SecretBox } from '../../shared/secrets';
+import { finalFailure } from '../failures';
+import type { ChargeRequest, PaymentGateway } from './gateway';
+
+/** Builds the gateway client of one company (its own credentials) — see activities/deps.ts. */
+export type GatewayFactory = (company: CompanyEntity, gateway: PurchaseEntity['gateway']) => PaymentGateway;
+
+export interface PaymentActivityDeps {
+  dataSource: DataSource;
+  secrets: SecretBox;
+  gateways: GatewayFactory;
+  /** Public base URL of the API: Mercado Pago's notification_url is built from it. */
+  publicBaseUrl: string;
+  /** Creates a Conekta webhook key with the company's credentials (Conekta's `POST /webhook_keys`). */
+  createConektaWebhookKey: (company: CompanyEntity) => Promise<{ id: string; publicKey: string }>;
+}
+
+/**
+ * Money activities. Each one reads what it needs from the purchase row, so no card token, key or amount travels
+ * through workflow history, and each is safe to retry: the charge is idempotent by purchase id at the gateway.
+ */
+export function createPaymentActivities(deps: PaymentActivityDeps) {
+  const { dataSource, secrets } = deps;
+
+  async function load(purchaseId: string) {
+    const purchase = await dataSource.getRepository(PurchaseEntity).findOneBy({ id: purchaseId });
+    if (!purchase) throw finalFailure('NOT_FOUND', `purchase ${purchaseId} does not exist`);
+    const company = await dataSource.getRepository(CompanyEntity).findOneByOrFail({ id: purchase.companyId });
+    return { purchase, company, gateway: deps.gateways(company, purchase.gateway) };
+  }
+
+  /** The gateway's reference of the purchase's charge, or the charge found by our purchase id, or null. */
+  async function existing(purchase: PurchaseEntity, gateway: PaymentGateway): Promise<PaymentOutcome | null> {
+    return purchase.gatewayReference ? gateway.getStatus(purchase.gatewayReference) : gateway.findByPurchaseId(purchase.id);
+  }
+
+  return {
+    /** Charges the card once per purchase; the single-use token is erased as soon as the gateway has answered. */
+    async chargePayment(purchaseId: string): Promise<PaymentOutcome> {
+      const { purchase, gateway } = await load(purchaseId);
+      if (!purchase.cardTokenEncrypted) {
+        // A previous attempt got an answer whose reply was lost: the charge exists at the gateway.
+        const found = await existing(purchase, gateway);
+        if (found) return found;
+        throw finalFailure('PAYMENT_GATEWAY_REJECTED', 'El token de tarjeta ya no está disponible. Genere uno nuevo.');
+      }
+      const request = purchase.gatewayRequest as { paymentMethodId?: string; installments?: number; issuerId?: string; deviceId?: string };
+      const charge: ChargeRequest = {
+        purchaseId: purchase.id,
+        amountCents: purchase.amountCents,
+        currency: purchase.currency,
+        cardToken: secrets.decrypt(purchase.cardTokenEncrypted),
+        customer: { name: purchase.customerName, email: purchase.customerEmail, phone: purchase.customerPhone ?? undefined },
+        description: purchase.productName,
+        metadata: {
+          purchase_id: purchase.id,
+          company_id: purchase.companyId,
+          router_id: purchase.routerId ?? '',
+          product_id: String(purchase.productId ?? ''),
+        },
+        threeDSecure: true,
+        notificationUrl: `${deps.publicBaseUrl}/api/v1/webhook/mercado-pago`,
+        clientIp: purchase.clientIp ?? undefined,
+        mercadoPago: request.paymentMethodId
+          ? {
+              paymentMethodId: request.paymentMethodId,
+              installments: request.installments ?? 1,
+              issuerId: request.issuerId,
+              deviceId: request.deviceId,
+            }
+          : undefined,
+      };
+      const outcome = await gateway.charge(charge);
+      await dataSource
+        .getRepository(PurchaseEntity)
+        .update({ id: purchaseId }, { cardTokenEncrypted: null, gatewayReference: outcome.reference, gatewayStatus: outcome.gatewayStatus, updatedAt: new Date() });
+      return outcome;
+    },
+
+    /** The authoritative status at the gateway (webhooks only prompt this question). */
+    async getPaymentStatus(purchaseId: string): Promise<PaymentOutcome> {
+      const { purchase, gateway } = await load(purchaseId);
+      const outcome = await existing(purchase, gateway);
+      if (!outcome) throw finalFailure('PAYMENT_NOT_FOUND', `no charge exists for purchase ${purchaseId}`);
+      return outcome;
+    },
+
+    /** Cancels or voids whatever charge exists for the purchase; null when none was ever made. */
+    async cancelPayment(purchaseId: string): Promise<PaymentOutcome | null> {
+      const { purchase, gateway } = await load(purchaseId);
+      const outcome = await existing(purchase, gateway);
+      if (!outcome) return null;
+      if (outcome.status === 'approved') return gateway.refund(outcome.reference);
+      if (outcome.status === 'pending' || outcome.status === 'requires_action') return gateway.cancel(outcome.reference);
+      return outcome;
+    },
+
+    /** Refunds what is still refundable of the purchase's charge. */
+    async refundPayment(purchaseId: string): Promise<PaymentOutcome> {
+      const { purchase, gateway } = await load(purchaseId);
+      const outcome = await existing(purchase, gateway);
+      if (!outcome) throw finalFailure('PAYMENT_NOT_FOUND', `no charge exists for purchase ${purchaseId}`);
+      return gateway.refund(outcome.reference);
+    },
+
+    /** Registers a Conekta webhook key for the company and stores the public key it returns. */
+    async registerConektaWebhookKey(companyId: string): Promise<ConektaWebhookKeyResult> {
+      const company = await dataSource.getRepository(CompanyEntity).findOneBy({ id: companyId });
+      if (!company) return { ok: false, code: 'NOT_FOUND', message: 'Empresa no encontrada' };
+      const key = await deps.createConektaWebhookKey(company);
+      await dataSource
+        .getRepository(CompanyEntity)
+        .update({ id: companyId }, { conektaWebhookPublicKey: key.publicKey, conektaWebhookKeyId: key.id, updatedAt: new Date() });
+      return { ok: true, keyId: key.id, publicKey: key.publicKey };
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import type { DataSource } from 'typeorm';
+import { isDomainError, type ErrorCode } from '../../domain/errors';
+import type { RouterProbeResult } from '../../domain/operations';
+import type { AutoConnectReport, ReconnectDeviceInput } from '../../domain/temporal';
+import { PurchaseEntity, RouterEntity } from '../../db/entities';
+import type { SecretBox } from '../../shared/secrets';
+import { finalFailure } from '../failures';
+import type { RouterConnection } from './client';
+import { generateCredentials, purchaseTag } from './credentials';
+import type { DeviceLoginResult, HotspotOperations } from './hotspot';
+
+export interface RouterActivityDeps {
+  dataSource: DataSource;
+  secrets: SecretBox;
+  hotspot: HotspotOperations;
+}
+
+/** Safe, Spanish messages for the router failures an admin or a portal sees (never an address or a trap text). */
+const PROBE_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  ROUTER_UNREACHABLE: 'No fue posible conectar con el router',
+  ROUTER_TIMEOUT: 'El router no respondió a tiempo',
+  ROUTER_LOGIN_REFUSED: 'El router rechazó el usuario o la contraseña de la API',
+};
+
+/**
+ * Hotspot activities. They read the purchase and the router from the database (no password in workflow history) and
+ * are idempotent: the user is tagged with the purchase id, so a retry recognises its own work.
+ */
+export function createRouterActivities({ dataSource, secrets, hotspot }: RouterActivityDeps) {
+  const purchases = dataSource.getRepository(PurchaseEntity);
+
+  async function connection(routerId: string | null): Promise<RouterConnection> {
+    const router = routerId ? await dataSource.getRepository(RouterEntity).findOneBy({ id: routerId }) : null;
+    if (!router) throw finalFailure('NOT_FOUND', `router ${routerId} does not exist`);
+    return {
+      id: router.id,
+      host: router.host,
+      port: router.port,
+      useTls: router.useTls,
+      tlsVerify: router.tlsVerify,
+      tlsFingerprint: router.tlsFingerprint,
+      user: router.apiUser,
+      password: secrets.decrypt(router.apiPasswordEncrypted),
+    };
+  }
+
+  async function load(purchaseId: string) {
+    const purchase = await purchases.findOneBy({ id: purchaseId });
+    if (!purchase) throw finalFailure('NOT_FOUND', `purchase ${purchaseId} does not exist`);
+    return purchase;
+  }
+
+  /** Stores fresh credentials unless the purchase has some (a concurrent retry may have won: re-read). */
+  async function credentials(purchase: PurchaseEntity, replace: boolean): Promise<{ username: string; password: string }> {
+    if (purchase.hotspotUsername && !replace) {
+      return { username: purchase.hotspotUsername, password: secrets.decryptOptional(purchase.hotspotPasswordEncrypted) ?? '' };
+    }
+    const fresh = generateCredentials(purchase.userType);
+    await purchases.update(
+      { id: purchase.id },
+      { hotspotUsername: fresh.username, hotspotPasswordEncrypted: fresh.password ? secrets.encrypt(fresh.password) : null, routerUserRef: null, updatedAt: new Date() },
+    );
+    purchase.hotspotUsername = fresh.username;
+    return fresh;
+  }
+
+  async function login(purchase: PurchaseEntity, routerId: string, mac: string | null, ip: string | null): Promise<AutoConnectReport> {
+    if (!mac && !ip) return { requested: true, connected: false, reason: 'no_mac' };
+    let result: DeviceLoginResult;
+    try {
+      result = await hotspot.loginDevice(await connection(routerId), {
+        username: purchase.hotspotUsername!,
+        password: secrets.decryptOptional(purchase.hotspotPasswordEncrypted),
+        mac: mac ?? undefined,
+        ip: ip ?? undefined,
+      });
+    } catch (error) {
+      const timeout = isDomainError(error) && error.code === 'ROUTER_TIMEOUT';
+      return { requested: true, connected: false, mac: mac ?? undefined, ip: ip ?? undefined, reason: timeout ? 'timeout' : 'router_error' };
+    }
+    return {
+      requested: true,
+      connected: result.loggedIn,
+      mac: result.mac ?? mac ?? undefined,
+      ip: result.ip ?? ip ?? undefined,
+      reason: result.loggedIn ? undefined : result.reason,
+    };
+  }
+
+  return {
+    /**
+     * Creates the purchase's hotspot user, disabled, tagged with the purchase id. A name another user already holds is
+     * replaced by fresh credentials; our own user from an earlier attempt is accepted as is.
+     */
+    async reserveHotspotUser(purchaseId: string): Promise<{ username: string }> {
+      const purchase = await load(purchaseId);
+      const router = await connection(purchase.routerId);
+      let creds = await credentials(purchase, false);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const { ref } = await hotspot.createUser(router, {
+            name: creds.username,
+            password: creds.password || undefined,
+            profile: purchase.profileName,
+            comment: purchaseTag(purchaseId),
+            disabled: true,
+          });
+          await purchases.update({ id: purchaseId }, { routerUserRef: ref, updatedAt: new Date() });
+          return { username: creds.username };
+        } catch (error) {
+          if (!(isDomainError(error) && error.code === 'HOTSPOT_USER_CONFLICT') || attempt >= 5) throw error;
+          creds = await credentials(purchase, true);
+        }
+      }
+    },
+
+    /** Enables the user (with `limit-uptime` when the plan has one); returns what the workflow needs next. */
+    async enableHotspotUser(purchaseId: string): Promise<{ validitySeconds: number; autoConnect: boolean }> {
+      const purchase = await load(purchaseId);
+      const { ref } = await hotspot.setUserEnabled(
+        await connection(purchase.routerId),
+        { ref: purchase.routerUserRef, name: purchase.hotspotUsername! },
+        true,
+        purchase.uptimeLimitSeconds ? { limitUptimeSeconds: purchase.uptimeLimitSeconds } : {},
+      );
+      if (ref !== purchase.routerUserRef) await purchases.update({ id: purchaseId }, { routerUserRef: ref });
+      return { validitySeconds: purchase.validitySeconds, autoConnect: purchase.autoConnect };
+    },
+
+    /** Removes the purchase's user (only one carrying our tag); a missing user is success. */
+    async removeHotspotUser(purchaseId: string): Promise<void> {
+      const purchase = await load(purchaseId);
+      if (!purchase.hotspotUsername) return;
+      await hotspot.removeUser(await connection(purchase.routerId), { name: purchase.hotspotUsername, comment: purchaseTag(purchaseId) });
+    },
+
+    /**
+     * Ends access: removes the user first (so no cookie or MAC login can bring it back), then its sessions and its
+     * cookies, then checks the router holds none of them; anything left makes the activity fail and retry.
+     */
+    async revokeHotspotAccess(purchaseId: string): Promise<{ sessionsEnded: number; cookiesRemoved: number }> {
+      const purchase = await load(purchaseId);
+      const name = purchase.hotspotUsername;
+      if (!name) return { sessionsEnded: 0, cookiesRemoved: 0 };
+      const router = await connection(purchase.routerId);
+      await hotspot.removeUser(router, { name, comment: purchaseTag(purchaseId) });
+      const sessionsEnded = await hotspot.endSessions(router, name);
+      const cookiesRemoved = await hotspot.removeCookies(router, name);
+      const traces = await hotspot.confirmUserGone(router, name);
+      const foreignUser = traces.user && (await hotspot.findUser(router, name))?.comment !== purchaseTag(purchaseId);
+      if (!traces.gone && !(foreignUser && traces.sessions === 0 && traces.cookies === 0)) {
+        throw new Error(`access of ${name} still on the router (user ${traces.user}, sessions ${traces.sessions}, cookies ${traces.cookies})`);
+      }
+      return { sessionsEnded, cookiesRemoved };
+    },
+
+    /** Logs the buyer's device in right after the purchase (best effort: a report, never an error). */
+    async autoConnectDevice(purchaseId: string): Promise<AutoConnectReport> {
+      const purchase = await load(purchaseId);
+      return login(purchase, purchase.routerId!, purchase.clientMac, purchase.clientIp);
+    },
+
+    /** Logs a returning device in as the user of an active purchase of this router. */
+    async reconnectDevice(routerId: string, device: ReconnectDeviceInput): Promise<AutoConnectReport> {
+      const purchase = await load(device.purchaseId);
+      if (purchase.routerId !== routerId || purchase.status !== 'active' || !purchase.hotspotUsername) {
+        return { requested: true, connected: false, mac: device.mac, reason: 'login_failed' };
+      }
+      return login(purchase, routerId, device.mac, device.ip ?? null);
+    },
+
+    /** Identity, version and hotspot profiles of a router, or a safe description of why it could not be reached. */
+    async probeRouter(routerId: string): Promise<RouterProbeResult> {
+      const started = Date.now();
+      try {
+        const router = await connection(routerId);
+        const [identity, profiles] = await Promise.all([hotspot.identity(router), hotspot.listProfiles(router)]);
+        return { ok: true, identity: identity.name, version: identity.version, majorVersion: identity.majorVersion, profiles, latencyMs: Date.now() - started };
+      } catch (error) {
+        const code: ErrorCode = isDomainError(error) ? error.code : 'ROUTER_ERROR';
+        return { ok: false, code, message: PROBE_MESSAGES[code] ?? 'Error al comunicarse con el router' };
+      }
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { randomInt } from 'node:crypto';
+import type { UserType } from '../../domain/purchase';
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+function pick(alphabet: string, length: number): string {
+  let text = '';
+  for (let i = 0; i < length; i++) text += alphabet[randomInt(alphabet.length)];
+  return text;
+}
+
+/**
+ * Hotspot credentials in the original's formats (spec §7) from a cryptographic source (the original used Python's
+ * `random`): `PT-` + 5 letters/digits and a 4-digit password, or a PIN user `PT-` + 5 digits with no password.
+ */
+export function generateCredentials(userType: UserType): { username: string; password: string } {
+  if (userType === 'pin') return { username: `PT-${pick('0123456789', 5)}`, password: '' };
+  return { username: `PT-${pick(ALPHANUMERIC, 5)}`, password: pick('0123456789', 4) };
+}
+
+/** The comment that marks a hotspot user as created by a purchase: ownership is checked against it. */
+export function purchaseTag(purchaseId: string): string {
+  return `pagos-hotspot:${purchaseId}`;
+}

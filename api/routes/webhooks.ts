@@ -1,0 +1,157 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Gateway } from '../../domain/purchase';
+import { CompanyEntity, ProcessedWebhookEventEntity, PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
+import type { RouteContext } from '../app';
+import { HttpError } from '../errors';
+import { verifyConektaDigest, verifyMercadoPagoSignature } from '../webhooks/signatures';
+
+const Received = z.object({ status: z.enum(['received', 'duplicate', 'ignored']) });
+const errors = { 401: z.object({ detail: z.string() }), 400: z.object({ detail: z.string() }) };
+
+interface Notification {
+  gateway: Gateway;
+  eventId: string;
+  eventType: string;
+  resourceId: string;
+  purchase: PurchaseEntity | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: Buffer;
+  }
+}
+
+/**
+ * Gateway notifications (issue 6 §4). Each is verified against the company's key (invalid → 401, nothing changes),
+ * accepted once per provider event id, written to the purchase's history, and passed to the purchase workflow as a
+ * hint: the workflow asks the gateway for the authoritative status. Answers are fast; an unknown purchase is still
+ * answered 200 so the gateway stops retrying.
+ */
+export async function registerWebhookRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  await app.register(async (scope) => {
+    // Signatures are computed over the exact bytes received: keep them next to the parsed body.
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (request, body, done) => {
+      const raw = body as Buffer;
+      request.rawBody = raw;
+      try {
+        done(null, raw.length > 0 ? JSON.parse(raw.toString('utf8')) : {});
+      } catch {
+        done(new HttpError(400, 'JSON inválido'), undefined);
+      }
+    });
+    const zod = scope.withTypeProvider<ZodTypeProvider>();
+
+    zod.post(
+      '/api/v1/webhook/mercado-pago',
+      {
+        schema: {
+          tags: ['Webhooks'],
+          summary: 'Mercado Pago notifications (x-signature verified with the company webhook secret)',
+          querystring: z.record(z.string(), z.string()).optional(),
+          response: { 200: Received, ...errors },
+        },
+      },
+      async (request) => {
+        const body = (request.body ?? {}) as { id?: string | number; type?: string; topic?: string; action?: string; data?: { id?: string | number } };
+        const query = (request.query ?? {}) as Record<string, string>;
+        const dataId = String(query['data.id'] ?? body.data?.id ?? query.id ?? '');
+        const type = query.type ?? body.type ?? query.topic ?? '';
+        if (type !== 'payment' || !/^\d{1,20}$/.test(dataId)) return { status: 'ignored' as const };
+        const purchase = await ctx.dataSource.getRepository(PurchaseEntity).findOneBy({ gateway: 'mercado_pago', gatewayReference: dataId });
+        if (purchase) {
+          const company = await companyOf(purchase.companyId);
+          const secret = ctx.secrets.decryptOptional(company.mercadoPagoWebhookSecretEncrypted) ?? '';
+          const check = verifyMercadoPagoSignature({
+            xSignature: request.headers['x-signature'],
+            xRequestId: request.headers['x-request-id'],
+            dataId,
+            secret,
+            toleranceSeconds: 300,
+          });
+          if (!check.ok) return refuse(request, 'mercado_pago', check.reason);
+        }
+        const eventId = String(body.id ?? request.headers['x-request-id'] ?? `${dataId}:${body.action ?? type}`);
+        return accept({ gateway: 'mercado_pago', eventId, eventType: body.action ?? type, resourceId: dataId, purchase });
+      },
+    );
+
+    zod.post(
+      '/api/v1/webhook/conekta',
+      {
+        schema: {
+          tags: ['Webhooks'],
+          summary: 'Conekta notifications (digest header verified with the company webhook key)',
+          response: { 200: Received, ...errors },
+        },
+      },
+      async (request) => {
+        const body = (request.body ?? {}) as {
+          id?: string;
+          type?: string;
+          data?: { object?: { id?: string; object?: string; order_id?: string; metadata?: { purchase_id?: string } } };
+        };
+        const object = body.data?.object;
+        const orderId = object?.object === 'order' || object?.id?.startsWith('ord_') ? object?.id : object?.order_id;
+        if (!body.id || !body.type || body.type === 'webhook_ping' || !orderId) return { status: 'ignored' as const };
+        const purchaseId = object?.metadata?.purchase_id;
+        const repo = ctx.dataSource.getRepository(PurchaseEntity);
+        const purchase =
+          (purchaseId && /^[0-9a-f-]{36}$/i.test(purchaseId) ? await repo.findOneBy({ id: purchaseId, gateway: 'conekta' }) : null) ??
+          (await repo.findOneBy({ gateway: 'conekta', gatewayReference: orderId }));
+        if (purchase) {
+          const company = await companyOf(purchase.companyId);
+          const check = company.conektaWebhookPublicKey
+            ? verifyConektaDigest(request.rawBody ?? Buffer.alloc(0), request.headers.digest, company.conektaWebhookPublicKey)
+            : ({ ok: false, reason: 'missing_secret' } as const);
+          if (!check.ok) return refuse(request, 'conekta', check.reason);
+        }
+        return accept({ gateway: 'conekta', eventId: body.id, eventType: body.type, resourceId: orderId, purchase });
+      },
+    );
+  });
+
+  const companyOf = (id: string) => ctx.dataSource.getRepository(CompanyEntity).findOneByOrFail({ id });
+
+  function refuse(request: FastifyRequest, gateway: Gateway, reason: string): never {
+    request.log.warn({ gateway, reason }, 'webhook refused: signature not valid');
+    throw new HttpError(401, 'Firma del webhook inválida');
+  }
+
+  async function accept(notification: Notification) {
+    const { purchase } = notification;
+    const fresh = await ctx.dataSource.transaction(async (tx) => {
+      const inserted = await tx
+        .createQueryBuilder()
+        .insert()
+        .into(ProcessedWebhookEventEntity)
+        .values({
+          provider: notification.gateway,
+          eventId: notification.eventId.slice(0, 200),
+          eventType: notification.eventType.slice(0, 100),
+          resourceId: notification.resourceId.slice(0, 200),
+          purchaseId: purchase?.id ?? null,
+        })
+        .orIgnore()
+        .returning(['id'])
+        .execute();
+      if ((inserted.raw as unknown[]).length === 0) return false;
+      if (purchase) {
+        await tx.insert(PurchaseEventEntity, {
+          purchaseId: purchase.id,
+          type: 'webhook_received',
+          fromStatus: null,
+          toStatus: null,
+          source: 'webhook',
+          detail: { event_id: notification.eventId, event_type: notification.eventType, status: purchase.status },
+        });
+      }
+      return true;
+    });
+    if (!fresh) return { status: 'duplicate' as const };
+    if (purchase) await ctx.workflows.notifyPayment(purchase.workflowId, { eventId: notification.eventId, status: notification.eventType });
+    return { status: 'received' as const };
+  }
+}

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { USER_TYPES } from '../../../domain/purchase';
+import { withAliases } from '../aliases';
+import { IPv4Address, MacAddress, optionalBlank } from '../common';
+
+const name = z.string().trim().min(1).max(200);
+const cardToken = z.string().trim().min(1).max(500);
+const userType = z.preprocess((v) => (v === null ? undefined : v), z.enum(USER_TYPES).default('usuario_contrasena'));
+
+/** Fields both purchase bodies share, with the original's Spanish aliases. */
+const common = {
+  product_id: z.number().int().positive().max(2_147_483_647),
+  customer_name: name,
+  customer_email: z.email().max(254),
+  customer_phone: optionalBlank(z.string().trim().max(30)),
+  user_type: userType,
+  mac_address: optionalBlank(MacAddress),
+  ip_address: optionalBlank(IPv4Address),
+  device_info: optionalBlank(z.string().max(500)),
+  auto_connect: z.preprocess((v) => (v === null ? undefined : v), z.boolean().default(false)),
+};
+const commonAliases = {
+  product_id: 'producto_id',
+  customer_name: 'nombre_cliente',
+  customer_email: 'email_cliente',
+  customer_phone: 'telefono_cliente',
+  user_type: 'tipo_usuario',
+  mac_address: 'mac_cliente',
+  ip_address: 'ip_cliente',
+  device_info: 'info_dispositivo',
+  auto_connect: 'conexion_automatica',
+} as const;
+
+/** `POST /api/v1/payments/pagar-conekta` body (the original's PaymentRequest). */
+export const ConektaPurchaseRequest = withAliases({ ...common, card_token: cardToken }, { ...commonAliases, card_token: 'token_tarjeta' });
+
+/** `POST /api/v1/payments/pagar-mercado-pago` body (the original's MercadoPagoPaymentRequest). */
+export const MercadoPagoPurchaseRequest = withAliases(
+  {
+    ...common,
+    token: cardToken,
+    payment_method_id: z.string().trim().min(1).max(50),
+    issuer_id: optionalBlank(z.union([z.string().trim().max(50), z.number().int()]).transform(String)),
+    transaction_amount: z.number().positive().max(1_000_000),
+    installments: z.preprocess((v) => (v === null ? undefined : v), z.number().int().min(1).max(48).default(1)),
+    device_id: optionalBlank(z.string().trim().max(200)),
+    payer: z.unknown().optional(),
+  },
+  { ...commonAliases, transaction_amount: 'monto', installments: 'cuotas' },
+);
+
+export const PurchaseIdParams = z.object({ id: z.uuid({ error: 'Identificador de compra inválido' }) });
+export const PaymentIdParams = z.object({ payment_id: z.string().regex(/^\d{1,20}$/, { error: 'Identificador de pago inválido' }) });
+
+const AutoConnection = z.object({
+  estado: z.enum(['conectado', 'no_conectado']),
+  mac: z.string(),
+  ip: z.string(),
+  mensaje: z.string(),
+  verificado: z.boolean(),
+  session_id: z.null(),
+});
+
+/** The original's success body, plus the purchase id, its status URL and its expiry. */
+export const PurchaseApproved = z.object({
+  success: z.literal(true),
+  id_compra: z.string(),
+  id_transaccion: z.string(),
+  estado_pago: z.string(),
+  tipo_usuario: z.enum(USER_TYPES),
+  usuario_hotspot: z.object({ usuario: z.string(), contrasena: z.string() }),
+  producto: z.object({ nombre: z.string(), precio: z.number(), moneda: z.string(), perfil_mikrotik: z.string() }),
+  cliente: z.object({ nombre: z.string(), email: z.string() }),
+  timestamp: z.string(),
+  expira_en: z.string(),
+  vigencia_segundos: z.number().int(),
+  url_estado: z.string(),
+  auto_conexion: AutoConnection,
+  mercado_pago: z
+    .object({
+      payment_id: z.string(),
+      status: z.string(),
+      status_detail: z.string().nullable(),
+      installments: z.number().nullable(),
+      payment_method: z.record(z.string(), z.unknown()),
+      raw_response: z.object({}).describe('Vacío: el pago completo nunca se expone al portal'),
+    })
+    .optional(),
+});
+
+/** Accepted but not decided yet (pending payment, 3-D Secure, or still in progress): poll `url_estado`. */
+export const PurchaseAccepted = z.object({
+  success: z.literal(false),
+  id_compra: z.string(),
+  estado: z.string(),
+  estado_pago: z.string().nullable(),
+  mensaje: z.string(),
+  advertencia: z.string().optional(),
+  requiere_accion: z.boolean(),
+  redirect_url: z.string().nullable(),
+  url_estado: z.string(),
+});
+
+export const PurchaseStatusResponse = z.object({
+  id_compra: z.string(),
+  estado: z.string(),
+  estado_pago: z.string().nullable(),
+  pasarela: z.enum(['conekta', 'mercado_pago']),
+  mensaje: z.string().nullable(),
+  siguiente_accion: z.enum(['esperar', 'redirigir', 'ninguna']),
+  redirect_url: z.string().nullable(),
+  tipo_usuario: z.enum(USER_TYPES),
+  usuario_hotspot: z.object({ usuario: z.string(), contrasena: z.string() }).nullable(),
+  producto: z.object({ nombre: z.string(), precio: z.number(), moneda: z.string() }),
+  creada_en: z.string(),
+  activada_en: z.string().nullable(),
+  expira_en: z.string().nullable(),
+});
+
+export const PaymentStatusResponse = z.object({
+  success: z.literal(true),
+  payment_id: z.string(),
+  status: z.string().nullable(),
+  status_detail: z.string().nullable(),
+  amount: z.number(),
+  currency_id: z.string(),
+  date_approved: z.string().nullable(),
+  date_last_updated: z.string(),
+});

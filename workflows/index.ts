@@ -1,0 +1,3 @@
+// The worker's workflowsPath / bundle entry: every workflow type, by its wire name.
+export { purchaseWorkflow } from './purchase';
+export { conektaWebhookKeyWorkflow, reconnectDeviceWorkflow, routerProbeWorkflow, telegramTestWorkflow } from './operations';

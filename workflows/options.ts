@@ -1,0 +1,87 @@
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+
+/**
+ * Timeouts and retry policies of every activity, by kind. Activities throw ApplicationFailure typed with a domain
+ * ErrorCode; the codes below are final whatever the policy (retrying them cannot succeed).
+ */
+export const FINAL_ERROR_TYPES = [
+  'VALIDATION_FAILED',
+  'NOT_FOUND',
+  'ROUTER_LOGIN_REFUSED',
+  'ROUTER_INVALID_ARGUMENT',
+  'ROUTER_NOT_FOUND',
+  'HOTSPOT_USER_CONFLICT',
+  'PAYMENT_GATEWAY_REJECTED',
+  'PAYMENT_NOT_CONFIGURED',
+  'PAYMENT_NOT_FOUND',
+];
+
+/** Database writes of the purchase's own row: local (no server round trip), retried until the database answers. */
+export const STORE: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+};
+
+/** Reaching the router before the charge: a short budget, because the customer is waiting and nothing is charged yet. */
+export function routerReserve(budgetSeconds: number): ActivityOptions {
+  return {
+    startToCloseTimeout: '20 seconds',
+    scheduleToCloseTimeout: `${budgetSeconds} seconds`,
+    retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '2 seconds', nonRetryableErrorTypes: FINAL_ERROR_TYPES },
+  };
+}
+
+/** Enabling a paid customer's user: keep trying until the provisioning deadline, then the workflow refunds. */
+export function routerProvision(deadlineSeconds: number): ActivityOptions {
+  return {
+    startToCloseTimeout: '20 seconds',
+    scheduleToCloseTimeout: `${deadlineSeconds} seconds`,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: FINAL_ERROR_TYPES },
+  };
+}
+
+/** Removing access (declines, expiry, revocation): retried without end, so a router that is down is cleaned when it returns. */
+export const ROUTER_CLEANUP: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['ROUTER_INVALID_ARGUMENT'] },
+};
+
+/** Logging the device in: best effort, once; its own polling is bounded inside the activity. */
+export const AUTO_CONNECT: ActivityOptions = {
+  startToCloseTimeout: '20 seconds',
+  retry: { maximumAttempts: 1 },
+};
+
+/** The charge: idempotent by purchase id, so a retry after a timeout cannot charge twice. */
+export const PAYMENT_CHARGE: ActivityOptions = {
+  startToCloseTimeout: '40 seconds',
+  scheduleToCloseTimeout: '3 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', nonRetryableErrorTypes: FINAL_ERROR_TYPES },
+};
+
+/**
+ * Refunds and cancellations: money must not be left behind, so these retry until the gateway answers; only a refusal
+ * (nothing to refund, credentials revoked) ends them, and the workflow records it for an operator.
+ */
+export const PAYMENT_FOLLOW_UP: ActivityOptions = {
+  startToCloseTimeout: '40 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: FINAL_ERROR_TYPES },
+};
+
+/** A status lookup while waiting: a failure is skipped, the next poll asks again. */
+export const PAYMENT_STATUS: ActivityOptions = {
+  startToCloseTimeout: '40 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 3, nonRetryableErrorTypes: FINAL_ERROR_TYPES },
+};
+
+/** Telegram and other notifications: a few tries, never blocking a purchase. */
+export const NOTIFY: ActivityOptions = {
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
+};
+
+/** Short admin operations (probe a router, send a test message): the admin is waiting. */
+export const OPERATION: ActivityOptions = {
+  startToCloseTimeout: '20 seconds',
+  retry: { maximumAttempts: 1 },
+};

@@ -1,0 +1,351 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { MESSAGES } from '../domain/messages';
+import type { PaymentOutcome } from '../domain/payment';
+import type { PurchaseStatus } from '../domain/purchase';
+import {
+  extendUpdate,
+  paymentNotifiedSignal,
+  purchaseOutcomeUpdate,
+  purchaseStateQuery,
+  refundUpdate,
+  revokeUpdate,
+  SEARCH_ATTRIBUTES,
+  type AdminActionInput,
+  type AutoConnectReport,
+  type OperatorNotice,
+  type PurchaseOutcome,
+  type PurchaseState,
+  type PurchaseWorkflowInput,
+  type RecordStatusInput,
+} from '../domain/temporal';
+import {
+  AUTO_CONNECT,
+  NOTIFY,
+  PAYMENT_CHARGE,
+  PAYMENT_FOLLOW_UP,
+  PAYMENT_STATUS,
+  ROUTER_CLEANUP,
+  routerProvision,
+  routerReserve,
+  STORE,
+} from './options';
+
+type AdminRequest =
+  | { kind: 'refund' | 'revoke'; input: AdminActionInput; done?: PurchaseStatus }
+  | { kind: 'extend'; input: AdminActionInput & { seconds: number }; done?: PurchaseStatus };
+
+/**
+ * One purchase, from the card to the end of access (see docs/purchase.md):
+ *
+ *   reserve (disabled hotspot user) → charge → [wait for confirmation] → enable → [auto-connect] → active → expire
+ *
+ * Nothing is charged before the router has the user; a declined, cancelled or failed charge removes the user; a paid
+ * customer whose user cannot be enabled before the provisioning deadline is refunded; at expiry the user, its sessions
+ * and its cookies are removed, retried until the router confirms. The first decisive outcome answers the waiting HTTP
+ * request (update `purchaseOutcome`); webhooks only nudge the workflow to ask the gateway.
+ */
+export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<PurchaseState> {
+  const result = await runPurchase(input);
+  // Let update handlers (the HTTP request's outcome, admin actions) return before the workflow closes.
+  await condition(allHandlersFinished);
+  return result;
+}
+
+async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState> {
+  const { purchaseId, timing } = input;
+  const store = proxyLocalActivities<Activities>(STORE);
+  const reserve = proxyActivities<Activities>(routerReserve(timing.routerReserveSeconds));
+  const provision = proxyActivities<Activities>(routerProvision(timing.provisioningDeadlineSeconds));
+  const cleanup = proxyActivities<Activities>(ROUTER_CLEANUP);
+  const device = proxyActivities<Activities>(AUTO_CONNECT);
+  const charge = proxyActivities<Activities>(PAYMENT_CHARGE);
+  const followUp = proxyActivities<Activities>(PAYMENT_FOLLOW_UP);
+  const status = proxyActivities<Activities>(PAYMENT_STATUS);
+  const notify = proxyActivities<Activities>(NOTIFY);
+
+  let current: PurchaseStatus = 'created';
+  let outcome: PurchaseOutcome | undefined;
+  let expiresAt: number | undefined;
+  let hints = 0;
+  const admin: AdminRequest[] = [];
+  let acceptingAdmin = true;
+
+  setHandler(purchaseOutcomeUpdate, async () => {
+    await condition(() => outcome !== undefined);
+    return outcome!;
+  });
+  setHandler(purchaseStateQuery, () => ({
+    status: current,
+    expiresAt: expiresAt ? new Date(expiresAt).toISOString() : undefined,
+    nextAction: current === 'pending' ? (outcome?.redirectUrl ? 'redirect' : 'wait') : 'none',
+  }));
+  setHandler(paymentNotifiedSignal, () => {
+    hints += 1;
+  });
+  const enqueue = async (request: AdminRequest) => {
+    admin.push(request);
+    await condition(() => request.done !== undefined || !acceptingAdmin);
+    if (request.done === undefined) {
+      throw ApplicationFailure.create({ type: 'CONFLICT', message: `La compra terminó en estado ${current}`, nonRetryable: true });
+    }
+    return request.done;
+  };
+  const requireActive = () => {
+    if (current !== 'active') {
+      throw ApplicationFailure.create({ type: 'CONFLICT', message: `La compra está en estado ${current}`, nonRetryable: true });
+    }
+  };
+  setHandler(refundUpdate, async (action) => ({ status: await enqueue({ kind: 'refund', input: action }) }), {
+    validator: (_action: AdminActionInput) => requireActive(),
+  });
+  setHandler(revokeUpdate, async (action) => ({ status: await enqueue({ kind: 'revoke', input: action }) }), {
+    validator: (_action: AdminActionInput) => requireActive(),
+  });
+  setHandler(
+    extendUpdate,
+    async (action) => {
+      const done = await enqueue({ kind: 'extend', input: action });
+      return { status: done, expiresAt: new Date(expiresAt!).toISOString() };
+    },
+    {
+      validator: (action) => {
+        requireActive();
+        if (!Number.isInteger(action.seconds) || action.seconds <= 0 || action.seconds > 366 * 86_400) {
+          throw ApplicationFailure.create({ type: 'VALIDATION_FAILED', message: 'Extensión inválida', nonRetryable: true });
+        }
+      },
+    },
+  );
+
+  const record = async (to: PurchaseStatus, change: Omit<RecordStatusInput, 'purchaseId' | 'to'> = {}) => {
+    await store.recordPurchaseStatus({ purchaseId, to, ...change });
+    current = to;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: to }]);
+  };
+  const answer = (value: PurchaseOutcome) => {
+    outcome ??= value;
+  };
+  // Notifications never hold a purchase back: started, not awaited, failures only logged.
+  const tell = (notice: OperatorNotice) => {
+    void notify.notifyOperator(purchaseId, notice).catch((error: unknown) => log.warn('operator notification failed', { error }));
+  };
+  const end = (): PurchaseState => {
+    acceptingAdmin = false;
+    return { status: current, expiresAt: expiresAt ? new Date(expiresAt).toISOString() : undefined, nextAction: 'none' };
+  };
+
+  // 1. Reserve: the disabled user must exist on the router before any money moves.
+  try {
+    await reserve.reserveHotspotUser(purchaseId);
+  } catch (error) {
+    const code = failureType(error) ?? 'ROUTER_UNREACHABLE';
+    await record('failed', { reason: code, message: MESSAGES.routerUnreachable, fields: { endedAt: now() } });
+    answer({ status: 'failed', code: 'ROUTER_UNREACHABLE', message: MESSAGES.routerUnreachable });
+    tell('router_unreachable');
+    // A user may exist if the router answered late; it is disabled, but must not be left behind.
+    await cleanup.removeHotspotUser(purchaseId);
+    return end();
+  }
+  await record('charging');
+
+  // 2. Charge, idempotent by purchase id.
+  let payment: PaymentOutcome;
+  try {
+    payment = await charge.chargePayment(purchaseId);
+  } catch (error) {
+    // Refused, or no answer for minutes: make sure no charge survives, then release the user.
+    const code = failureType(error) ?? 'PAYMENT_GATEWAY_UNAVAILABLE';
+    const message = code === 'PAYMENT_GATEWAY_UNAVAILABLE' ? MESSAGES.paymentGatewayUnavailable : failureMessage(error);
+    const cancelled = await followUp.cancelPayment(purchaseId).catch(() => null);
+    await record('failed', { reason: code, message, fields: { endedAt: now(), gatewayStatus: cancelled?.gatewayStatus } });
+    answer({ status: 'failed', code, message });
+    await cleanup.removeHotspotUser(purchaseId);
+    return end();
+  }
+
+  // 3. Wait for a final answer when the gateway has none yet.
+  if (payment.status === 'pending' || payment.status === 'requires_action') {
+    await record('pending', {
+      reason: payment.code,
+      message: payment.message,
+      fields: paymentFields(payment, { nextActionUrl: payment.redirectUrl ?? null }),
+    });
+    answer({
+      status: 'pending',
+      code: payment.code,
+      message: payment.status === 'requires_action' ? MESSAGES.paymentRequiresAction : (payment.message ?? MESSAGES.paymentPending),
+      redirectUrl: payment.redirectUrl,
+    });
+    const deadline = Date.now() + timing.pendingMaxSeconds * 1000;
+    let seen = hints;
+    while (payment.status === 'pending' || payment.status === 'requires_action') {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      await condition(() => hints !== seen, Math.min(left, timing.statusPollSeconds * 1000));
+      seen = hints;
+      try {
+        payment = await status.getPaymentStatus(purchaseId);
+      } catch (error) {
+        log.warn('payment status lookup failed; asking again at the next poll', { error });
+      }
+    }
+    if (payment.status === 'pending' || payment.status === 'requires_action') {
+      const cancelled = await followUp.cancelPayment(purchaseId);
+      await record('cancelled', {
+        reason: 'PENDING_TIMEOUT',
+        message: MESSAGES.paymentCancelled,
+        fields: { endedAt: now(), gatewayStatus: cancelled?.gatewayStatus, nextActionUrl: null },
+      });
+      await cleanup.removeHotspotUser(purchaseId);
+      return end();
+    }
+  }
+
+  if (payment.status !== 'approved') {
+    // declined, cancelled, or (oddly, before approval) refunded / charged back: nothing to deliver.
+    await record('declined', {
+      reason: payment.code ?? payment.gatewayStatus,
+      message: payment.message,
+      fields: { ...paymentFields(payment, { nextActionUrl: null }), endedAt: now() },
+    });
+    answer({ status: 'declined', code: payment.code, message: payment.message });
+    tell('declined');
+    await cleanup.removeHotspotUser(purchaseId);
+    return end();
+  }
+
+  // 4. Paid: enable the user before the provisioning deadline, or give the money back.
+  await record('paid', { fields: { ...paymentFields(payment, { nextActionUrl: null }), paidAt: now() } });
+  let enabled: { validitySeconds: number; autoConnect: boolean };
+  try {
+    enabled = await provision.enableHotspotUser(purchaseId);
+  } catch (error) {
+    log.error('could not enable a paid hotspot user before the deadline; refunding', { error });
+    const refund = await refundOrRecord(purchaseId, followUp, store, 'PROVISIONING_FAILED');
+    await record('refunded', {
+      reason: 'PROVISIONING_FAILED',
+      message: MESSAGES.provisioningRefunded,
+      fields: { endedAt: now(), refundedCents: refund?.refundedCents, gatewayStatus: refund?.gatewayStatus },
+    });
+    answer({ status: 'refunded', code: 'PROVISIONING_FAILED', message: MESSAGES.provisioningRefunded });
+    tell('refunded');
+    await cleanup.removeHotspotUser(purchaseId);
+    return end();
+  }
+
+  const activatedAt = Date.now();
+  expiresAt = activatedAt + enabled.validitySeconds * 1000;
+  await record('active', { fields: { activatedAt: iso(activatedAt), expiresAt: iso(expiresAt) } });
+
+  let autoConnect: AutoConnectReport = { requested: false, connected: false };
+  if (enabled.autoConnect) {
+    autoConnect = await device.autoConnectDevice(purchaseId).catch(() => ({ requested: true, connected: false, reason: 'router_error' }));
+    await store.recordPurchaseEvent({ purchaseId, type: 'auto_connect', detail: { ...autoConnect } });
+  }
+  answer({ status: 'active', autoConnect });
+  tell('approved');
+
+  // 5. Active until expiry, an admin action, or a refund / charge-back at the gateway.
+  let seen = hints;
+  for (;;) {
+    const wake = await condition(() => hints !== seen || admin.length > 0, Math.max(expiresAt - Date.now(), 0));
+    if (admin.length > 0) {
+      const request = admin.shift()!;
+      if (request.kind === 'extend') {
+        expiresAt += request.input.seconds * 1000;
+        await store.recordPurchaseEvent({
+          purchaseId,
+          type: 'extended',
+          detail: { seconds: request.input.seconds, actor: request.input.actor, reason: request.input.reason },
+          fields: { expiresAt: iso(expiresAt) },
+        });
+        request.done = current;
+        continue;
+      }
+      await cleanup.revokeHotspotAccess(purchaseId);
+      if (request.kind === 'refund') {
+        const refund = await refundOrRecord(purchaseId, followUp, store, 'ADMIN_REFUND');
+        await record('refunded', {
+          reason: 'ADMIN_REFUND',
+          fields: { endedAt: now(), refundedCents: refund?.refundedCents, gatewayStatus: refund?.gatewayStatus },
+          detail: { actor: request.input.actor, reason: request.input.reason },
+        });
+        tell('refunded');
+      } else {
+        await record('revoked', { reason: 'ADMIN_REVOKE', fields: { endedAt: now() }, detail: { actor: request.input.actor, reason: request.input.reason } });
+      }
+      request.done = current;
+      return end();
+    }
+    if (hints !== seen) {
+      seen = hints;
+      const latest = await status.getPaymentStatus(purchaseId).catch(() => undefined);
+      if (latest && (latest.status === 'refunded' || latest.status === 'charged_back')) {
+        await cleanup.revokeHotspotAccess(purchaseId);
+        await record(latest.status === 'refunded' ? 'refunded' : 'revoked', {
+          reason: latest.status === 'refunded' ? 'GATEWAY_REFUND' : 'CHARGED_BACK',
+          fields: { endedAt: now(), refundedCents: latest.refundedCents, gatewayStatus: latest.gatewayStatus },
+        });
+        return end();
+      }
+      continue;
+    }
+    if (!wake && Date.now() >= expiresAt) break;
+  }
+  acceptingAdmin = false;
+
+  // 6. Expire: the user, its sessions and its cookies go; retried until the router confirms.
+  await cleanup.revokeHotspotAccess(purchaseId);
+  await record('expired', { fields: { endedAt: now() } });
+  return end();
+}
+
+/** Refunds; a refusal (nothing refundable, revoked credentials) is recorded for an operator instead of looping. */
+async function refundOrRecord(
+  purchaseId: string,
+  followUp: Pick<Activities, 'refundPayment'>,
+  store: Pick<Activities, 'recordPurchaseEvent'>,
+  reason: string,
+): Promise<PaymentOutcome | undefined> {
+  try {
+    return await followUp.refundPayment(purchaseId);
+  } catch (error) {
+    log.error('refund refused by the gateway; an operator must act', { error });
+    await store.recordPurchaseEvent({ purchaseId, type: 'refund_failed', detail: { reason, code: failureType(error) ?? 'UNKNOWN' } });
+    return undefined;
+  }
+}
+
+function paymentFields(payment: PaymentOutcome, extra: { nextActionUrl?: string | null }): RecordStatusInput['fields'] {
+  return {
+    gatewayReference: payment.reference,
+    gatewayStatus: payment.gatewayStatus,
+    gatewayDetail: payment.extra,
+    ...extra,
+  };
+}
+
+/** The ErrorCode an activity failed with (ApplicationFailure.type), if any. */
+function failureType(error: unknown): string | undefined {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+function failureMessage(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof ApplicationFailure && cause.message ? cause.message : MESSAGES.paymentGatewayUnavailable;
+}
+
+// Workflow time (deterministic): Date.now() inside a workflow is the time of the current workflow task.
+const iso = (ms: number) => new Date(ms).toISOString();
+const now = () => iso(Date.now());
