@@ -90,6 +90,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   registerAuthRoutes(zod, ctx);
   registerPortalRoutes(zod, ctx);
   registerAdminRoutes(zod, ctx, { staticDir: options.staticDir ?? path.resolve('static') });
+  await registerWebhookRoutes(app, ctx);
 
   await app.ready();
   return app;
