@@ -1,0 +1,271 @@
+/**
+ * Mercado Pago adapter (the only file that imports the `mercadopago` SDK). Card payments through the Payments API;
+ * our purchase id is the `external_reference` and the seed of every idempotency key.
+ */
+import { createHash } from 'node:crypto';
+import {
+  MercadoPagoConfig,
+  MercadoPagoError,
+  MPAuthenticationError,
+  MPConnectionError,
+  MPDependencyError,
+  MPForbiddenError,
+  MPNotFoundError,
+  MPRateLimitError,
+  MPResourceLockedError,
+  MPServerError,
+  Payment,
+  PaymentRefund,
+} from 'mercadopago';
+import type { PaymentCreateRequest } from 'mercadopago/dist/clients/payment/create/types';
+import { AppConfig } from 'mercadopago/dist/utils/config';
+import { centsToMajor, toCents } from '../../domain/money';
+import type { PaymentOutcome, PaymentStatus } from '../../domain/payment';
+import type { Logger } from '../../shared/logger';
+import { createLogger } from '../../shared/logger';
+import {
+  assertAmountCents,
+  assertConfigured,
+  currencyOf,
+  gatewayFailure,
+  invalidRequest,
+  isCancelledOrDeclined,
+  mostRelevant,
+  PaymentGatewayError,
+  refundableCents,
+  type ChargeRequest,
+  type PaymentGateway,
+} from './gateway';
+import { mercadoPagoMessage } from './messages';
+
+export interface MercadoPagoGatewayOptions {
+  /** The company's access token (decrypted by the caller); never logged. */
+  accessToken: string;
+  /** MERCADO_PAGO_API_BASE_URL: https://api.mercadopago.com, or a simulator. */
+  baseUrl: string;
+  timeoutMs: number;
+  logger?: Logger;
+}
+
+/** Mercado Pago payment `status` → our status (details refine approved and pending below). */
+const STATUS: Readonly<Record<string, PaymentStatus>> = {
+  approved: 'approved',
+  authorized: 'pending',
+  in_process: 'pending',
+  pending: 'pending',
+  rejected: 'declined',
+  cancelled: 'cancelled',
+  refunded: 'refunded',
+  charged_back: 'charged_back',
+  in_mediation: 'charged_back',
+};
+
+/** The fields of a payment (from create, get or search) the outcome needs. */
+interface MercadoPagoPaymentLike {
+  id?: number | string;
+  status?: string;
+  status_detail?: string;
+  transaction_amount?: number;
+  transaction_amount_refunded?: number;
+  currency_id?: string;
+  payment_method_id?: string;
+  payment_type_id?: string;
+  installments?: number;
+  three_ds_info?: { external_resource_url?: string; creq?: string };
+}
+
+/** Normalises a payment. Declines and pending states carry the Appendix B message for their `status_detail`. */
+export function mercadoPagoOutcome(payment: MercadoPagoPaymentLike): PaymentOutcome {
+  const gatewayStatus = payment.status ?? 'unknown';
+  const detail = payment.status_detail;
+  const refunded = payment.transaction_amount_refunded ? toCents(payment.transaction_amount_refunded) : 0;
+  const challenge = payment.three_ds_info?.external_resource_url;
+  const base = {
+    reference: String(payment.id ?? ''),
+    gatewayStatus,
+    code: detail,
+    amountCents: payment.transaction_amount === undefined ? undefined : toCents(payment.transaction_amount),
+    currency: currencyOf(payment.currency_id),
+    ...(refunded > 0 ? { refundedCents: refunded } : {}),
+    extra: {
+      paymentMethodId: payment.payment_method_id,
+      paymentTypeId: payment.payment_type_id,
+      installments: payment.installments,
+      statusDetail: detail,
+    },
+  };
+  // 3-D Secure: pending with a challenge the portal shows (three_ds_info.creq posted to external_resource_url).
+  if (gatewayStatus === 'pending' && detail === 'pending_challenge' && challenge) {
+    const extra = { ...base.extra, creq: payment.three_ds_info?.creq };
+    return { ...base, status: 'requires_action', redirectUrl: challenge, message: mercadoPagoMessage(detail), extra };
+  }
+  // A partial refund leaves the payment `approved`; our model says refunded, with refundedCents.
+  const status = gatewayStatus === 'approved' && refunded > 0 ? 'refunded' : (STATUS[gatewayStatus] ?? 'pending');
+  if (status === 'approved') return { ...base, status };
+  return { ...base, status, message: mercadoPagoMessage(detail, gatewayStatus) };
+}
+
+/**
+ * A stable UUID-shaped idempotency key per operation, derived from our ids only: every retry of the same activity
+ * sends the same key, so Mercado Pago answers with the first result instead of charging again.
+ */
+export function mercadoPagoIdempotencyKey(...parts: Array<string | number>): string {
+  const h = createHash('sha256').update(['pagos-hotspot', ...parts].join(':')).digest('hex');
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Error classes the SDK picks from one HTTP status (a 5xx or a generic 4xx may be any of several). */
+const STATUS_OF_CLASS: Array<[new (...args: never[]) => MercadoPagoError, number]> = [
+  [MPRateLimitError, 429],
+  [MPResourceLockedError, 423],
+  [MPDependencyError, 424],
+  [MPAuthenticationError, 401],
+  [MPForbiddenError, 403],
+  [MPNotFoundError, 404],
+];
+
+/**
+ * HTTP status of an SDK error. The SDK picks the class from the real status, while `.status` is copied from the
+ * body, so the class decides and `.status` only refines it within its range.
+ */
+function httpStatusOf(error: MercadoPagoError): number | undefined {
+  if (error instanceof MPConnectionError) return undefined;
+  if (error instanceof MPServerError) return error.status >= 500 ? error.status : 500;
+  const fixed = STATUS_OF_CLASS.find(([errorClass]) => error instanceof errorClass)?.[1];
+  return fixed ?? (error.status >= 400 && error.status < 500 ? error.status : 400);
+}
+
+function failure(error: unknown): Error {
+  if (!(error instanceof MercadoPagoError)) return error instanceof Error ? error : new Error(String(error));
+  const causes = error.causes as Array<{ code?: number | string }>;
+  const gatewayCode = causes[0]?.code !== undefined ? String(causes[0].code) : error.error || undefined;
+  // 2006 = card token not found: spent or expired (tokens are single use).
+  const message = gatewayCode === '2006' ? mercadoPagoMessage('invalid_token') : mercadoPagoMessage(undefined);
+  return gatewayFailure('mercado_pago', httpStatusOf(error), gatewayCode, message);
+}
+
+/** One gateway per company credential set. Every method is safe to retry (see PaymentGateway). */
+export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): PaymentGateway {
+  assertConfigured('mercado_pago', options.accessToken);
+  const log = (options.logger ?? createLogger({ level: 'silent' })).child({ gateway: 'mercado_pago' });
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+
+  /**
+   * The one place the SDK is reached. A fresh config per call: the SDK merges request options into its config, so
+   * a shared one would reuse an idempotency key (tech-notes §4.3). `maxRetries: 0`: Temporal owns retries.
+   * AppConfig.BASE_URL is process-global; the SDK reads it synchronously when the request starts, so setting it
+   * right before the (synchronous) call is race-free even with gateways for different base URLs in one process.
+   */
+  async function call<T>(operation: string, run: (config: MercadoPagoConfig) => Promise<T>): Promise<T> {
+    const config = new MercadoPagoConfig({
+      accessToken: options.accessToken,
+      options: { timeout: options.timeoutMs, maxRetries: 0 },
+    });
+    (AppConfig as { BASE_URL: string }).BASE_URL = baseUrl;
+    try {
+      return await run(config);
+    } catch (error) {
+      const failed = failure(error);
+      if (failed instanceof PaymentGatewayError) {
+        const { httpStatus, gatewayCode } = failed.details;
+        log.warn({ operation, httpStatus, gatewayCode, retryable: failed.retryable }, 'mercado pago call failed');
+      }
+      throw failed;
+    }
+  }
+
+  async function getStatus(reference: string): Promise<PaymentOutcome> {
+    return mercadoPagoOutcome(await call('getStatus', (config) => new Payment(config).get({ id: reference })));
+  }
+
+  async function findByPurchaseId(purchaseId: string): Promise<PaymentOutcome | null> {
+    const search = { external_reference: purchaseId, sort: 'date_created', criteria: 'desc' } as const;
+    const found = await call('findByPurchaseId', (config) => new Payment(config).search({ options: search }));
+    const mine = (found.results ?? []).filter((p) => p.external_reference === purchaseId);
+    return mostRelevant(mine.map(mercadoPagoOutcome));
+  }
+
+  return {
+    gateway: 'mercado_pago',
+    getStatus,
+    findByPurchaseId,
+
+    async charge(req: ChargeRequest) {
+      assertAmountCents('mercado_pago', req.amountCents);
+      const card = req.mercadoPago;
+      if (!card) throw invalidRequest('mercado_pago', mercadoPagoMessage('invalid_payment_method'));
+      const [firstName, ...rest] = req.customer.name.trim().split(/\s+/);
+      const amount = centsToMajor(req.amountCents);
+      const body: PaymentCreateRequest = {
+        transaction_amount: amount,
+        token: req.cardToken,
+        description: req.description,
+        installments: card.installments,
+        payment_method_id: card.paymentMethodId,
+        ...(card.issuerId ? { issuer_id: Number(card.issuerId) } : {}),
+        external_reference: req.purchaseId,
+        notification_url: req.notificationUrl,
+        // Pending must stay possible: a 3-D Secure challenge and a manual review are both `pending`/`in_process`,
+        // which binary mode would turn into rejections. The purchase workflow bounds the wait and cancels after it.
+        binary_mode: false,
+        three_d_secure_mode: req.threeDSecure ? 'optional' : 'not_supported',
+        payer: {
+          email: req.customer.email,
+          first_name: firstName,
+          ...(rest.length ? { last_name: rest.join(' ') } : {}),
+        },
+        metadata: { ...req.metadata, purchase_id: req.purchaseId },
+        additional_info: {
+          items: [
+            { id: req.metadata?.productId ?? req.purchaseId, title: req.description, quantity: 1, unit_price: amount },
+          ],
+          ...(req.clientIp ? { ip_address: req.clientIp } : {}),
+        },
+      };
+      const payment = await call('charge', (config) =>
+        new Payment(config).create({
+          body,
+          requestOptions: {
+            idempotencyKey: mercadoPagoIdempotencyKey('charge', req.purchaseId),
+            ...(card.deviceId ? { meliSessionId: card.deviceId } : {}),
+          },
+        }),
+      );
+      const outcome = mercadoPagoOutcome(payment);
+      const { reference, status, gatewayStatus, code } = outcome;
+      log.info({ purchaseId: req.purchaseId, reference, status, gatewayStatus, code }, 'mercado pago charge');
+      return outcome;
+    },
+
+    async refund(reference, amountCents) {
+      const current = await getStatus(reference);
+      if (amountCents === undefined && refundableCents(current) === 0) return current; // already fully refunded
+      if (amountCents !== undefined) assertAmountCents('mercado_pago', amountCents);
+      await call('refund', (config) =>
+        new PaymentRefund(config).create({
+          payment_id: reference,
+          // No amount = refund the rest; the key covers the amount so a different partial refund is a new one.
+          ...(amountCents !== undefined ? { body: { amount: centsToMajor(amountCents) } } : {}),
+          requestOptions: { idempotencyKey: mercadoPagoIdempotencyKey('refund', reference, amountCents ?? 'rest') },
+        }),
+      );
+      const outcome = await getStatus(reference);
+      log.info({ reference, amountCents, gatewayStatus: outcome.gatewayStatus }, 'mercado pago refund');
+      return outcome;
+    },
+
+    async cancel(reference) {
+      const current = await getStatus(reference);
+      if (isCancelledOrDeclined(current)) return current;
+      const payment = await call('cancel', (config) =>
+        new Payment(config).cancel({
+          id: reference,
+          requestOptions: { idempotencyKey: mercadoPagoIdempotencyKey('cancel', reference) },
+        }),
+      );
+      log.info({ reference, gatewayStatus: payment.status }, 'mercado pago cancel');
+      return mercadoPagoOutcome(payment);
+    },
+  };
+}
