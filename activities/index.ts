@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { classified } from './failures';
+import { heartbeating } from './heartbeat';
 import { createNotifyActivities } from './notify/activities';
 import { createPaymentActivities } from './payments/activities';
 import { createRouterActivities } from './routeros/activities';
@@ -10,13 +11,20 @@ import { createStoreActivities } from './store/activities';
  * retryable or final) before Temporal sees them. Workflows import only the type.
  */
 export function createActivities(deps: ActivityDeps) {
-  const all = {
-    ...createStoreActivities(deps.dataSource),
+  const store = createStoreActivities(deps.dataSource); // local activities: no heartbeats there
+  const remote = {
     ...createRouterActivities(deps),
-    ...createPaymentActivities({ ...deps, gateways: deps.gateways }),
+    ...createPaymentActivities(deps),
     ...createNotifyActivities(deps),
   };
-  return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, classified(fn as (...args: unknown[]) => Promise<unknown>)])) as typeof all;
+  const wrap = <T extends object>(activities: T, heartbeat: boolean): T =>
+    Object.fromEntries(
+      Object.entries(activities).map(([name, fn]) => {
+        const call = fn as (...args: unknown[]) => Promise<unknown>;
+        return [name, classified(heartbeat ? heartbeating(call) : call)];
+      }),
+    ) as T;
+  return { ...wrap(store, false), ...wrap(remote, true) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

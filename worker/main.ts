@@ -4,11 +4,13 @@ import { loadConfigOrExit } from '../shared/load-config';
 import { createLogger } from '../shared/logger';
 import { SecretBox } from '../shared/secrets';
 import { createPurchaseWorker, ensureSearchAttributes } from './create-worker';
+import { installTemporalLogger } from './temporal-logger';
 
 /** The worker process: runs purchase workflows and their activities. Stops cleanly on SIGINT / SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+  installTemporalLogger(logger);
   const dataSource = await openDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, logging: config.DEBUG, applicationName: 'pagos-hotspot-worker' });
   const secrets = new SecretBox(config.SECRET_KEY, config.ENCRYPTION_KEY_MERCADO_PAGO || undefined);
   const deps = createActivityDeps(config, dataSource, secrets, logger);

@@ -16,6 +16,9 @@ export const FINAL_ERROR_TYPES = [
   'PAYMENT_NOT_FOUND',
 ];
 
+/** Slow activities heartbeat every second: a dead worker's activity is retried elsewhere after this. */
+const HEARTBEAT = '5 seconds';
+
 /** Database writes of the purchase's own row: local (no server round trip), retried until the database answers. */
 export const STORE: LocalActivityOptions = {
   startToCloseTimeout: '10 seconds',
@@ -35,6 +38,7 @@ export function routerReserve(budgetSeconds: number): ActivityOptions {
 export function routerProvision(deadlineSeconds: number): ActivityOptions {
   return {
     startToCloseTimeout: '20 seconds',
+    heartbeatTimeout: HEARTBEAT,
     scheduleToCloseTimeout: `${deadlineSeconds} seconds`,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: FINAL_ERROR_TYPES },
   };
@@ -43,6 +47,7 @@ export function routerProvision(deadlineSeconds: number): ActivityOptions {
 /** Removing access (declines, expiry, revocation): retried without end, so a router that is down is cleaned when it returns. */
 export const ROUTER_CLEANUP: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['ROUTER_INVALID_ARGUMENT'] },
 };
 
@@ -55,6 +60,7 @@ export const AUTO_CONNECT: ActivityOptions = {
 /** The charge: idempotent by purchase id, so a retry after a timeout cannot charge twice. */
 export const PAYMENT_CHARGE: ActivityOptions = {
   startToCloseTimeout: '40 seconds',
+  heartbeatTimeout: HEARTBEAT,
   scheduleToCloseTimeout: '3 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', nonRetryableErrorTypes: FINAL_ERROR_TYPES },
 };
@@ -65,6 +71,7 @@ export const PAYMENT_CHARGE: ActivityOptions = {
  */
 export const PAYMENT_FOLLOW_UP: ActivityOptions = {
   startToCloseTimeout: '40 seconds',
+  heartbeatTimeout: HEARTBEAT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: FINAL_ERROR_TYPES },
 };
 

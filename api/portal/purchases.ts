@@ -178,7 +178,11 @@ export class PurchaseService {
       case 'refunded':
       case 'revoked':
       case 'expired':
-        return { status: 409, body: { detail: purchase.customerMessage ?? MESSAGES.provisioningRefunded } };
+        // Refunded because access could not be delivered: try again later. Otherwise the attempt is over.
+        return {
+          status: purchase.statusReason === 'PROVISIONING_FAILED' ? 503 : 409,
+          body: { detail: purchase.customerMessage ?? MESSAGES.accessExpired },
+        };
       case 'failed':
         return { status: FAILURE_STATUS[purchase.statusReason ?? ''] ?? 503, body: { detail: purchase.customerMessage ?? MESSAGES.internal } };
       default: {

@@ -14,6 +14,7 @@ import type { Config } from '../../shared/config';
 import { createLogger } from '../../shared/logger';
 import { SecretBox } from '../../shared/secrets';
 import { createPurchaseWorker } from '../../worker/create-worker';
+import { installTemporalLogger } from '../../worker/temporal-logger';
 import { testConfig } from './config';
 import { createTestDatabase, type TestDatabase } from './database';
 import { createCompany, createProduct, createRouter, issueKey } from './fixtures';
@@ -94,6 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   conekta.setWebhookUrl(`${baseUrl}/api/v1/webhook/conekta`);
   const secrets = new SecretBox(config.SECRET_KEY, config.ENCRYPTION_KEY_MERCADO_PAGO || undefined);
   const logger = createLogger({ level: config.LOG_LEVEL });
+  installTemporalLogger(createLogger({ level: 'error' }));
 
   const company = await createCompany(db.dataSource, {
     conektaPrivateKeyEncrypted: secrets.encrypt('key_test_private'),

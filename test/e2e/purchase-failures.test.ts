@@ -1,0 +1,180 @@
+import { createHmac } from 'node:crypto';
+import { ProcessedWebhookEventEntity, PurchaseEntity } from '../../db/entities';
+import { MESSAGES } from '../../domain/messages';
+import { buy, chargeOf, GATEWAYS, purchase, routerUser, simulatorOf, statusTrail, waitForStatus } from '../helpers/purchases';
+import { cardToken, eventually, startStack, type TestStack } from '../helpers/stack';
+
+/** Issue 6: the router or the gateway misbehaves, the customer clicks twice, webhooks repeat or are forged. */
+describe('purchase when things go wrong', () => {
+  let s: TestStack;
+  beforeAll(async () => {
+    s = await startStack({ config: { PROVISIONING_DEADLINE_SECONDS: '4', PAYMENT_STATUS_POLL_SECONDS: '60' } });
+  }, 60_000);
+  afterAll(() => s?.close());
+  afterEach(async () => {
+    await s.router.setFaults({ refuseConnections: false });
+    s.conekta.setLatency(0);
+    s.mercadoPago.setLatency(0);
+  });
+
+  const latest = async () => (await s.db.dataSource.getRepository(PurchaseEntity).find({ order: { createdAt: 'DESC' }, take: 1 }))[0];
+
+  it.each(GATEWAYS)('%s: router unreachable before the charge → 503 and no charge', async (gateway) => {
+    await s.router.setFaults({ refuseConnections: true });
+    const response = await buy(s, gateway);
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({ detail: MESSAGES.routerUnreachable });
+    expect(response.body).not.toContain('127.0.0.1');
+    const row = await latest();
+    expect(row).toMatchObject({ status: 'failed', statusReason: 'ROUTER_UNREACHABLE', cardTokenEncrypted: expect.any(String) });
+    expect(simulatorOf(s, gateway).chargesFor(row.id)).toHaveLength(0);
+  });
+
+  it.each(GATEWAYS)('%s: router down after the charge and back before the deadline → active', async (gateway) => {
+    simulatorOf(s, gateway).setLatency(1_500);
+    const adds = s.router.stats.commands['/ip/hotspot/user/add'] ?? 0;
+    const pending = buy(s, gateway);
+    await eventually(() => (s.router.stats.commands['/ip/hotspot/user/add'] ?? 0) > adds, 10_000, 'user reserved');
+    await s.router.setFaults({ refuseConnections: true });
+    await eventually(async () => (await latest()).status === 'paid', 10_000, 'charge approved');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await s.router.setFaults({ refuseConnections: false });
+    const response = await pending;
+    expect(response.statusCode).toBe(200);
+    const row = await purchase(s, response.json().id_compra);
+    expect(row.status).toBe('active');
+    expect(routerUser(s, row.hotspotUsername)).toMatchObject({ disabled: 'false' });
+    expect(simulatorOf(s, gateway).refunds()).toHaveLength(0);
+  });
+
+  it.each(GATEWAYS)('%s: router down past the provisioning deadline → refunded, and the user removed when it returns', async (gateway) => {
+    simulatorOf(s, gateway).setLatency(1_000);
+    const adds = s.router.stats.commands['/ip/hotspot/user/add'] ?? 0;
+    const pending = buy(s, gateway);
+    await eventually(() => (s.router.stats.commands['/ip/hotspot/user/add'] ?? 0) > adds, 10_000, 'user reserved');
+    await s.router.setFaults({ refuseConnections: true });
+    const response = await pending;
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({ detail: MESSAGES.provisioningRefunded });
+    const row = await purchase(s, (await latest()).id);
+    expect(row).toMatchObject({ status: 'refunded', statusReason: 'PROVISIONING_FAILED', refundedCents: 2000 });
+    const charge = chargeOf(s, gateway, row.id);
+    expect(simulatorOf(s, gateway).refunds()).toContainEqual(expect.objectContaining({ chargeId: charge.id, amountCents: 2000 }));
+    expect(await statusTrail(s, row.id)).toEqual(['created', 'charging', 'paid', 'refunded']);
+    const status = await s.app.inject({ method: 'GET', url: `/api/v1/purchases/${row.id}`, headers: { 'x-api-key': s.apiKey } });
+    expect(status.json()).toMatchObject({ estado: 'refunded', mensaje: MESSAGES.provisioningRefunded, usuario_hotspot: null });
+
+    await s.router.setFaults({ refuseConnections: false });
+    await eventually(() => routerUser(s, row.hotspotUsername) === undefined, 20_000, 'user removed once the router is back');
+  }, 40_000);
+
+  it.each(GATEWAYS)('%s: two concurrent submits of one attempt → one charge, the same answer', async (gateway) => {
+    const token = cardToken('approved');
+    const [first, second] = await Promise.all([buy(s, gateway, { token }), buy(s, gateway, { token })]);
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(200);
+    const [a, b] = [first.json(), second.json()];
+    expect(b.id_compra).toBe(a.id_compra);
+    expect(b.usuario_hotspot).toEqual(a.usuario_hotspot);
+    expect(b.id_transaccion).toBe(a.id_transaccion);
+    expect(simulatorOf(s, gateway).chargesFor(a.id_compra)).toHaveLength(1);
+    // and a late resubmit (after the answer) still gets the same answer
+    const third = await buy(s, gateway, { token });
+    expect(third.json()).toMatchObject({ id_compra: a.id_compra, usuario_hotspot: a.usuario_hotspot });
+    expect(simulatorOf(s, gateway).chargesFor(a.id_compra)).toHaveLength(1);
+  });
+
+  it('an Idempotency-Key makes a retry with a new card token the same attempt', async () => {
+    const key = `attempt-${Date.now()}`;
+    const first = await buy(s, 'conekta', { idempotencyKey: key });
+    const again = await buy(s, 'conekta', { idempotencyKey: key, token: cardToken('approved') });
+    expect(again.json().id_compra).toBe(first.json().id_compra);
+    expect(s.conekta.chargesFor(first.json().id_compra)).toHaveLength(1);
+    const invalid = await buy(s, 'conekta', { idempotencyKey: 'bad key!' });
+    expect(invalid.statusCode).toBe(400);
+  });
+
+  it.each(GATEWAYS)('%s: duplicated and out-of-order webhooks → one transition each', async (gateway) => {
+    const sim = simulatorOf(s, gateway);
+    await sim.webhooks.settled();
+    sim.webhooks.reset();
+    sim.webhooks.configure({ duplicate: true, hold: true });
+    const body = (await buy(s, gateway, { scenario: 'pending_approve' })).json();
+    sim.settle(chargeOf(s, gateway, body.id_compra).id, 'approved');
+    await sim.webhooks.deliverHeld('newest_first');
+    await waitForStatus(s, body.id_compra, 'active');
+    await sim.webhooks.settled();
+    expect(await statusTrail(s, body.id_compra)).toEqual(['created', 'charging', 'pending', 'paid', 'active']);
+    const deliveries = sim.webhooks.deliveries().filter((d) => d.status === 200);
+    const processed = await s.db.dataSource.getRepository(ProcessedWebhookEventEntity).findBy({ purchaseId: body.id_compra });
+    expect(deliveries.length).toBe(processed.length * 2); // every event arrived twice, counted once
+    sim.webhooks.reset();
+    sim.webhooks.configure({ duplicate: false, hold: false });
+  });
+
+  it('a forged webhook → 401 and nothing changes', async () => {
+    const body = (await buy(s, 'conekta', { scenario: 'pending_approve' })).json();
+    const row = await purchase(s, body.id_compra);
+    const event = {
+      id: 'evt_forged',
+      type: 'order.paid',
+      data: { object: { id: row.gatewayReference, object: 'order', metadata: { purchase_id: row.id }, payment_status: 'paid' } },
+    };
+    const forged = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhook/conekta',
+      headers: { 'content-type': 'application/json', digest: Buffer.from('not a signature').toString('base64') },
+      payload: JSON.stringify(event),
+    });
+    expect(forged.statusCode).toBe(401);
+    const unsigned = await s.app.inject({ method: 'POST', url: '/api/v1/webhook/conekta', payload: event });
+    expect(unsigned.statusCode).toBe(401);
+
+    const mp = (await buy(s, 'mercado_pago', { scenario: 'pending_approve' })).json();
+    const mpRow = await purchase(s, mp.id_compra);
+    const ts = Math.floor(Date.now() / 1000);
+    const wrongSecret = createHmac('sha256', 'not-the-secret').update(`id:${mpRow.gatewayReference};request-id:r1;ts:${ts};`).digest('hex');
+    const mpForged = await s.app.inject({
+      method: 'POST',
+      url: `/api/v1/webhook/mercado-pago?data.id=${mpRow.gatewayReference}&type=payment`,
+      headers: { 'x-signature': `ts=${ts},v1=${wrongSecret}`, 'x-request-id': 'r1' },
+      payload: { id: 'forged-1', type: 'payment', action: 'payment.updated', data: { id: mpRow.gatewayReference } },
+    });
+    expect(mpForged.statusCode).toBe(401);
+
+    const repo = s.db.dataSource.getRepository(ProcessedWebhookEventEntity);
+    expect(await repo.findBy({ eventId: 'evt_forged' })).toHaveLength(0);
+    expect(await repo.findBy({ eventId: 'forged-1' })).toHaveLength(0);
+    expect((await purchase(s, row.id)).status).toBe('pending');
+    expect((await purchase(s, mpRow.id)).status).toBe('pending');
+  });
+
+  it('a notification for an unknown purchase is recorded and answered 200', async () => {
+    const response = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhook/mercado-pago?data.id=999999999&type=payment',
+      payload: { id: 'unknown-1', type: 'payment', action: 'payment.updated', data: { id: '999999999' } },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(await s.db.dataSource.getRepository(ProcessedWebhookEventEntity).findBy({ eventId: 'unknown-1' })).toEqual([
+      expect.objectContaining({ provider: 'mercado_pago', purchaseId: null, resourceId: '999999999' }),
+    ]);
+  });
+
+  it.each(GATEWAYS)('%s: a refund made at the gateway while active → access revoked', async (gateway) => {
+    const body = (await buy(s, gateway)).json();
+    const row = await purchase(s, body.id_compra);
+    const sim = simulatorOf(s, gateway);
+    const url =
+      gateway === 'conekta' ? `${sim.url}/orders/${row.gatewayReference}/refunds` : `${sim.url}/v1/payments/${row.gatewayReference}/refunds`;
+    const refund = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: 'Bearer dashboard', 'content-type': 'application/json', 'x-idempotency-key': `dash-${row.id}` },
+      body: JSON.stringify(gateway === 'conekta' ? { amount: 2000, reason: 'requested_by_client' } : {}),
+    });
+    expect(refund.ok).toBe(true);
+    const ended = await waitForStatus(s, row.id, 'refunded');
+    expect(ended.statusReason).toBe('GATEWAY_REFUND');
+    expect(routerUser(s, row.hotspotUsername)).toBeUndefined();
+  });
+});
