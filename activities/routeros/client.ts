@@ -1,0 +1,361 @@
+import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { DEFAULT_CIPHERS, type TLSSocket, type TlsOptions } from 'node:tls';
+import { RouterOSAPI } from 'node-routeros';
+import type { Logger } from '../../shared/logger';
+import { classifyRouterOsError, isRouterOsError, RouterOsError, type RouterOsErrorDetails } from './errors';
+import { patchNodeRouterOs } from './library-patch';
+
+patchNodeRouterOs();
+
+/** How to reach one router (a `routers` row); the password is already decrypted by the caller. */
+export interface RouterConnection {
+  id: string;
+  host: string;
+  port: number;
+  /** API-SSL (8729, or any port the row names). */
+  useTls: boolean;
+  /** Verify the certificate chain and name; false accepts a self-signed certificate or none (anonymous DH). */
+  tlsVerify: boolean;
+  /** SHA-256 of the router's certificate (hex, colons optional): the connection is refused unless it matches. */
+  tlsFingerprint?: string | null;
+  user: string;
+  password: string;
+}
+
+export interface RouterOsClientOptions {
+  /** TCP connect + TLS + API login. */
+  connectTimeoutMs: number;
+  /** One command, waiting for a free slot included. A call fails within connectTimeoutMs + commandTimeoutMs. */
+  commandTimeoutMs: number;
+  /** Commands in flight on one router's connection; the rest wait in line. */
+  maxConcurrentPerRouter: number;
+  /** A connection with nothing to do for this long is closed. */
+  idleCloseMs: number;
+  logger?: Pick<Logger, 'debug' | 'warn'>;
+}
+
+/** One `!re` row, or the attributes of `!done` (node-routeros returns both in one list: `add` gives `[{ ret }]`). */
+export type RouterOsRow = Record<string, string>;
+
+/** The parts of node-routeros 1.6.9 that its public API does not reach (tech-notes.md §3.2–3.3). */
+interface ApiInternals {
+  connector?: { socket?: Socket; destroy(): void; on(event: 'error', listener: () => void): void } | null;
+  connectionHoldInterval?: NodeJS.Timeout;
+  keptaliveby?: NodeJS.Timeout;
+}
+
+const ANONYMOUS_DH = ['ADH-AES256-GCM-SHA384', 'ADH-AES128-SHA256', 'ADH-AES256-SHA', 'ADH-AES128-SHA'];
+const COMMAND_PATH = /^(\/[a-z0-9-]+)+$/;
+const FINGERPRINT = /^[0-9A-F]{64}$/;
+
+/** Stops a connection for good, whatever state the library is in: its timers, its socket, and late socket errors. */
+function disposeApi(api: RouterOSAPI): void {
+  const internals = api as unknown as ApiInternals;
+  clearTimeout(internals.connectionHoldInterval);
+  clearTimeout(internals.keptaliveby);
+  const connector = internals.connector;
+  if (!connector) return;
+  connector.destroy();
+  // destroy() removes every listener, yet a socket error already queued would still be re-emitted as 'error'.
+  connector.on('error', () => undefined);
+}
+
+/** Settles like `promise`, or rejects with `onTimeout()` after `ms`; the loser never becomes an unhandled rejection. */
+function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => RouterOsError): Promise<T> {
+  promise.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), Math.max(0, ms));
+  });
+  return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
+}
+
+function normalizeFingerprint(value: string): string | undefined {
+  const hex = value.replace(/:/g, '').toUpperCase();
+  return FINGERPRINT.test(hex) ? hex.replace(/(..)(?!$)/g, '$1:') : undefined;
+}
+
+function tlsOptions(router: RouterConnection): TlsOptions | undefined {
+  if (!router.useTls) return undefined;
+  if (router.tlsVerify) return { rejectUnauthorized: true };
+  // A router without a certificate only speaks anonymous DH: TLS 1.2 at most, OpenSSL security level 0, and Node's
+  // default list minus its `!aNULL` exclusion (routeros.md §5). A pinned fingerprint still rejects such a router.
+  const defaults = DEFAULT_CIPHERS.split(':').filter((cipher) => cipher !== '!aNULL');
+  const ciphers = [...ANONYMOUS_DH, ...defaults, '@SECLEVEL=0'].join(':');
+  return { rejectUnauthorized: false, maxVersion: 'TLSv1.2', ciphers };
+}
+
+function checkRouter(router: RouterConnection): string | undefined {
+  const invalid = (what: string) =>
+    new RouterOsError('invalid_argument', `invalid router ${what}`, { routerId: router.id });
+  if (!router.id) throw invalid('id');
+  if (!/^[A-Za-z0-9.:-]{1,255}$/.test(router.host)) throw invalid('host');
+  if (!Number.isInteger(router.port) || router.port < 1 || router.port > 65535) throw invalid('port');
+  if (!router.user) throw invalid('API user');
+  if (!router.tlsFingerprint) return undefined;
+  const pin = normalizeFingerprint(router.tlsFingerprint);
+  if (!pin) throw invalid('TLS fingerprint (expected SHA-256 in hex)');
+  return pin;
+}
+
+/** Everything that makes two rows reach a router differently; a change replaces the pooled connection. */
+function settingsOf(router: RouterConnection): string {
+  const { host, port, useTls, tlsVerify, tlsFingerprint, user, password } = router;
+  return createHash('sha256')
+    .update(JSON.stringify([host, port, useTls, tlsVerify, tlsFingerprint ?? null, user, password]))
+    .digest('hex');
+}
+
+/** One logged-in node-routeros connection, or one on its way; dead for good once anything goes wrong with it. */
+class PooledConnection {
+  dead: RouterOsError | undefined;
+  readonly ready: Promise<void>;
+  /** Resolves once the socket is really gone. */
+  closed: Promise<void> = Promise.resolve();
+  private readonly api: RouterOSAPI;
+  private readonly died: Promise<never>;
+  private markDied!: (reason: RouterOsError) => void;
+  private socketError: (Error & { code?: string }) | undefined;
+  private pinRejected: RouterOsError | undefined;
+
+  constructor(
+    private readonly router: RouterConnection,
+    pin: string | undefined,
+    options: RouterOsClientOptions,
+    readonly settings: string,
+  ) {
+    this.died = new Promise<never>((_, reject) => (this.markDied = reject));
+    this.died.catch(() => undefined);
+    const context = { routerId: router.id };
+    this.api = new RouterOSAPI({
+      host: router.host,
+      port: router.port,
+      user: router.user,
+      password: router.password,
+      tls: tlsOptions(router),
+      // The library's socket idle timeout (seconds) must never beat our own deadlines and idle close.
+      timeout: Math.ceil(Math.max(options.connectTimeoutMs, options.commandTimeoutMs, options.idleCloseMs) / 1000) + 1,
+    });
+    // Without an 'error' listener, a socket error or idle timeout after login kills the process (tech-notes.md §3.3).
+    this.api.on('error', (error: unknown) => this.kill(classifyRouterOsError(error, context, this.socketError)));
+    this.api.on('close', () =>
+      this.kill(new RouterOsError('unreachable', 'the router closed the connection', context)),
+    );
+    const login = this.api.connect();
+    this.watchSocket(pin);
+    this.ready = withDeadline(
+      Promise.race([login, this.died]),
+      options.connectTimeoutMs,
+      () => new RouterOsError('timeout', `no API login within ${options.connectTimeoutMs} ms`, context),
+    ).then(
+      () => undefined,
+      (error: unknown) => {
+        const reason = this.pinRejected ?? classifyRouterOsError(error, context, this.socketError);
+        this.kill(reason);
+        throw reason;
+      },
+    );
+    this.ready.catch(() => undefined);
+  }
+
+  /** node-routeros creates its socket synchronously in connect(): listen before the TLS handshake can finish. */
+  private watchSocket(pin: string | undefined): void {
+    const socket = (this.api as unknown as ApiInternals).connector?.socket;
+    const context = { routerId: this.router.id };
+    if (!socket) {
+      // Only if node-routeros changed: with no socket to watch, a pin cannot be enforced, so fail closed.
+      if (pin) this.kill(new RouterOsError('login_refused', 'cannot check the pinned certificate', context));
+      return;
+    }
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    // node-routeros writes each word separately; with Nagle's algorithm every command would wait for a delayed ACK.
+    socket.setNoDelay(true);
+    // node-routeros keeps only the errno of a socket error; keep the whole error for classification.
+    socket.prependListener('error', (error: Error) => (this.socketError ??= error));
+    if (!pin) return;
+    socket.prependOnceListener('secureConnect', () => {
+      if ((socket as TLSSocket).getPeerCertificate().fingerprint256 === pin) return;
+      this.pinRejected = new RouterOsError(
+        'login_refused',
+        'the router certificate does not match the pinned fingerprint',
+        context,
+      );
+      // Runs before node-routeros's own secureConnect listener sends the login: the password never leaves.
+      socket.destroy(this.pinRejected);
+    });
+  }
+
+  kill(reason: RouterOsError): void {
+    if (this.dead) return;
+    this.dead = reason;
+    this.markDied(reason);
+    disposeApi(this.api);
+  }
+
+  /** One command with its own deadline. A timeout kills the connection: a router that stalls once is not trusted. */
+  async write(path: string, words: readonly string[], timeoutMs: number): Promise<RouterOsRow[]> {
+    const context = { routerId: this.router.id, command: path };
+    if (this.dead) throw withCommand(this.dead, path);
+    try {
+      const reply = this.api.write(path, [...words]) as Promise<RouterOsRow[]>;
+      return await withDeadline(
+        Promise.race([reply, this.died]),
+        timeoutMs,
+        () => new RouterOsError('timeout', `no reply to ${path} within the deadline`, context),
+      );
+    } catch (error) {
+      const reason = isRouterOsError(error) ? withCommand(error, path) : classifyRouterOsError(error, context);
+      if (reason.kind === 'timeout') this.kill(reason);
+      throw reason;
+    }
+  }
+}
+
+function withCommand(error: RouterOsError, command: string): RouterOsError {
+  const { kind, ...details }: RouterOsErrorDetails = error.details;
+  return new RouterOsError(kind, error.message, { ...details, command }, error.code);
+}
+
+interface Waiter {
+  grant(): void;
+  fail(error: RouterOsError): void;
+}
+
+interface RouterEntry {
+  connection?: PooledConnection;
+  /** Commands holding a slot. */
+  active: number;
+  waiters: Waiter[];
+  idleTimer?: NodeJS.Timeout;
+}
+
+/**
+ * RouterOS API client for many routers: one pooled connection per router id, opened on first use, replaced after any
+ * failure, closed when idle; at most `maxConcurrentPerRouter` commands in flight per router; every call bounded.
+ */
+export class RouterOsClient {
+  private readonly routers = new Map<string, RouterEntry>();
+  private closed = false;
+
+  constructor(private readonly options: RouterOsClientOptions) {
+    const { connectTimeoutMs, commandTimeoutMs, maxConcurrentPerRouter, idleCloseMs } = options;
+    const limits = [connectTimeoutMs, commandTimeoutMs, maxConcurrentPerRouter, idleCloseMs];
+    if (!limits.every((n) => Number.isInteger(n) && n > 0)) {
+      throw new RangeError('RouterOsClient options must be positive integers');
+    }
+  }
+
+  /**
+   * Sends one command (`/ip/hotspot/user/print`) with attribute and query words (`=name=x`, `?name=x`). Resolves with
+   * the rows; rejects with a classified RouterOsError. Not retried here: only the caller knows whether a retry is safe.
+   */
+  async command(router: RouterConnection, path: string, words: readonly string[] = []): Promise<RouterOsRow[]> {
+    const pin = checkRouter(router);
+    if (!COMMAND_PATH.test(path) || !words.every((word) => /^[=?]/.test(word))) {
+      throw new RouterOsError('invalid_argument', 'malformed RouterOS command', { routerId: router.id });
+    }
+    if (this.closed) throw new RouterOsError('unreachable', 'the RouterOS client is closed', { routerId: router.id });
+    const context = { routerId: router.id, command: path };
+    const deadline = Date.now() + this.options.commandTimeoutMs;
+    const entry = this.entry(router.id);
+    await this.acquire(entry, deadline, router.id, path);
+    const started = Date.now();
+    try {
+      const connection = this.connectionFor(entry, router, pin);
+      await connection.ready;
+      const left = deadline - Date.now();
+      // Spent waiting for a slot and the login: fail this call, but the fresh connection is fine.
+      if (left <= 0) throw new RouterOsError('timeout', `no time left to send ${path}`, context);
+      return await connection.write(path, words, left);
+    } catch (error) {
+      const reason = isRouterOsError(error) ? error : classifyRouterOsError(error, context);
+      if (reason.retryable) {
+        const ms = Date.now() - started;
+        this.options.logger?.warn({ ...context, kind: reason.kind, ms }, 'RouterOS command failed');
+      }
+      throw reason;
+    } finally {
+      this.release(router.id, entry);
+    }
+  }
+
+  /** Closes every connection and fails every waiting call; resolves when the sockets are gone. Not reusable. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const reason = new RouterOsError('unreachable', 'the RouterOS client is closed');
+    const sockets: Promise<void>[] = [];
+    for (const entry of this.routers.values()) {
+      clearTimeout(entry.idleTimer);
+      for (const waiter of entry.waiters.splice(0)) waiter.fail(reason);
+      entry.connection?.kill(reason);
+      if (entry.connection) sockets.push(entry.connection.closed);
+    }
+    this.routers.clear();
+    await Promise.all(sockets);
+  }
+
+  private entry(routerId: string): RouterEntry {
+    let entry = this.routers.get(routerId);
+    if (!entry) {
+      entry = { active: 0, waiters: [] };
+      this.routers.set(routerId, entry);
+    }
+    clearTimeout(entry.idleTimer);
+    return entry;
+  }
+
+  private connectionFor(entry: RouterEntry, router: RouterConnection, pin: string | undefined): PooledConnection {
+    const settings = settingsOf(router);
+    const current = entry.connection;
+    if (current && !current.dead && current.settings === settings) return current;
+    current?.kill(new RouterOsError('unreachable', 'connection replaced', { routerId: router.id }));
+    const connection = new PooledConnection(router, pin, this.options, settings);
+    entry.connection = connection;
+    void connection.ready.then(
+      () => this.options.logger?.debug({ routerId: router.id }, 'RouterOS connection opened'),
+      () => undefined, // the callers waiting on `ready` get the failure
+    );
+    return connection;
+  }
+
+  private acquire(entry: RouterEntry, deadline: number, routerId: string, path: string): Promise<void> {
+    if (entry.active < this.options.maxConcurrentPerRouter) {
+      entry.active++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        grant: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        fail: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        entry.waiters.splice(entry.waiters.indexOf(waiter), 1);
+        const context = { routerId, command: path };
+        reject(new RouterOsError('timeout', 'no free slot for the router within the deadline', context));
+      }, deadline - Date.now());
+      entry.waiters.push(waiter);
+    });
+  }
+
+  /** Hands the slot to the next waiter, or starts the idle countdown when the router has nothing left to do. */
+  private release(routerId: string, entry: RouterEntry): void {
+    const next = entry.waiters.shift();
+    if (next) return next.grant();
+    entry.active--;
+    if (entry.active > 0 || this.closed) return;
+    entry.idleTimer = setTimeout(() => {
+      if (entry.active > 0 || this.routers.get(routerId) !== entry) return;
+      this.routers.delete(routerId);
+      entry.connection?.kill(new RouterOsError('unreachable', 'closed after being idle', { routerId }));
+      this.options.logger?.debug({ routerId }, 'RouterOS connection closed (idle)');
+    }, this.options.idleCloseMs);
+    entry.idleTimer.unref();
+  }
+}
