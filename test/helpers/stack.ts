@@ -15,7 +15,7 @@ import { createLogger } from '../../shared/logger';
 import { SecretBox } from '../../shared/secrets';
 import { createPurchaseWorker } from '../../worker/create-worker';
 import { installTemporalLogger } from '../../worker/temporal-logger';
-import { testConfig } from './config';
+import { testConfig, testEnv } from './config';
 import { createTestDatabase, type TestDatabase } from './database';
 import { createCompany, createProduct, createRouter, issueKey } from './fixtures';
 
@@ -27,6 +27,8 @@ import { createCompany, createProduct, createRouter, issueKey } from './fixtures
 export interface TestStack {
   db: TestDatabase;
   config: Config;
+  /** The environment `config` was parsed from (for child processes such as a separate worker). */
+  env: Record<string, string>;
   secrets: SecretBox;
   app: FastifyInstance;
   baseUrl: string;
@@ -80,7 +82,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     freePort(),
   ]);
   const baseUrl = `http://127.0.0.1:${port}`;
-  const config = testConfig({
+  const env = {
     PORT: String(port),
     PUBLIC_BASE_URL: baseUrl,
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
@@ -91,7 +93,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     ROUTER_COMMAND_TIMEOUT_SECONDS: '2',
     RATE_LIMIT_PURCHASES_PER_IP_PER_MINUTE: '1000',
     ...options.config,
-  });
+  };
+  const config = testConfig(env);
   conekta.setWebhookUrl(`${baseUrl}/api/v1/webhook/conekta`);
   const secrets = new SecretBox(config.SECRET_KEY, config.ENCRYPTION_KEY_MERCADO_PAGO || undefined);
   const logger = createLogger({ level: config.LOG_LEVEL });
@@ -142,6 +145,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   return {
     db,
     config,
+    env: Object.fromEntries(Object.entries({ ...testEnv(env), DATABASE_URL: db.url }).filter(([, v]) => v !== undefined)) as Record<string, string>,
     secrets,
     app,
     baseUrl,
