@@ -18,6 +18,8 @@ interface ZodIssueParams {
   minimum?: number | bigint;
   maximum?: number | bigint;
   values?: unknown[];
+  /** Set by withAliases: a required field absent under both of its names. */
+  missing?: boolean;
 }
 
 /** FastAPI-style type and message for a zod issue, so existing portals that parse 422 bodies keep working. */
@@ -37,6 +39,8 @@ function describe(keyword: string, message: string, params: ZodIssueParams): { t
       return { type: params.origin === 'string' ? 'string_too_long' : 'less_than_equal', msg: message };
     case 'unrecognized_keys':
       return { type: 'extra_forbidden', msg: message };
+    case 'custom':
+      return params.missing ? { type: 'missing', msg: 'Field required' } : { type: 'value_error', msg: message };
     default:
       return { type: 'value_error', msg: message };
   }

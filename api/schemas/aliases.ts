@@ -6,26 +6,37 @@ import { z } from 'zod';
  * the alias (what the original reported). The OpenAPI document lists both names.
  */
 export function withAliases<S extends z.ZodRawShape>(shape: S, aliases: Partial<Record<keyof S & string, string>>) {
-  const strict = z.object(shape);
+  type Output = z.output<z.ZodObject<S>>;
   const loose: Record<string, z.ZodType> = {};
   for (const [name, schema] of Object.entries(shape) as [string, z.ZodType][]) {
     loose[name] = z.optional(schema);
     const alias = aliases[name as keyof S & string];
     if (alias) loose[alias] = z.optional(schema).describe(`Alias de \`${name}\``);
   }
-  return z.object(loose).transform((value, ctx): z.output<typeof strict> => {
-    const merged: Record<string, unknown> = {};
-    for (const name of Object.keys(shape)) {
-      const alias = aliases[name as keyof S & string];
-      merged[name] = alias !== undefined && value[alias] !== undefined ? value[alias] : value[name];
-    }
-    const result = strict.safeParse(merged);
-    if (result.success) return result.data;
-    for (const issue of result.error.issues) {
-      const [head, ...rest] = issue.path;
-      const reported = (typeof head === 'string' && aliases[head as keyof S & string]) || head;
-      ctx.addIssue({ ...(issue as object), path: [reported as PropertyKey, ...rest] } as Parameters<typeof ctx.addIssue>[0]);
-    }
-    return z.NEVER;
+  // A required field must come under one of its names; checked even when other fields are invalid, so one 422
+  // lists every problem (as FastAPI did).
+  const required = (Object.entries(shape) as [string, z.ZodType][]).filter(([, schema]) => !schema.safeParse(undefined).success);
+  const presence = required.map(([name]) => {
+    const alias = aliases[name as keyof S & string];
+    return z.refine<Record<string, unknown>>((value) => value[name] !== undefined || (alias !== undefined && value[alias] !== undefined), {
+      path: [alias ?? name],
+      message: 'Field required',
+      params: { missing: true },
+      when: () => true,
+    });
   });
+  return z
+    .object(loose)
+    .check(...presence)
+    .transform((value): Output => {
+      const merged: Record<string, unknown> = {};
+      for (const [name, schema] of Object.entries(shape) as [string, z.ZodType][]) {
+        const alias = aliases[name as keyof S & string];
+        const given = alias !== undefined && value[alias] !== undefined ? value[alias] : value[name];
+        // Already parsed (and transformed) once above; an absent optional field gets its own default, if any.
+        const resolved = given !== undefined ? given : schema.parse(undefined);
+        if (resolved !== undefined) merged[name] = resolved;
+      }
+      return merged as Output;
+    });
 }

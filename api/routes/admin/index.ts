@@ -1,4 +1,43 @@
 import type { RouteContext, ZodApp } from '../../app';
+import { registerApiKeyRoutes } from './api-keys';
+import { registerAuditRoutes } from './audit';
+import { registerCompanyRoutes } from './companies';
+import { registerDashboardRoutes } from './dashboard';
+import { registerGatewayRoutes } from './gateways';
+import { registerLogoRoutes } from './logo';
+import { registerMyCompanyRoutes } from './my-company';
+import { registerMyRouterRoutes } from './my-routers';
+import { registerProductRoutes } from './products';
+import { registerPurchaseActionRoutes } from './purchase-actions';
+import { registerRouterRoutes } from './routers';
+import { registerSalesRoutes } from './sales';
+import { registerTelegramRoutes } from './telegram';
+import { registerUserRoutes } from './users';
 
-/** Admin API: super admin (`/admin/…`) and company admin (`/api/v1/admin/…`). */
-export function registerAdminRoutes(_app: ZodApp, _ctx: RouteContext): void {}
+export interface AdminRouteOptions {
+  /** Folder served at /static; uploaded logos go to its logos/ subfolder. */
+  staticDir: string;
+}
+
+/**
+ * Admin API. Super admin (`/admin/…`): companies, their routers and router keys, admin users, dashboard, audit log.
+ * Company admin (`/api/v1/admin/…`, always scoped to the admin's own company): company, logo, gateway credentials,
+ * Telegram, routers, products, sales and purchase actions.
+ */
+export function registerAdminRoutes(app: ZodApp, ctx: RouteContext, options: AdminRouteOptions): void {
+  registerCompanyRoutes(app, ctx);
+  registerRouterRoutes(app, ctx);
+  registerApiKeyRoutes(app, ctx);
+  registerUserRoutes(app, ctx);
+  registerDashboardRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
+
+  registerMyCompanyRoutes(app, ctx);
+  registerLogoRoutes(app, ctx, options.staticDir);
+  registerGatewayRoutes(app, ctx);
+  registerTelegramRoutes(app, ctx);
+  registerMyRouterRoutes(app, ctx);
+  registerProductRoutes(app, ctx);
+  registerSalesRoutes(app, ctx);
+  registerPurchaseActionRoutes(app, ctx);
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { PhoneNumber, SecretInput, TelegramChatId } from './settings';
+
+/** The original's EmpresaInfoResponse; the Telegram bot token is masked (the original returned it in clear). */
+export const MyCompanyResponse = z.object({
+  id: z.string(),
+  nombre: z.string(),
+  contacto_email: z.string().nullable(),
+  contacto_telefono: z.string().nullable(),
+  logo_url: z.string().nullable(),
+  conekta_mode: z.string(),
+  conekta_public_key: z.string().nullable(),
+  mercado_pago_mode: z.string(),
+  mercado_pago_public_key: z.string().nullable(),
+  activa: z.boolean(),
+  creada_en: z.string(),
+  telegram_bot_token: z.string().nullable(),
+  telegram_chat_id: z.string().nullable(),
+  notificaciones_telegram: z.boolean(),
+});
+
+/** Only fields present change; contact fields may be cleared with null, the name may not. */
+export const UpdateMyCompanyRequest = z.object({
+  nombre: z.string().trim().min(1).max(100).optional(),
+  contacto_email: z
+    .union([z.email().max(254), z.literal('')])
+    .nullable()
+    .optional(),
+  contacto_telefono: PhoneNumber.nullable().optional(),
+  telegram_bot_token: SecretInput,
+  telegram_chat_id: TelegramChatId,
+  notificaciones_telegram: z.boolean().nullable().optional(),
+});
+
+export const UpdateMyCompanyResponse = z.object({
+  message: z.string(),
+  empresa: z.object({
+    nombre: z.string(),
+    contacto_email: z.string().nullable(),
+    contacto_telefono: z.string().nullable(),
+    telegram_bot_token: z.string().nullable(),
+    telegram_chat_id: z.string().nullable(),
+    notificaciones_telegram: z.boolean(),
+  }),
+});
+
+export const LogoResponse = z.object({ message: z.string(), logo_url: z.string() });
+
+export const TelegramTestRequest = z.object({
+  token: z.string().trim().min(1).max(500).optional(),
+  chat_id: z.string().trim().min(1).max(50).optional(),
+});

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/** The original's `mi-empresa/routers` list. */
+export const MyRoutersResponse = z.object({
+  empresa_id: z.string(),
+  total: z.number(),
+  routers: z.array(
+    z.object({
+      id: z.string(),
+      nombre: z.string(),
+      host: z.string(),
+      ubicacion: z.string().nullable(),
+      activo: z.boolean(),
+      creado_en: z.string(),
+    }),
+  ),
+});

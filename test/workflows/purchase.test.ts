@@ -1,0 +1,222 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Activities } from '../../activities';
+import type { PaymentOutcome } from '../../domain/payment';
+import {
+  extendUpdate,
+  purchaseStateQuery,
+  refundUpdate,
+  revokeUpdate,
+  type PurchaseWorkflowInput,
+  type RecordStatusInput,
+} from '../../domain/temporal';
+import { workflowBundle } from '../helpers/stack';
+import { createTimeSkippingEnv } from '../helpers/time-skipping';
+import type { purchaseWorkflow } from '../../workflows/purchase';
+
+/**
+ * The purchase workflow alone, on the time-skipping server with fake activities (typed `Activities`, so a changed
+ * activity signature breaks this file): long validities, extensions and deadlines in milliseconds of real time.
+ * With RECORD_HISTORIES=1 each run's history is saved for the replay test (test/workflows/replay.test.ts).
+ */
+
+const DAY = 86_400;
+const approved: PaymentOutcome = { status: 'approved', reference: 'ord_1', gatewayStatus: 'paid' };
+const pending: PaymentOutcome = { status: 'pending', reference: 'ord_1', gatewayStatus: 'pending_payment' };
+
+interface Fake {
+  activities: Activities;
+  calls: string[];
+  statuses: RecordStatusInput[];
+}
+
+function fakeActivities(overrides: Partial<Record<keyof Activities, (...args: never[]) => Promise<unknown>>> = {}, validitySeconds = 7 * DAY): Fake {
+  const calls: string[] = [];
+  const statuses: RecordStatusInput[] = [];
+  const base: Record<keyof Activities, (...args: never[]) => Promise<unknown>> = {
+    recordPurchaseStatus: async (input: RecordStatusInput) => void statuses.push(input),
+    recordPurchaseEvent: async () => undefined,
+    reserveHotspotUser: async () => ({ username: 'PT-AB123' }),
+    enableHotspotUser: async () => ({ validitySeconds, autoConnect: false }),
+    removeHotspotUser: async () => undefined,
+    revokeHotspotAccess: async () => ({ sessionsEnded: 1, cookiesRemoved: 1 }),
+    autoConnectDevice: async () => ({ requested: true, connected: true }),
+    reconnectDevice: async () => ({ requested: true, connected: true }),
+    probeRouter: async () => ({ ok: false, code: 'ROUTER_UNREACHABLE', message: 'x' }),
+    chargePayment: async () => approved,
+    getPaymentStatus: async () => approved,
+    cancelPayment: async () => ({ ...pending, status: 'cancelled' }),
+    refundPayment: async () => ({ ...approved, status: 'refunded', refundedCents: 2000 }),
+    registerConektaWebhookKey: async () => ({ ok: false, code: 'NOT_FOUND', message: 'x' }),
+    notifyOperator: async () => undefined,
+    sendTelegramTest: async () => ({ ok: true }),
+    ...overrides,
+  };
+  const activities = Object.fromEntries(
+    Object.entries(base).map(([name, fn]) => [
+      name,
+      async (...args: never[]) => {
+        calls.push(name);
+        return fn(...args);
+      },
+    ]),
+  ) as unknown as Activities;
+  return { activities, calls, statuses };
+}
+
+const input = (id: string, timing: Partial<PurchaseWorkflowInput['timing']> = {}): PurchaseWorkflowInput => ({
+  purchaseId: id,
+  companyId: 'EMP_TEST',
+  routerId: 'RTR_TEST',
+  gateway: 'conekta',
+  timing: { routerReserveSeconds: 5, pendingMaxSeconds: 3600, statusPollSeconds: 60, provisioningDeadlineSeconds: 900, ...timing },
+});
+
+const toStatuses = (fake: Fake) => fake.statuses.map((s) => s.to);
+
+describe('purchaseWorkflow (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  let counter = 0;
+  // A server per test: time skipped by one test must not leak into the next (the server's clock only moves forward).
+  beforeEach(async () => {
+    env = await createTimeSkippingEnv();
+  }, 60_000);
+  afterEach(() => env?.teardown());
+
+  async function run<T>(fake: Fake, name: string, body: (handle: WorkflowHandle<typeof purchaseWorkflow>) => Promise<T>, timing = {}): Promise<T> {
+    const taskQueue = `wf-${++counter}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: fake.activities,
+    });
+    return worker.runUntil(async () => {
+      const workflowId = `purchase:test:${name}:${counter}`;
+      const handle = await env.client.workflow.start<typeof purchaseWorkflow>('purchaseWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [input(`00000000-0000-4000-8000-00000000000${counter % 10}`, timing)],
+      });
+      const result = await body(handle);
+      if (process.env.RECORD_HISTORIES === '1') {
+        const history = await handle.fetchHistory();
+        writeFileSync(path.join(__dirname, '../fixtures/histories', `${name}.json`), historyToJSON(history));
+      }
+      return result;
+    });
+  }
+
+  it('sells a week of access and removes it exactly a week after activation', async () => {
+    const fake = fakeActivities();
+    const state = await run(fake, 'approved-expired', async (handle) => {
+      await env.sleep('6 days');
+      expect((await handle.query(purchaseStateQuery)).status).toBe('active');
+      return handle.result();
+    });
+    expect(state.status).toBe('expired');
+    expect(toStatuses(fake)).toEqual(['charging', 'paid', 'active', 'expired']);
+    const active = fake.statuses.find((s) => s.to === 'active')!.fields!;
+    expect(Date.parse(active.expiresAt!) - Date.parse(active.activatedAt!)).toBe(7 * DAY * 1000);
+    expect(fake.calls).toContain('revokeHotspotAccess');
+    expect(fake.calls.indexOf('reserveHotspotUser')).toBeLessThan(fake.calls.indexOf('chargePayment'));
+  });
+
+  it('moves the expiry when an admin extends the access', async () => {
+    const fake = fakeActivities();
+    const state = await run(fake, 'extended', async (handle) => {
+      await env.sleep('1 day');
+      const extended = await handle.executeUpdate(extendUpdate, { args: [{ actor: { userId: 1, email: 'a@x.com' }, seconds: 2 * DAY }] });
+      expect(extended.status).toBe('active');
+      await env.sleep('7 days'); // day 8: past the original expiry, before the new one
+      expect((await handle.query(purchaseStateQuery)).status).toBe('active');
+      return handle.result();
+    });
+    expect(state.status).toBe('expired');
+    const active = fake.statuses.find((s) => s.to === 'active')!.fields!;
+    expect(Date.parse(state.expiresAt!) - Date.parse(active.activatedAt!)).toBe(9 * DAY * 1000);
+  });
+
+  it('revokes and refunds on admin request', async () => {
+    const revoked = fakeActivities();
+    await run(revoked, 'revoked', async (handle) => {
+      await env.sleep('1 hour');
+      expect(await handle.executeUpdate(revokeUpdate, { args: [{ actor: { userId: 1, email: 'a@x.com' } }] })).toEqual({ status: 'revoked' });
+      return handle.result();
+    });
+    expect(toStatuses(revoked).at(-1)).toBe('revoked');
+    expect(revoked.calls).not.toContain('refundPayment');
+
+    const refunded = fakeActivities();
+    await run(refunded, 'refunded-by-admin', async (handle) => {
+      await env.sleep('1 hour');
+      expect(await handle.executeUpdate(refundUpdate, { args: [{ actor: { userId: 1, email: 'a@x.com' }, reason: 'cliente' }] })).toEqual({
+        status: 'refunded',
+      });
+      return handle.result();
+    });
+    expect(toStatuses(refunded).at(-1)).toBe('refunded');
+    expect(refunded.calls.filter((c) => c === 'refundPayment')).toHaveLength(1);
+    expect(refunded.calls.indexOf('revokeHotspotAccess')).toBeLessThan(refunded.calls.indexOf('refundPayment'));
+  });
+
+  it('refunds a paid purchase whose user cannot be enabled before the provisioning deadline', async () => {
+    const fake = fakeActivities({
+      enableHotspotUser: async () => {
+        throw ApplicationFailure.create({ type: 'ROUTER_UNREACHABLE', message: 'down', nonRetryable: false });
+      },
+    });
+    const state = await run(fake, 'provisioning-refund', (handle) => handle.result(), { provisioningDeadlineSeconds: 600 });
+    expect(state.status).toBe('refunded');
+    expect(toStatuses(fake)).toEqual(['charging', 'paid', 'refunded']);
+    expect(fake.calls.filter((c) => c === 'enableHotspotUser').length).toBeGreaterThan(3);
+    // notifications run beside the purchase, so they may land anywhere after the refund
+    expect(fake.calls.filter((c) => c !== 'notifyOperator' && c !== 'recordPurchaseStatus').at(-1)).toBe('removeHotspotUser');
+  });
+
+  it('cancels a payment still pending at its bound, polling meanwhile', async () => {
+    const fake = fakeActivities({ chargePayment: async () => pending, getPaymentStatus: async () => pending });
+    const state = await run(fake, 'pending-cancelled', (handle) => handle.result(), { pendingMaxSeconds: 3600, statusPollSeconds: 600 });
+    expect(state.status).toBe('cancelled');
+    expect(fake.calls.filter((c) => c === 'getPaymentStatus')).toHaveLength(6);
+    expect(fake.calls.filter((c) => c !== 'recordPurchaseStatus').slice(-2)).toEqual(['cancelPayment', 'removeHotspotUser']);
+  });
+
+  it('never charges when the router cannot be reached', async () => {
+    const fake = fakeActivities({
+      reserveHotspotUser: async () => {
+        throw ApplicationFailure.create({ type: 'ROUTER_UNREACHABLE', message: 'down' });
+      },
+    });
+    const state = await run(fake, 'router-unreachable', (handle) => handle.result());
+    expect(state.status).toBe('failed');
+    expect(fake.calls).not.toContain('chargePayment');
+  });
+
+  it('makes sure nothing stays charged when the gateway refuses the request', async () => {
+    const fake = fakeActivities({
+      chargePayment: async () => {
+        throw ApplicationFailure.create({ type: 'PAYMENT_GATEWAY_REJECTED', message: 'Token inválido', nonRetryable: true });
+      },
+      cancelPayment: async () => null,
+    });
+    const state = await run(fake, 'charge-rejected', (handle) => handle.result());
+    expect(state.status).toBe('failed');
+    expect(fake.statuses.at(-1)).toMatchObject({ to: 'failed', reason: 'PAYMENT_GATEWAY_REJECTED', message: 'Token inválido' });
+    expect(fake.calls.filter((c) => c !== 'recordPurchaseStatus').slice(-2)).toEqual(['cancelPayment', 'removeHotspotUser']);
+  });
+
+  it('refuses admin actions on a purchase that is not active', async () => {
+    const fake = fakeActivities({ chargePayment: async () => pending, getPaymentStatus: async () => pending });
+    await run(fake, 'refuse-admin-pending', async (handle) => {
+      await env.sleep('1 minute');
+      await expect(handle.executeUpdate(revokeUpdate, { args: [{ actor: { userId: 1, email: 'a@x.com' } }] })).rejects.toThrow();
+      await handle.terminate('test over');
+    });
+  });
+});
