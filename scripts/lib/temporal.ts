@@ -33,6 +33,8 @@ export function findTemporalCli(): string {
 export interface TemporalDevServer {
   address: string;
   uiUrl?: string;
+  /** Resolves with the exit code when the server process ends, whoever stopped it. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,8 @@ export interface TemporalDevServerOptions {
   dbFile?: string;
   namespace?: string;
   log?: (line: string) => void;
+  /** Own process group, so a terminal's Ctrl-C reaches only the caller, which then stops the server in order. */
+  detached?: boolean;
 }
 
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
@@ -62,7 +66,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch'] : ['--headless']),
   ];
-  const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached });
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
     output.push(chunk.toString('utf8'));
@@ -85,6 +89,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   return {
     address: `127.0.0.1:${options.port}`,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    exited,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

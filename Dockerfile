@@ -1,0 +1,21 @@
+# Image of the API, the worker and the migration job (docker-compose.yml picks the command).
+# Build stage: the full image has the compilers that native modules (bcrypt) fall back to without a prebuilt binary.
+FROM node:20-bookworm AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build && npm prune --omit=dev
+
+# Runtime stage: same Debian release as the build, so the native modules built there load here.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# Uploaded company logos are written under static/ (a volume in docker-compose.yml).
+RUN mkdir -p static/logos && chown -R node:node static
+USER node
+EXPOSE 8000
+CMD ["node", "dist/api/server.js"]
