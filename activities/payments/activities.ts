@@ -63,6 +63,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
           product_id: String(purchase.productId ?? ''),
         },
         threeDSecure: true,
+        returnUrl: `${deps.publicBaseUrl}/api/v1/purchases/${purchase.id}/retorno`,
         notificationUrl: `${deps.publicBaseUrl}/api/v1/webhook/mercado-pago`,
         clientIp: purchase.clientIp ?? undefined,
         mercadoPago: request.paymentMethodId

@@ -90,6 +90,10 @@ describe.each(GATEWAYS)('purchase through %s', (gateway) => {
     const status = await s.app.inject({ method: 'GET', url: `/api/v1/purchases/${body.id_compra}`, headers: { 'x-api-key': s.apiKey } });
     expect(status.json()).toMatchObject({ estado: 'pending', siguiente_accion: 'redirigir', redirect_url: body.redirect_url, usuario_hotspot: null });
     simulatorOf(s, gateway).completeThreeDs(chargeOf(s, gateway, body.id_compra).id, 'approved');
+    // the bank sends the customer back to us: a page for the customer, and a nudge for the workflow
+    const back = await s.app.inject({ method: 'GET', url: `/api/v1/purchases/${body.id_compra}/retorno` });
+    expect(back.statusCode).toBe(200);
+    expect(back.headers['content-type']).toMatch(/text\/html/);
     await waitForStatus(s, body.id_compra, 'active');
   });
 });

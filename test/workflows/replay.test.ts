@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { createLogger } from '../../shared/logger';
+import { installTemporalLogger } from '../../worker/temporal-logger';
 import { workflowBundle } from '../helpers/stack';
 
 /**
@@ -13,6 +15,8 @@ const folder = path.join(__dirname, '../fixtures/histories');
 const files = readdirSync(folder).filter((f) => f.endsWith('.json'));
 
 describe('recorded purchase histories', () => {
+  beforeAll(() => installTemporalLogger(createLogger({ level: 'error' })));
+
   it('has histories of every path to replay', () => {
     expect(files.length).toBeGreaterThanOrEqual(8);
   });

@@ -1,9 +1,11 @@
+import { z } from 'zod';
 import { centsToMajor } from '../../../domain/money';
 import { PurchaseEntity, CompanyEntity } from '../../../db/entities';
 import type { RouteContext, ZodApp } from '../../app';
 import { HttpError } from '../../errors';
 import { PurchaseService, type PurchaseRequest } from '../../portal/purchases';
 import { routerOf, SECURITY } from '../../plugins/auth';
+import { rateLimit } from '../../plugins/rate-limit';
 import { ErrorResponse, ValidationErrorResponse } from '../../schemas/common';
 import {
   ConektaPurchaseRequest,
@@ -30,6 +32,11 @@ const purchaseResponses = {
   502: ErrorResponse.describe('The gateway refused our credentials: the operator must fix them'),
   503: ErrorResponse.describe('Router or gateway unreachable: nothing was charged'),
 };
+
+const RETURN_PAGE = `<!doctype html><html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Confirmando pago</title></head><body style="font-family:sans-serif;max-width:32rem;margin:3rem auto;text-align:center">
+<h1>Gracias</h1><p>Estamos confirmando su pago con el banco. Vuelva a la página del portal para ver el estado de su compra.</p>
+</body></html>`;
 
 const idempotencyHeader = (headers: Record<string, string | string[] | undefined>) => {
   const value = headers['idempotency-key'];
@@ -151,6 +158,28 @@ export function registerPurchaseRoutes(app: ZodApp, ctx: RouteContext): void {
         activada_en: purchase.activatedAt?.toISOString() ?? null,
         expira_en: purchase.expiresAt?.toISOString() ?? null,
       };
+    },
+  );
+
+  // Where the bank's 3-D Secure page sends the customer back. No key (it is the customer's browser, not the portal):
+  // the unguessable purchase id is the only input, and all it can do is make the workflow ask the gateway now.
+  const returnLimit = rateLimit([{ name: 'return-ip', perMinute: 60, key: (r) => r.ip }]);
+  app.get(
+    '/api/v1/purchases/:id/retorno',
+    {
+      preHandler: returnLimit,
+      schema: {
+        tags: ['Purchases'],
+        summary: 'Return page after 3-D Secure: nudges the purchase to confirm its payment',
+        params: PurchaseIdParams,
+        response: { 200: z.string(), 404: ErrorResponse, 422: ValidationErrorResponse, 429: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const purchase = await ctx.dataSource.getRepository(PurchaseEntity).findOneBy({ id: request.params.id });
+      if (!purchase) throw new HttpError(404, 'Compra no encontrada');
+      if (purchase.status === 'pending') await ctx.workflows.notifyPayment(purchase.workflowId, { eventId: 'customer-return' });
+      return reply.type('text/html; charset=utf-8').send(RETURN_PAGE);
     },
   );
 
