@@ -15,6 +15,8 @@ export function installTemporalLogger(logger: Logger): void {
         const method = entryLevel.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
         logger[method]({ ...meta, component: 'temporal' }, message);
       }),
+      // The SDK's native core logs too; forward them through the same logger and level instead of raw stderr.
+      telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
     });
   } catch {
     // Already installed in this process (tests start several workers): the first logger stays.
