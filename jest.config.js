@@ -1,13 +1,5 @@
 // @swc/jest transpiles (TypeScript 6/7 type-checking runs separately: `npm run typecheck`).
-const swc = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+const swc = require('./test/helpers/swc-options');
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -3,16 +3,7 @@
 'use strict';
 const fs = require('node:fs');
 const swc = require('@swc/core');
-
-const options = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+const options = require('./swc-options');
 
 require.extensions['.ts'] = function compile(module, filename) {
   const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), { ...options, filename });

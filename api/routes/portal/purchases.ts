@@ -53,72 +53,57 @@ export function registerPurchaseRoutes(app: ZodApp, ctx: RouteContext): void {
   const buyGuards = portalGuards(ctx, ctx.config.RATE_LIMIT_PURCHASES_PER_IP_PER_MINUTE);
   const readGuards = portalGuards(ctx);
 
-  app.post(
-    '/api/v1/payments/pagar-conekta',
-    {
-      preHandler: buyGuards,
-      schema: {
-        tags: ['Purchases'],
-        summary: 'Buy a plan with a Conekta card token',
-        description: 'Send an `Idempotency-Key` header to make retries safe; without it the card token identifies the attempt.',
-        security: SECURITY.routerKey,
-        body: ConektaPurchaseRequest,
-        response: purchaseResponses,
+  /** One purchase route per gateway: validate its body, turn it into a PurchaseRequest, answer what the workflow decided. */
+  const purchaseRoute = <Body extends z.ZodType>(
+    url: string,
+    summary: string,
+    description: string,
+    body: Body,
+    toRequest: (body: z.output<Body>) => PurchaseRequest,
+  ) =>
+    app.post(
+      url,
+      { preHandler: buyGuards, schema: { tags: ['Purchases'], summary, description, security: SECURITY.routerKey, body, response: purchaseResponses } },
+      async (request, reply) => {
+        const answer = await service.purchase(routerOf(request), toRequest(request.body as z.output<Body>), idempotencyHeader(request.headers));
+        return reply.status(answer.status).send(answer.body as never);
       },
-    },
-    async (request, reply) => {
-      const body = request.body;
-      const purchase: PurchaseRequest = {
-        gateway: 'conekta',
-        productId: body.product_id,
-        cardToken: body.card_token,
-        customer: { name: body.customer_name, email: body.customer_email, phone: body.customer_phone },
-        userType: body.user_type,
-        mac: body.mac_address,
-        ip: body.ip_address,
-        autoConnect: body.auto_connect,
-        gatewayRequest: {},
-      };
-      const answer = await service.purchase(routerOf(request), purchase, idempotencyHeader(request.headers));
-      return reply.status(answer.status as keyof typeof purchaseResponses).send(answer.body as never);
-    },
+    );
+
+  const common = (body: z.output<typeof ConektaPurchaseRequest> | z.output<typeof MercadoPagoPurchaseRequest>) => ({
+    productId: body.product_id,
+    customer: { name: body.customer_name, email: body.customer_email, phone: body.customer_phone },
+    userType: body.user_type,
+    mac: body.mac_address,
+    ip: body.ip_address,
+    autoConnect: body.auto_connect,
+  });
+
+  purchaseRoute(
+    '/api/v1/payments/pagar-conekta',
+    'Buy a plan with a Conekta card token',
+    'Send an `Idempotency-Key` header to make retries safe; without it the card token identifies the attempt.',
+    ConektaPurchaseRequest,
+    (body) => ({ ...common(body), gateway: 'conekta', cardToken: body.card_token, gatewayRequest: {} }),
   );
 
-  app.post(
+  purchaseRoute(
     '/api/v1/payments/pagar-mercado-pago',
-    {
-      preHandler: buyGuards,
-      schema: {
-        tags: ['Purchases'],
-        summary: 'Buy a plan with a Mercado Pago card token',
-        description: 'The amount charged is the product’s price; `transaction_amount` must match it.',
-        security: SECURITY.routerKey,
-        body: MercadoPagoPurchaseRequest,
-        response: purchaseResponses,
+    'Buy a plan with a Mercado Pago card token',
+    'The amount charged is the product’s price; `transaction_amount` must match it. `Idempotency-Key` as for Conekta.',
+    MercadoPagoPurchaseRequest,
+    (body) => ({
+      ...common(body),
+      gateway: 'mercado_pago',
+      cardToken: body.token,
+      clientAmount: body.transaction_amount,
+      gatewayRequest: {
+        paymentMethodId: body.payment_method_id,
+        installments: body.installments,
+        ...(body.issuer_id ? { issuerId: body.issuer_id } : {}),
+        ...(body.device_id ? { deviceId: body.device_id } : {}),
       },
-    },
-    async (request, reply) => {
-      const body = request.body;
-      const purchase: PurchaseRequest = {
-        gateway: 'mercado_pago',
-        productId: body.product_id,
-        cardToken: body.token,
-        customer: { name: body.customer_name, email: body.customer_email, phone: body.customer_phone },
-        userType: body.user_type,
-        mac: body.mac_address,
-        ip: body.ip_address,
-        autoConnect: body.auto_connect,
-        clientAmount: body.transaction_amount,
-        gatewayRequest: {
-          paymentMethodId: body.payment_method_id,
-          installments: body.installments,
-          ...(body.issuer_id ? { issuerId: body.issuer_id } : {}),
-          ...(body.device_id ? { deviceId: body.device_id } : {}),
-        },
-      };
-      const answer = await service.purchase(routerOf(request), purchase, idempotencyHeader(request.headers));
-      return reply.status(answer.status as keyof typeof purchaseResponses).send(answer.body as never);
-    },
+    }),
   );
 
   app.get(
