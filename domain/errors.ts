@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'PAYMENT_GATEWAY_REJECTED'
   | 'PAYMENT_NOT_CONFIGURED'
   | 'PAYMENT_NOT_FOUND'
+  // our own dependencies (Temporal, the database) are unavailable
+  | 'SERVICE_UNAVAILABLE'
   // anything else
   | 'INTERNAL';
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   Client,
   Connection,
+  ServiceError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
@@ -9,6 +10,7 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { MESSAGES } from '../../domain/messages';
 import { DomainError, type ErrorCode } from '../../domain/errors';
 import type { ConektaWebhookKeyResult, NotificationTestResult, RouterProbeResult } from '../../domain/operations';
 import type { PurchaseStatus } from '../../domain/purchase';
@@ -34,6 +36,9 @@ export interface TemporalSettings {
   namespace: string;
   taskQueue: string;
 }
+
+/** Temporal must accept a purchase's start within this; otherwise it is unreachable and nothing was started. */
+const START_TIMEOUT_MS = 5_000;
 
 /** Short operations must answer an admin quickly; past this the router or gateway is reported unreachable. */
 const OPERATION_TIMEOUT_MS = 25_000;
@@ -81,20 +86,45 @@ export class TemporalWorkflows implements Workflows {
         { key: SEARCH_ATTRIBUTES.status, value: 'created' },
       ],
     });
+    // Two bounds: Temporal must accept the start quickly (else it is down and nothing was started: 503), and the
+    // outcome may take up to waitMs (then the purchase goes on and the client polls its status URL: 202). The race
+    // answers on time even while the client library is still retrying a dead connection; the abort then cleans up.
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), waitMs);
+    let started = false;
+    void start.workflowHandle().then(
+      () => (started = true),
+      () => undefined,
+    );
+    const timers: NodeJS.Timeout[] = [];
+    const after = (ms: number, verdict: () => 'unavailable' | 'waiting' | undefined) =>
+      new Promise<'unavailable' | 'waiting'>((resolve) => {
+        const check = () => {
+          const result = verdict();
+          if (result) resolve(result);
+        };
+        timers.push(setTimeout(check, ms));
+      });
+    const call = this.connection.withAbortSignal(abort.signal, () =>
+      this.client.workflow.executeUpdateWithStart(purchaseOutcomeUpdate, { startWorkflowOperation: start }),
+    );
     try {
-      const outcome = await this.connection.withAbortSignal(abort.signal, () =>
-        this.client.workflow.executeUpdateWithStart(purchaseOutcomeUpdate, { startWorkflowOperation: start }),
-      );
-      return { kind: 'outcome', outcome };
+      const first = await Promise.race([
+        call.then((outcome) => ({ outcome })),
+        after(Math.min(START_TIMEOUT_MS, waitMs), () => (started ? undefined : 'unavailable')),
+        after(waitMs, () => (started ? 'waiting' : 'unavailable')),
+      ]);
+      if (first === 'waiting') return { kind: 'waiting' };
+      if (first === 'unavailable') throw new DomainError('SERVICE_UNAVAILABLE', MESSAGES.serviceUnavailable);
+      return { kind: 'outcome', outcome: first.outcome };
     } catch (error) {
-      if (abort.signal.aborted) return { kind: 'waiting' };
       if (error instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'finished' };
       if (error instanceof WorkflowUpdateFailedError && error.cause instanceof WorkflowNotFoundError) return { kind: 'finished' };
+      if (error instanceof ServiceError) throw new DomainError('SERVICE_UNAVAILABLE', MESSAGES.serviceUnavailable);
       throw error;
     } finally {
-      clearTimeout(timer);
+      for (const timer of timers) clearTimeout(timer);
+      if (!abort.signal.aborted) abort.abort();
+      call.catch(() => undefined); // settled or abandoned: its late failure is not news
     }
   }
 

@@ -1,0 +1,75 @@
+import { TemporalWorkflows } from '../../api/temporal/client';
+import { MESSAGES } from '../../domain/messages';
+import { PurchaseEntity } from '../../db/entities';
+import { freePort } from '../../scripts/lib/ports';
+import { SecretBox } from '../../shared/secrets';
+import { buildTestApp, type TestApp } from '../helpers/app';
+import { testConfig } from '../helpers/config';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createCompany, createProduct, createRouter, issueKey } from '../helpers/fixtures';
+
+/** `/health` says what is down, and a purchase while Temporal is down fails fast with 503 and charges nothing. */
+describe('when a dependency is down', () => {
+  let db: TestDatabase;
+  const config = testConfig({ CONEKTA_DEFAULT_PRIVATE_KEY: 'key_default' });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.drop());
+
+  it('reports the database and Temporal as up', async () => {
+    const t = await buildTestApp(db, config);
+    try {
+      expect((await t.app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'healthy', database: 'up', temporal: 'up' });
+      expect((await t.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('says Temporal is down, and answers a purchase with 503 within seconds', async () => {
+    const closed = await freePort();
+    const workflows = new TemporalWorkflows({ address: `127.0.0.1:${closed}`, namespace: 'default', taskQueue: 'nowhere' });
+    const t: TestApp = await buildTestApp(db, config, { workflows });
+    try {
+      const health = await t.app.inject({ method: 'GET', url: '/health' });
+      expect(health.statusCode).toBe(200);
+      expect(health.json()).toEqual({ status: 'degraded', database: 'up', temporal: 'down' });
+      expect((await t.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
+
+      const company = await createCompany(db.dataSource);
+      const router = await createRouter(db.dataSource, new SecretBox(config.SECRET_KEY), company.id);
+      const product = await createProduct(db.dataSource, router);
+      const { apiKey } = await issueKey(db.dataSource, config, router);
+      const started = Date.now();
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/payments/pagar-conekta',
+        headers: { authorization: `Bearer ${apiKey}` },
+        payload: { producto_id: product.id, token_tarjeta: 'tok_test_approved_x1', nombre_cliente: 'Ana', email_cliente: 'ana@example.com' },
+      });
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({ detail: MESSAGES.serviceUnavailable });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      // the attempt is recorded; submitting it again once Temporal is back starts it
+      expect(await db.dataSource.getRepository(PurchaseEntity).findBy({ companyId: company.id })).toEqual([
+        expect.objectContaining({ status: 'created' }),
+      ]);
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
+
+  it('says the database is down', async () => {
+    const other = await createTestDatabase();
+    const t = await buildTestApp(other, config);
+    try {
+      await other.dataSource.destroy();
+      expect((await t.app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'degraded', database: 'down', temporal: 'up' });
+    } finally {
+      await t.close();
+      await other.drop();
+    }
+  });
+});
