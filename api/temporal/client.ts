@@ -37,8 +37,8 @@ export interface TemporalSettings {
   taskQueue: string;
 }
 
-/** Temporal must accept a purchase's start within this; otherwise it is unreachable and nothing was started. */
-const START_TIMEOUT_MS = 5_000;
+/** Without an outcome by then, the API checks that Temporal is reachable at all (else: 503, nothing started). */
+const START_CHECK_MS = 3_000;
 
 /** Short operations must answer an admin quickly; past this the router or gateway is reported unreachable. */
 const OPERATION_TIMEOUT_MS = 25_000;
@@ -86,45 +86,40 @@ export class TemporalWorkflows implements Workflows {
         { key: SEARCH_ATTRIBUTES.status, value: 'created' },
       ],
     });
-    // Two bounds: Temporal must accept the start quickly (else it is down and nothing was started: 503), and the
-    // outcome may take up to waitMs (then the purchase goes on and the client polls its status URL: 202). The race
-    // answers on time even while the client library is still retrying a dead connection; the abort then cleans up.
+    // The outcome may take up to waitMs; then the purchase goes on and the client polls its status URL (202). But if
+    // Temporal itself cannot be reached, nothing was started and the customer must hear so at once (503): after a
+    // few seconds without an outcome, ask Temporal about the workflow — the one case that needs the extra call.
     const abort = new AbortController();
-    let started = false;
-    void start.workflowHandle().then(
-      () => (started = true),
-      () => undefined,
-    );
-    const timers: NodeJS.Timeout[] = [];
-    const after = (ms: number, verdict: () => 'unavailable' | 'waiting' | undefined) =>
-      new Promise<'unavailable' | 'waiting'>((resolve) => {
-        const check = () => {
-          const result = verdict();
-          if (result) resolve(result);
-        };
-        timers.push(setTimeout(check, ms));
-      });
     const call = this.connection.withAbortSignal(abort.signal, () =>
       this.client.workflow.executeUpdateWithStart(purchaseOutcomeUpdate, { startWorkflowOperation: start }),
     );
+    let timer: NodeJS.Timeout | undefined;
+    const elapsed = (ms: number) => new Promise<'elapsed'>((resolve) => (timer = setTimeout(() => resolve('elapsed'), ms)));
     try {
-      const first = await Promise.race([
-        call.then((outcome) => ({ outcome })),
-        after(Math.min(START_TIMEOUT_MS, waitMs), () => (started ? undefined : 'unavailable')),
-        after(waitMs, () => (started ? 'waiting' : 'unavailable')),
-      ]);
-      if (first === 'waiting') return { kind: 'waiting' };
-      if (first === 'unavailable') throw new DomainError('SERVICE_UNAVAILABLE', MESSAGES.serviceUnavailable);
-      return { kind: 'outcome', outcome: first.outcome };
+      const quick = await Promise.race([call, elapsed(Math.min(START_CHECK_MS, waitMs))]);
+      if (quick !== 'elapsed') return { kind: 'outcome', outcome: quick };
+      if (!(await this.reachable(workflowId))) throw new DomainError('SERVICE_UNAVAILABLE', MESSAGES.serviceUnavailable);
+      const late = await Promise.race([call, elapsed(waitMs - Math.min(START_CHECK_MS, waitMs))]);
+      return late === 'elapsed' ? { kind: 'waiting' } : { kind: 'outcome', outcome: late };
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'finished' };
       if (error instanceof WorkflowUpdateFailedError && error.cause instanceof WorkflowNotFoundError) return { kind: 'finished' };
       if (error instanceof ServiceError) throw new DomainError('SERVICE_UNAVAILABLE', MESSAGES.serviceUnavailable);
       throw error;
     } finally {
-      for (const timer of timers) clearTimeout(timer);
-      if (!abort.signal.aborted) abort.abort();
-      call.catch(() => undefined); // settled or abandoned: its late failure is not news
+      clearTimeout(timer);
+      abort.abort();
+      call.catch(() => undefined); // settled, or abandoned after the wait: its late end is not news
+    }
+  }
+
+  /** Whether Temporal answers about this workflow (running, or not yet known while its start is in flight). */
+  private async reachable(workflowId: string): Promise<boolean> {
+    try {
+      await this.connection.withDeadline(Date.now() + 2_000, () => this.client.workflow.getHandle(workflowId).describe());
+      return true;
+    } catch (error) {
+      return error instanceof WorkflowNotFoundError;
     }
   }
 
