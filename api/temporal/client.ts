@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   Client,
   Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
   ServiceError,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -37,6 +39,10 @@ export interface TemporalSettings {
   taskQueue: string;
 }
 
+const RETRY_ATTEMPTS = 4;
+/** Longer than the retries' backoff (about 100 · (1.7 + 1.7² + 1.7³) ms with jitter). */
+const RETRY_DRAIN_MS = 1_200;
+
 /** Without an outcome by then, the API checks that Temporal is reachable at all (else: 503, nothing started). */
 const START_CHECK_MS = 3_000;
 
@@ -52,7 +58,12 @@ export class TemporalWorkflows implements Workflows {
   readonly client: Client;
 
   constructor(readonly settings: TemporalSettings) {
-    this.connection = Connection.lazy({ address: settings.address, connectTimeout: 2_000 });
+    this.connection = Connection.lazy({
+      address: settings.address,
+      connectTimeout: 2_000,
+      // Few, quick retries: a customer is waiting, and an unreachable Temporal must be reported, not retried for 30 s.
+      interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: RETRY_ATTEMPTS }))],
+    });
     this.client = new Client({ connection: this.connection, namespace: settings.namespace });
   }
 
@@ -68,6 +79,8 @@ export class TemporalWorkflows implements Workflows {
   }
 
   async close(): Promise<void> {
+    // The gRPC retry interceptor's timers cannot be cancelled and throw on a closed channel: let them run out first.
+    await new Promise((resolve) => setTimeout(resolve, RETRY_DRAIN_MS));
     await this.connection.close();
   }
 
