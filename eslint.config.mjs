@@ -72,7 +72,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [
-          { regex: '^\\.\\.?/.*(^|/)(api|workflows|worker|sandbox|scripts|test|bench)(/|$)', message: 'Activities never import workflows, the API, the worker, the sandbox or tests.' },
+          { regex: '^\\.\\.?/(.*/)?(api|workflows|worker|sandbox|scripts|test|bench)(/|$)', message: 'Activities never import workflows, the API, the worker, the sandbox or tests.' },
         ],
       }],
     },
@@ -83,7 +83,7 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [
           { group: sdkPackages, message: 'Gateway and RouterOS SDKs live in activities/ adapters only.' },
-          { regex: '^\\.\\.?/.*(^|/)(api|activities|workflows|worker|sandbox|scripts|test|bench)(/|$)', message: 'db/ and shared/ depend only on domain/ and each other.' },
+          { regex: '^\\.\\.?/(.*/)?(api|activities|workflows|worker|sandbox|scripts|test|bench)(/|$)', message: 'db/ and shared/ depend only on domain/ and each other.' },
         ],
       }],
     },
