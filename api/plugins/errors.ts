@@ -18,8 +18,8 @@ interface ZodIssueParams {
   minimum?: number | bigint;
   maximum?: number | bigint;
   values?: unknown[];
-  /** Set by withAliases: a required field absent under both of its names. */
-  missing?: boolean;
+  /** Custom issues' own parameters; withAliases sets `missing` for a required field absent under both names. */
+  params?: { missing?: boolean };
 }
 
 /** FastAPI-style type and message for a zod issue, so existing portals that parse 422 bodies keep working. */
@@ -40,7 +40,7 @@ function describe(keyword: string, message: string, params: ZodIssueParams): { t
     case 'unrecognized_keys':
       return { type: 'extra_forbidden', msg: message };
     case 'custom':
-      return params.missing ? { type: 'missing', msg: 'Field required' } : { type: 'value_error', msg: message };
+      return params.params?.missing ? { type: 'missing', msg: 'Field required' } : { type: 'value_error', msg: message };
     default:
       return { type: 'value_error', msg: message };
   }

@@ -1,0 +1,70 @@
+import { SecretBox } from '../../../shared/secrets';
+import { buildTestApp, type TestApp } from '../../helpers/app';
+import { testConfig } from '../../helpers/config';
+import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { createCompany, createRouter, issueKey } from '../../helpers/fixtures';
+import { FakeWorkflows } from '../../helpers/fake-workflows';
+
+/** Bad input gets a 4xx naming each problem (in the original's `detail` list), never a 500, never internals. */
+describe('captive-portal input validation', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let key: string;
+  const workflows = new FakeWorkflows();
+  const config = testConfig({ CONEKTA_DEFAULT_PRIVATE_KEY: 'key_default' });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await buildTestApp(db, config, { workflows });
+    const company = await createCompany(db.dataSource);
+    const router = await createRouter(db.dataSource, new SecretBox(config.SECRET_KEY), company.id);
+    key = (await issueKey(db.dataSource, config, router)).apiKey;
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+  });
+
+  const post = (url: string, payload: unknown, contentType = 'application/json') =>
+    t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, payload: payload as string });
+
+  it('lists every missing or malformed purchase field under the names the original used', async () => {
+    const response = await post('/api/v1/payments/pagar-conekta', {
+      producto_id: 'uno',
+      email_cliente: 'no-es-correo',
+      tipo_usuario: 'vip',
+      mac_cliente: 'AA:BB:CC:DD:EE:FF; /system reset',
+      ip_cliente: '300.1.1.1',
+    });
+    expect(response.statusCode).toBe(422);
+    const detail = response.json().detail as { loc: string[]; type: string }[];
+    expect(detail.map((d) => d.loc.join('.')).sort()).toEqual([
+      'body.email_cliente',
+      'body.ip_cliente',
+      'body.mac_cliente',
+      'body.nombre_cliente',
+      'body.producto_id',
+      'body.tipo_usuario',
+      'body.token_tarjeta',
+    ]);
+    expect(detail.find((d) => d.loc[1] === 'nombre_cliente')!.type).toBe('missing');
+    expect(workflows.calls).toEqual([]);
+  });
+
+  it('answers malformed JSON with 400 and an unknown route with 404, without internals', async () => {
+    const broken = await post('/api/v1/payments/pagar-conekta', '{"producto_id": 1,');
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).toEqual({ detail: 'Solicitud inválida' });
+    const unknown = await t.app.inject({ method: 'GET', url: '/api/v1/nada' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toEqual({ detail: 'Not Found' });
+  });
+
+  it('refuses a product of no router (404) and a Mercado Pago purchase when the company has no credentials (400)', async () => {
+    const body = { producto_id: 999, token_tarjeta: 'tok_x', nombre_cliente: 'Ana', email_cliente: 'ana@example.com' };
+    expect((await post('/api/v1/payments/pagar-conekta', body)).json()).toEqual({ detail: 'Producto no encontrado' });
+    const mp = await post('/api/v1/payments/pagar-mercado-pago', { ...body, token: 'tok_x', payment_method_id: 'visa', monto: 20 });
+    expect(mp.statusCode).toBe(400);
+    expect(mp.json()).toEqual({ detail: 'La empresa no tiene configurado Mercado Pago' });
+  });
+});
