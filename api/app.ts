@@ -4,6 +4,7 @@ import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyServerOptions,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -53,7 +54,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     loggerInstance: deps.logger as FastifyBaseLogger,
     // One line per request would dominate the logs and the catalog's cost; errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    // Client IPs (rate limits) come from X-Forwarded-For only behind a proxy we were told to trust.
+    trustProxy: config.TRUST_PROXY as FastifyServerOptions['trustProxy'],
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { coerceTypes: false } },

@@ -160,6 +160,20 @@ const schema = z
       .transform((v) => (v ? v : '127.0.0.1')),
     PORT: integer('PORT', 8000, 1, 65535),
     PUBLIC_BASE_URL: httpUrl('PUBLIC_BASE_URL', 'http://localhost:8000'),
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .optional()
+      .transform((raw, ctx): boolean | number | string[] => {
+        const value = raw ?? '';
+        if (value === '' || value.toLowerCase() === 'false') return false;
+        if (value.toLowerCase() === 'true') return true;
+        if (/^\d{1,2}$/.test(value)) return Number(value);
+        const list = value.split(',').map((v) => v.trim()).filter(Boolean);
+        if (list.every((v) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(v))) return list;
+        ctx.addIssue({ code: 'custom', message: `TRUST_PROXY must be true, false, a hop count or a comma-separated list of proxy addresses (got "${raw}")` });
+        return z.NEVER;
+      }),
     LOG_LEVEL: z
       .string()
       .trim()

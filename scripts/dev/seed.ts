@@ -25,11 +25,14 @@ const DEMO_GATEWAYS = {
   telegramChatId: '-1001000000001',
 };
 
-/** One product per profile of the simulated router (sandbox/routeros/state.ts DEFAULT_PROFILES). */
+/**
+ * One product per profile of the simulated router (sandbox/routeros/state.ts DEFAULT_PROFILES). The first one is
+ * short on purpose: a person trying the sandbox sees an access expire and leave the router within minutes.
+ */
 const DEMO_PRODUCTS: Partial<ProductEntity>[] = [
   {
-    profileId: '*1', profileName: '1h-2M', name: '1 hora', description: 'Internet por una hora a 2 Mbps',
-    priceCents: 1500, validitySeconds: 3_600, displayOrder: 1, featured: false, details: ['2 Mbps', '1 dispositivo'],
+    profileId: '*1', profileName: '1h-2M', name: '10 minutos', description: 'Prueba: Internet por 10 minutos a 2 Mbps',
+    priceCents: 500, validitySeconds: 600, displayOrder: 1, featured: false, details: ['2 Mbps', '1 dispositivo'],
   },
   {
     profileId: '*2', profileName: '1d-5M', name: '1 día', description: 'Internet por 24 horas a 5 Mbps',

@@ -84,6 +84,15 @@ describe('configuration', () => {
     expect(parseConfig(testEnv({ BACKEND_CORS_ORIGINS: given })).BACKEND_CORS_ORIGINS).toEqual(expected);
   });
 
+  it.each([
+    ['', false],
+    ['true', true],
+    ['2', 2],
+    ['10.0.0.1, 10.0.0.0/8', ['10.0.0.1', '10.0.0.0/8']],
+  ])('accepts TRUST_PROXY %j', (given, expected) => {
+    expect(parseConfig(testEnv({ TRUST_PROXY: given })).TRUST_PROXY).toEqual(expected);
+  });
+
   it('refuses JWT_SESSION_SECRET equal to JWT_APIKEY_SECRET', () => {
     expect(problems(testEnv({ JWT_SESSION_SECRET: 'same-secret', JWT_APIKEY_SECRET: 'same-secret' }))).toEqual([
       'JWT_SESSION_SECRET must be different from JWT_APIKEY_SECRET',
