@@ -3,6 +3,7 @@ import { classified } from './failures';
 import { heartbeating } from './heartbeat';
 import { createNotifyActivities } from './notify/activities';
 import { createPaymentActivities } from './payments/activities';
+import { createReconcileActivities } from './reconcile/activities';
 import { createRouterActivities } from './routeros/activities';
 import { createStoreActivities } from './store/activities';
 
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRouterActivities(deps),
     ...createPaymentActivities(deps),
     ...createNotifyActivities(deps),
+    ...createReconcileActivities(deps),
   };
   const wrap = <T extends object>(activities: T, heartbeat: boolean): T =>
     Object.fromEntries(

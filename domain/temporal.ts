@@ -13,7 +13,11 @@ export const WORKFLOW_TYPES = {
   reconnectDevice: 'reconnectDeviceWorkflow',
   telegramTest: 'telegramTestWorkflow',
   conektaWebhookKey: 'conektaWebhookKeyWorkflow',
+  reconcile: 'reconcileWorkflow',
 } as const;
+
+/** The schedule that runs the reconciliation (created by the worker at start). */
+export const RECONCILE_SCHEDULE_ID = 'reconcile-routers';
 
 /** Search attributes (keyword) registered on the namespace, so operators can filter purchases in the Web UI. */
 export const SEARCH_ATTRIBUTES = {
@@ -137,3 +141,26 @@ export interface RecordEventInput {
 
 /** What an operator is told about (Telegram). */
 export type OperatorNotice = 'approved' | 'declined' | 'refunded' | 'router_unreachable';
+
+/** What one reconciliation found on a router. */
+export interface RouterReconcileReport {
+  routerId: string;
+  /** Hotspot users carrying our tag. */
+  checked: number;
+  /** Users removed because their purchase had ended. */
+  removed: number;
+  /** Users tagged with a purchase this database does not know (reported, not removed). */
+  unknown: number;
+  /** Set when the router could not be checked this time. */
+  error?: string;
+}
+
+export interface AbandonedReport {
+  checked: number;
+  closed: number;
+}
+
+export interface ReconcileReport {
+  routers: RouterReconcileReport[];
+  abandoned: AbandonedReport;
+}

@@ -1,6 +1,6 @@
-import { Connection } from '@temporalio/client';
+import { Client, Connection, ScheduleAlreadyRunning } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { SEARCH_ATTRIBUTES } from '../domain/temporal';
+import { RECONCILE_SCHEDULE_ID, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../domain/temporal';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 
@@ -14,20 +14,41 @@ export interface PurchaseWorkerOptions {
   tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
 }
 
-/** Registers our search attributes on the namespace when missing, so purchases can be filtered in the Web UI. */
-export async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
+/**
+ * What the namespace needs before purchases run: our search attributes (so purchases can be filtered in the Web UI)
+ * and the reconciliation schedule. Idempotent: every worker runs it at start.
+ */
+export async function prepareNamespace(address: string, namespace: string, taskQueue: string): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
-    const existing = await connection.operatorService.listSearchAttributes({ namespace });
-    const missing = Object.values(SEARCH_ATTRIBUTES).filter((key) => !(key.name in (existing.customAttributes ?? {})));
-    if (missing.length === 0) return;
-    await connection.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, 2 /* INDEXED_VALUE_TYPE_KEYWORD */])),
-    });
+    await ensureSearchAttributes(connection, namespace);
+    await ensureReconcileSchedule(new Client({ connection, namespace }), taskQueue);
   } finally {
     await connection.close();
   }
+}
+
+async function ensureReconcileSchedule(client: Client, taskQueue: string): Promise<void> {
+  try {
+    await client.schedule.create({
+      scheduleId: RECONCILE_SCHEDULE_ID,
+      spec: { intervals: [{ every: '15 minutes' }] },
+      action: { type: 'startWorkflow', workflowType: WORKFLOW_TYPES.reconcile, taskQueue, args: [] },
+      policies: { overlap: 'SKIP', catchupWindow: '1 minute' },
+    });
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+  }
+}
+
+async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = Object.values(SEARCH_ATTRIBUTES).filter((key) => !(key.name in (existing.customAttributes ?? {})));
+  if (missing.length === 0) return;
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, 2 /* INDEXED_VALUE_TYPE_KEYWORD */])),
+  });
 }
 
 /** The Temporal worker of this service: every workflow, every activity, one task queue. */

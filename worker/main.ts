@@ -3,7 +3,7 @@ import { openDatabase } from '../db/data-source';
 import { loadConfigOrExit } from '../shared/load-config';
 import { createLogger } from '../shared/logger';
 import { SecretBox } from '../shared/secrets';
-import { createPurchaseWorker, ensureSearchAttributes } from './create-worker';
+import { createPurchaseWorker, prepareNamespace } from './create-worker';
 import { installTemporalLogger } from './temporal-logger';
 
 /** The worker process: runs purchase workflows and their activities. Stops cleanly on SIGINT / SIGTERM. */
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const dataSource = await openDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, logging: config.DEBUG, applicationName: 'pagos-hotspot-worker' });
   const secrets = new SecretBox(config.SECRET_KEY, config.ENCRYPTION_KEY_MERCADO_PAGO || undefined);
   const deps = createActivityDeps(config, dataSource, secrets, logger);
-  await ensureSearchAttributes(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  await prepareNamespace(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, config.TEMPORAL_TASK_QUEUE);
   const { worker, connection } = await createPurchaseWorker({
     address: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,

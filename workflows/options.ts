@@ -92,3 +92,10 @@ export const OPERATION: ActivityOptions = {
   startToCloseTimeout: '20 seconds',
   retry: { maximumAttempts: 1 },
 };
+
+/** Reconciliation: a router that does not answer is retried a little, then skipped until the next scheduled run. */
+export const RECONCILE: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: HEARTBEAT,
+  retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: FINAL_ERROR_TYPES },
+};

@@ -2,10 +2,10 @@ import type { DataSource } from 'typeorm';
 import { isDomainError, type ErrorCode } from '../../domain/errors';
 import type { RouterProbeResult } from '../../domain/operations';
 import type { AutoConnectReport, ReconnectDeviceInput } from '../../domain/temporal';
-import { PurchaseEntity, RouterEntity } from '../../db/entities';
+import { PurchaseEntity } from '../../db/entities';
 import type { SecretBox } from '../../shared/secrets';
 import { finalFailure } from '../failures';
-import type { RouterConnection } from './client';
+import { routerConnection } from './connection';
 import { generateCredentials, purchaseTag } from './credentials';
 import type { DeviceLoginResult, HotspotOperations } from './hotspot';
 
@@ -29,20 +29,7 @@ const PROBE_MESSAGES: Partial<Record<ErrorCode, string>> = {
 export function createRouterActivities({ dataSource, secrets, hotspot }: RouterActivityDeps) {
   const purchases = dataSource.getRepository(PurchaseEntity);
 
-  async function connection(routerId: string | null): Promise<RouterConnection> {
-    const router = routerId ? await dataSource.getRepository(RouterEntity).findOneBy({ id: routerId }) : null;
-    if (!router) throw finalFailure('NOT_FOUND', `router ${routerId} does not exist`);
-    return {
-      id: router.id,
-      host: router.host,
-      port: router.port,
-      useTls: router.useTls,
-      tlsVerify: router.tlsVerify,
-      tlsFingerprint: router.tlsFingerprint,
-      user: router.apiUser,
-      password: secrets.decrypt(router.apiPasswordEncrypted),
-    };
-  }
+  const connection = (routerId: string | null) => routerConnection(dataSource, secrets, routerId);
 
   async function load(purchaseId: string) {
     const purchase = await purchases.findOneBy({ id: purchaseId });

@@ -18,7 +18,10 @@ export function generateCredentials(userType: UserType): { username: string; pas
   return { username: `PT-${pick(ALPHANUMERIC, 5)}`, password: pick('0123456789', 4) };
 }
 
+/** Every hotspot user we create carries a comment starting with this. */
+export const PURCHASE_TAG_PREFIX = 'pagos-hotspot:';
+
 /** The comment that marks a hotspot user as created by a purchase: ownership is checked against it. */
 export function purchaseTag(purchaseId: string): string {
-  return `pagos-hotspot:${purchaseId}`;
+  return `${PURCHASE_TAG_PREFIX}${purchaseId}`;
 }

@@ -55,6 +55,9 @@ function fakeActivities(overrides: Partial<Record<keyof Activities, (...args: ne
     registerConektaWebhookKey: async () => ({ ok: false, code: 'NOT_FOUND', message: 'x' }),
     notifyOperator: async () => undefined,
     sendTelegramTest: async () => ({ ok: true }),
+    listRoutersToReconcile: async () => [],
+    reconcileRouter: async (routerId: string) => ({ routerId, checked: 0, removed: 0, unknown: 0 }),
+    closeAbandonedPurchases: async () => ({ checked: 0, closed: 0 }),
     ...overrides,
   };
   const activities = Object.fromEntries(
