@@ -137,40 +137,50 @@ function normaliseValue(field: string, value: string): string {
   return value;
 }
 
-function queryValue(item: Fields, word: string): boolean {
+/** One query word as a test, parsed once per command rather than once per item (tables hold thousands). */
+function queryTest(word: string): (item: Fields) => boolean {
   const text = word.startsWith('=') ? word.slice(1) : word;
-  if (text.startsWith('-')) return !(text.slice(1) in item);
+  if (text.startsWith('-')) {
+    const absent = text.slice(1);
+    return (item) => !(absent in item);
+  }
   const op = text[0] === '<' || text[0] === '>' ? text[0] : '';
   const eq = text.indexOf('=');
   const key = text.slice(op.length, eq < 0 ? undefined : eq);
-  if (eq < 0) return key in item;
+  if (eq < 0) return (item) => key in item;
   const expected = text.slice(eq + 1);
-  const actual = item[key];
-  if (op === '') return actual === expected;
-  if (actual === undefined) return false;
-  const numeric = /^\d+$/.test(actual) && /^\d+$/.test(expected);
-  const [a, b] = numeric ? [Number(actual), Number(expected)] : [actual, expected];
-  return op === '<' ? a < b : a > b;
+  if (op === '') return (item) => item[key] === expected;
+  const numericExpected = /^\d+$/.test(expected);
+  return (item) => {
+    const actual = item[key];
+    if (actual === undefined) return false;
+    const numeric = numericExpected && /^\d+$/.test(actual);
+    const [a, b] = numeric ? [Number(actual), Number(expected)] : [actual, expected];
+    return op === '<' ? a < b : a > b;
+  };
 }
 
 /** MikroTik's query language: each word pushes a result, `?#` operators combine them, and the stack is ANDed. */
-function matchesQuery(item: Fields, queries: readonly string[]): boolean {
-  const stack: boolean[] = [];
-  for (const word of queries) {
-    if (!word.startsWith('#')) {
-      stack.push(queryValue(item, word));
-      continue;
-    }
-    for (const op of word.slice(1)) {
-      if (op === '!') stack.push(!stack.pop());
-      else if (op === '.') stack.push(stack[stack.length - 1] ?? false);
-      else if (op === '|' || op === '&') {
-        const [b, a] = [stack.pop() ?? false, stack.pop() ?? false];
-        stack.push(op === '|' ? a || b : a && b);
+function compileQuery(queries: readonly string[]): (item: Fields) => boolean {
+  const steps = queries.map((word) => (word.startsWith('#') ? { ops: word.slice(1) } : { test: queryTest(word) }));
+  return (item) => {
+    const stack: boolean[] = [];
+    for (const step of steps) {
+      if (step.test) {
+        stack.push(step.test(item));
+        continue;
+      }
+      for (const op of step.ops) {
+        if (op === '!') stack.push(!stack.pop());
+        else if (op === '.') stack.push(stack[stack.length - 1] ?? false);
+        else if (op === '|' || op === '&') {
+          const [b, a] = [stack.pop() ?? false, stack.pop() ?? false];
+          stack.push(op === '|' ? a || b : a && b);
+        }
       }
     }
-  }
-  return stack.every(Boolean);
+    return stack.every(Boolean);
+  };
 }
 
 export interface RouterStateOptions {
@@ -209,11 +219,13 @@ export class RouterState {
 
   /** Current rows of a menu, as `print` would return them. Copies: changing them changes nothing. */
   list(menu: Menu): Fields[] {
+    return this.visible(menu).map((item) => ({ ...item }));
+  }
+
+  /** The items themselves (not copies) that print would show now. */
+  private visible(menu: Menu): Fields[] {
     const now = Date.now();
-    return this.tables[menu]
-      .all()
-      .filter((item) => (this.settling.get(item['.id']) ?? 0) <= now)
-      .map((item) => ({ ...item }));
+    return this.tables[menu].all().filter((item) => (this.settling.get(item['.id']) ?? 0) <= now);
   }
 
   /** Adds an item through the same checks as the API's `add` (throws Trap); returns its `.id`. */
@@ -248,7 +260,7 @@ export class RouterState {
     switch (verb) {
       case 'print':
       case 'getall':
-        return this.print(this.list(table), attrs, queries);
+        return this.print(this.visible(table), attrs, queries);
       case 'add': {
         if (table !== MENU.user && table !== MENU.profile) break;
         const ret = this.add(table, attrs);
@@ -274,11 +286,11 @@ export class RouterState {
     throw new Trap('no such command prefix', 0);
   }
 
+  /** Matching rows, copied (the caller cannot change the router's items through them). */
   private print(items: Fields[], attrs: Fields, queries: string[]): CommandResult {
     const proplist = attrs['.proplist']?.split(',');
-    const rows = items
-      .filter((item) => matchesQuery(item, queries))
-      .map((item) => (proplist ? pick(item, proplist) : item));
+    const matches = compileQuery(queries);
+    const rows = items.filter(matches).map((item) => (proplist ? pick(item, proplist) : { ...item }));
     return { rows, done: {} };
   }
 
@@ -298,11 +310,9 @@ export class RouterState {
   /** Items named by `.id` or `numbers` (a comma list; a name works too): all of them, or `no such item`. */
   private resolve(menu: Menu, attrs: Fields): Fields[] {
     const refs = (attrs['.id'] ?? attrs.numbers ?? '').split(',');
-    const visible = this.list(menu).map((row) => row['.id']);
+    const visible = this.visible(menu);
     return refs.map((ref) => {
-      const item = this.tables[menu]
-        .all()
-        .find((i) => visible.includes(i['.id']) && (i['.id'] === ref || i.name === ref));
+      const item = visible.find((i) => i['.id'] === ref || i.name === ref);
       if (!item) throw new Trap('no such item', 0);
       return item;
     });

@@ -13,6 +13,8 @@ export interface Exit {
 
 export interface ChildService {
   readonly name: string;
+  /** Also its process group id (it runs detached): what the benchmarks sample for memory and CPU. */
+  readonly pid: number;
   /** Resolves when the process ends, expectedly or not. */
   readonly exited: Promise<Exit>;
   /** Resolves at the first log message for which `test` is true. */
@@ -70,6 +72,7 @@ export function startChildService(
 
   return {
     name,
+    pid: child.pid!,
     exited,
     waitForMessage: (test) => new Promise<void>((resolve) => waiters.push({ test, resolve })),
     async stop(graceMs) {

@@ -18,6 +18,8 @@ export const SANDBOX_PORTS = {
   telegram: 18103,
 } as const;
 
+export type SandboxPorts = Record<keyof typeof SANDBOX_PORTS, number>;
+
 export const ROUTER_API_USER = 'admin';
 /** One device already on the hotspot's WiFi, so a purchase with auto-connect can log it in. */
 export const DEMO_DEVICE = { mac: 'AA:BB:CC:DD:EE:01', ip: '10.5.50.10' } as const;
@@ -38,34 +40,37 @@ export interface SandboxOptions {
   mercadoPagoWebhookSecret: string;
   /** Called for each simulator once it listens, so a failure later still closes the ones already started. */
   started(name: string, close: () => Promise<void>): void;
+  /** Where the simulators listen; the benchmarks pass free ports so they can run beside `npm run dev`. */
+  ports?: SandboxPorts;
 }
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const ports = options.ports ?? SANDBOX_PORTS;
   const opened = <T extends { close(): Promise<void> }>(name: string) => (sim: T) => {
     options.started(name, () => sim.close());
     return sim;
   };
   const [router, conekta, mercadoPago, telegram] = await Promise.all([
     startRouterSimulator({
-      port: SANDBOX_PORTS.router,
+      port: ports.router,
       version: '7.18',
       identity: 'Cafe-Demo',
       users: { [ROUTER_API_USER]: options.routerPassword },
     }).then(opened('router simulator')),
     startConektaSimulator({
-      port: SANDBOX_PORTS.conekta,
+      port: ports.conekta,
       webhookUrl: `${options.apiUrl}/api/v1/webhook/conekta`,
       autoSettleMs: AUTO_SETTLE_MS,
     }).then(opened('Conekta simulator')),
     startMercadoPagoSimulator({
-      port: SANDBOX_PORTS.mercadoPago,
+      port: ports.mercadoPago,
       webhookUrl: `${options.apiUrl}/api/v1/webhook/mercado-pago`,
       webhookSecret: options.mercadoPagoWebhookSecret,
       autoSettleMs: AUTO_SETTLE_MS,
     }).then(opened('Mercado Pago simulator')),
-    startTelegramSimulator({ port: SANDBOX_PORTS.telegram }).then(opened('Telegram simulator')),
+    startTelegramSimulator({ port: ports.telegram }).then(opened('Telegram simulator')),
   ]);
-  const routerView = await startHttpView(router, SANDBOX_PORTS.routerView).then(opened('router view'));
+  const routerView = await startHttpView(router, ports.routerView).then(opened('router view'));
   router.attachDevice(DEMO_DEVICE.mac, DEMO_DEVICE.ip);
   return { router, routerView, conekta, mercadoPago, telegram };
 }

@@ -16,6 +16,8 @@ export interface PostgresServer {
   url: string;
   port: number;
   dataDir: string;
+  /** The server process; with `detached`, also the id of the process group its helpers share. */
+  pid: number;
   /** Resolves with the exit code when the server process ends, whoever stopped it. */
   exited: Promise<number | null>;
   stop(): Promise<void>;
@@ -164,6 +166,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     url,
     port,
     dataDir,
+    pid: child.pid!,
     exited,
     async stop() {
       if (child.exitCode !== null) return;

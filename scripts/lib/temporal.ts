@@ -33,6 +33,8 @@ export function findTemporalCli(): string {
 export interface TemporalDevServer {
   address: string;
   uiUrl?: string;
+  /** The server process; with `detached`, also the id of the process group its helpers share. */
+  pid: number;
   /** Resolves with the exit code when the server process ends, whoever stopped it. */
   exited: Promise<number | null>;
   stop(): Promise<void>;
@@ -89,6 +91,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   return {
     address: `127.0.0.1:${options.port}`,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    pid: child.pid!,
     exited,
     async stop() {
       if (child.exitCode !== null) return;

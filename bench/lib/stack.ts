@@ -1,0 +1,168 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '../../db/data-source';
+import { parseConfig, type Config } from '../../shared/config';
+import { SecretBox } from '../../shared/secrets';
+import { DevEnvironment } from '../../scripts/dev/env';
+import { startChildService, type ChildService } from '../../scripts/dev/processes';
+import { ROUTER_API_USER, startSandbox, type Sandbox, type SandboxPorts } from '../../scripts/dev/sandbox';
+import { seedDemo, type DemoData } from '../../scripts/dev/seed';
+import { freePort } from '../../scripts/lib/ports';
+import { ensureDatabase, startPostgres } from '../../scripts/lib/postgres';
+import { startTemporalDevServer } from '../../scripts/lib/temporal';
+
+/**
+ * The `npm run dev` stack for one benchmark, built from the same helpers: an embedded PostgreSQL and a Temporal dev
+ * server (SQLite file) in a temporary folder, the simulators in this process (so a benchmark reads their counters and
+ * state directly), the demo seed, then the worker and the API as child processes from `dist/`. Every port is free
+ * at start, so a benchmark runs beside `npm run dev`; `stop()` ends everything and deletes the folder.
+ */
+
+export interface BenchStack {
+  apiUrl: string;
+  apiKey: string;
+  config: Config;
+  demo: DemoData;
+  sandbox: Sandbox;
+  /** A small pool of the benchmark's own (product changes, reading purchases back). */
+  db: DataSource;
+  /** Process groups by component, for memory and CPU sampling. */
+  groups: { api: number; worker: number; postgres: number; temporal: number };
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Extra configuration for the API and the worker (e.g. raised rate limits); benchmarks record what they set. */
+  env?: Record<string, string>;
+  /** Temporal's SQLite in memory instead of a file (`npm run dev` uses a file): shows what its persistence costs. */
+  temporalInMemory?: boolean;
+}
+
+const DATABASE_NAME = 'pagos_hotspot';
+const READY_TIMEOUT_MS = 120_000;
+const root = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []));
+const LOUD = / (WARN|ERROR|FATAL) /;
+
+export async function startBenchStack(options: StackOptions = {}): Promise<BenchStack> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pagos-hotspot-bench-'));
+  chmodSync(dir, 0o755); // PostgreSQL runs as the `postgres` OS user when we are root
+  const stops: (() => Promise<unknown>)[] = [];
+  // The servers and children run in their own process groups: Ctrl-C must still stop them.
+  const interrupted = () => void stopAll().finally(() => process.exit(130));
+  const stopAll = async () => {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  try {
+    const env = DevEnvironment.load(root, dir); // generated secrets, kept in the temporary folder
+    const [pgPort, temporalPort, apiPort, router, routerView, conekta, mercadoPago, telegram] = await Promise.all(
+      Array.from({ length: 8 }, () => freePort()),
+    );
+    const ports: SandboxPorts = { router, routerView, conekta, mercadoPago, telegram };
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+
+    // Whatever started is stopped, last started first, even when another part fails to start.
+    const started = <T extends { stop(): Promise<void> }>(server: T) => {
+      stops.push(() => server.stop());
+      return server;
+    };
+    const [postgres, temporal, sandbox] = await Promise.all([
+      startPostgres({ dataDir: path.join(dir, 'pgdata'), port: pgPort, password: env.dev('DEV_POSTGRES_PASSWORD'), detached: true }).then(started),
+      startTemporalDevServer({
+        port: temporalPort,
+        dbFile: options.temporalInMemory ? undefined : path.join(dir, 'temporal.db'),
+        detached: true,
+      }).then(started),
+      startSandbox({
+        apiUrl,
+        routerPassword: env.dev('DEV_ROUTER_API_PASSWORD'),
+        mercadoPagoWebhookSecret: env.dev('DEV_MERCADO_PAGO_WEBHOOK_SECRET'),
+        started: (_name, close) => stops.push(close),
+        ports,
+      }),
+    ]);
+
+    const overrides: Record<string, string> = {
+      ...env.generatedConfig(),
+      DATABASE_URL: await ensureDatabase(postgres.url, DATABASE_NAME),
+      TEMPORAL_ADDRESS: temporal.address,
+      HOST: '127.0.0.1',
+      PORT: String(apiPort),
+      PUBLIC_BASE_URL: apiUrl,
+      CONEKTA_API_BASE_URL: sandbox.conekta.url,
+      MERCADO_PAGO_API_BASE_URL: sandbox.mercadoPago.url,
+      TELEGRAM_API_BASE_URL: sandbox.telegram.url,
+      ...options.env,
+    };
+    const config = parseConfig({ ...env.configured, ...overrides });
+    const db = await openDatabase({ url: config.DATABASE_URL, poolSize: 4, applicationName: 'pagos-hotspot-bench' }, true);
+    stops.push(() => db.destroy());
+    const demo = await seedDemo(db, {
+      config,
+      secrets: new SecretBox(config.SECRET_KEY, config.ENCRYPTION_KEY_MERCADO_PAGO || undefined),
+      companyAdmin: { email: env.dev('DEV_COMPANY_ADMIN_EMAIL'), password: env.dev('DEV_COMPANY_ADMIN_PASSWORD') },
+      router: { host: sandbox.router.host, port: sandbox.router.port, user: ROUTER_API_USER, password: env.dev('DEV_ROUTER_API_PASSWORD') },
+      conektaWebhookPublicKey: sandbox.conekta.publicKeyPem,
+      mercadoPagoWebhookSecret: sandbox.mercadoPago.webhookSecret,
+    });
+
+    // Warnings, errors and anything that is not a log line (a crash's stack); the rest would drown the results.
+    const print = (name: string, text: string) => {
+      if (LOUD.test(text) || !/^\d\d:\d\d:\d\d /.test(text)) console.log(`[${name}] ${text}`);
+    };
+    const childEnv = { ...process.env, ...overrides };
+    const start = (name: string, script: string): ChildService => {
+      const child = startChildService(name, path.join(root, 'dist', script), { cwd: root, env: childEnv, print });
+      stops.push(() => child.stop(10_000));
+      return child;
+    };
+    const worker = start('worker', 'worker/main.js');
+    const workerRunning = worker.waitForMessage((message) => message === 'worker running');
+    const api = start('api', 'api/server.js');
+    const died = Promise.race(
+      [worker, api].map((child) => child.exited.then(({ code, signal }) => Promise.reject(new Error(`the ${child.name} exited (${signal ?? code})`)))),
+    );
+    await Promise.race([Promise.all([waitForHealth(apiUrl), withTimeout(workerRunning, 'the worker did not start')]), died]);
+    died.catch(() => undefined); // once running, a child that ends is seen in the benchmark's errors
+
+    return {
+      apiUrl,
+      apiKey: demo.apiKey.value,
+      config,
+      demo,
+      sandbox,
+      db,
+      groups: { api: api.pid, worker: worker.pid, postgres: postgres.pid, temporal: temporal.pid },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function withTimeout(promise: Promise<void>, message: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), READY_TIMEOUT_MS)));
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function waitForHealth(apiUrl: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const health = await fetch(`${apiUrl}/health`, { signal: AbortSignal.timeout(2_000) })
+      .then((r) => r.json() as Promise<{ database?: string; temporal?: string }>)
+      .catch(() => ({}) as { database?: string; temporal?: string });
+    if (health.database === 'up' && health.temporal === 'up') return;
+    if (Date.now() > deadline) throw new Error(`the API was not healthy within ${READY_TIMEOUT_MS / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
