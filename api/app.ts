@@ -13,6 +13,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { RouterKeyAuthenticator } from './auth/router-keys';
 import { SessionService } from './auth/sessions';
 import type { AppDeps } from './deps';
+import { CatalogCache } from './portal/catalog-cache';
 import { createGuards, type Guards } from './plugins/auth';
 import { registerErrorHandling } from './plugins/errors';
 import { registerOpenApi } from './plugins/openapi';
@@ -20,6 +21,7 @@ import { registerAdminRoutes } from './routes/admin';
 import { registerAuthRoutes } from './routes/auth';
 import { registerHealthRoutes } from './routes/health';
 import { registerPortalRoutes } from './routes/portal';
+import type { CatalogProductBody } from './routes/portal/catalog';
 import { registerWebhookRoutes } from './routes/webhooks';
 
 export type App = FastifyInstance;
@@ -36,11 +38,15 @@ export interface RouteContext extends AppDeps {
   guards: Guards;
   routerKeys: RouterKeyAuthenticator;
   sessions: SessionService;
+  /** Rendered catalogs by router; product writes invalidate it. */
+  catalog: CatalogCache<CatalogProductBody[]>;
 }
 
 export interface BuildOptions {
   /** Cache lifetime of router key lookups (ms); tests shorten it. */
   routerKeyCacheMs?: number;
+  /** Cache lifetime of each router's catalog (ms), default 1 s. */
+  catalogCacheMs?: number;
   /** Folder of uploaded files served under /static (logos in logos/); default ./static, as the original. */
   staticDir?: string;
 }
@@ -84,7 +90,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     expireHours: config.JWT_SESSION_EXPIRE_HOURS,
     bcryptRounds: config.BCRYPT_ROUNDS,
   });
-  const ctx: RouteContext = { ...deps, guards: createGuards(routerKeys, sessions), routerKeys, sessions };
+  const catalog = new CatalogCache<CatalogProductBody[]>(options.catalogCacheMs ?? 1_000);
+  const ctx: RouteContext = { ...deps, guards: createGuards(routerKeys, sessions), routerKeys, sessions, catalog };
   app.addHook('onClose', async () => routerKeys.close());
 
   const zod = app.withTypeProvider<ZodTypeProvider>();

@@ -94,6 +94,22 @@ export interface PaymentHint {
   status?: PaymentStatus | string;
 }
 
+/** Notifications that only confirm a charge (its creation, its capture): news to a pending purchase, never to a paid one. */
+const CONFIRMATIONS = new Set(['order.created', 'order.pending_payment', 'order.paid', 'charge.created', 'charge.paid', 'payment.created']);
+
+/**
+ * Whether a notification may mean the money went back (refund, charge-back, void; Mercado Pago's generic
+ * `payment.updated`; anything unknown): the only news an active purchase must ask the gateway about.
+ */
+export function mayReversePayment(hint: PaymentHint): boolean {
+  return hint.status === undefined || !CONFIRMATIONS.has(hint.status);
+}
+
+/** Whether a purchase in `status` has any use for the notification (a paid one only for a possible reversal). */
+export function worthNotifying(status: PurchaseStatus, hint: PaymentHint): boolean {
+  return !(status === 'paid' || status === 'active') || mayReversePayment(hint);
+}
+
 export interface AdminActionInput {
   actor: Actor;
   reason?: string;

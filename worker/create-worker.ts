@@ -11,8 +11,23 @@ export interface PurchaseWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt workflow bundle (production, tests that start many workers); otherwise bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>;
+  tuning?: Pick<
+    WorkerOptions,
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxCachedWorkflows'
+    | 'workflowTaskPollerBehavior'
+    | 'activityTaskPollerBehavior'
+  >;
 }
+
+/**
+ * Workflows kept in memory between their tasks. A purchase is busy for a moment at its sale and again at its expiry,
+ * and asleep for hours or days in between: caching sleeping purchases made the worker's memory grow with every sale
+ * (the SDK's default is sized from the heap limit, ~2,300 here). Beyond this many, the least recently used is evicted
+ * and replayed from its history when it wakes, which costs CPU at expiry instead of memory meanwhile.
+ */
+export const CACHED_WORKFLOWS = 250;
 
 /**
  * What the namespace needs before purchases run: our search attributes (so purchases can be filtered in the Web UI)
@@ -62,6 +77,11 @@ export async function createPurchaseWorker(options: PurchaseWorkerOptions): Prom
     activities: createActivities(options.deps),
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 100,
+    maxCachedWorkflows: CACHED_WORKFLOWS,
+    // Pollers follow the backlog: with the fixed default (2 of 10 workflow pollers on the shared queue) new purchases
+    // waited seconds behind the sticky tasks of running ones under load.
+    workflowTaskPollerBehavior: { type: 'autoscaling' },
+    activityTaskPollerBehavior: { type: 'autoscaling' },
     ...options.tuning,
   });
   return { worker, connection };

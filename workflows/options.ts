@@ -25,10 +25,26 @@ export const STORE: LocalActivityOptions = {
   retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 };
 
+/** One router call, one gateway call: what a single attempt may take, locally or not. */
+const ROUTER_ATTEMPT = '20 seconds';
+const CHARGE_ATTEMPT = '40 seconds';
+
+/**
+ * The first try of a step every purchase takes (reserve, charge, enable, and the removal at expiry) runs as a local
+ * activity: no server round trip, so a purchase that goes well reaches its outcome in a single workflow task, and
+ * expires in one. Only one try: a retryable failure hands over to the same activity as a regular one with the step's
+ * durable policy below (retries, heartbeats, deadline).
+ */
+export function firstTry(startToClose: LocalActivityOptions['startToCloseTimeout']): LocalActivityOptions {
+  return { startToCloseTimeout: startToClose, retry: { maximumAttempts: 1 } };
+}
+export const ROUTER_FIRST_TRY = firstTry(ROUTER_ATTEMPT);
+export const CHARGE_FIRST_TRY = firstTry(CHARGE_ATTEMPT);
+
 /** Reaching the router before the charge: a short budget, because the customer is waiting and nothing is charged yet. */
 export function routerReserve(budgetSeconds: number): ActivityOptions {
   return {
-    startToCloseTimeout: '20 seconds',
+    startToCloseTimeout: ROUTER_ATTEMPT,
     scheduleToCloseTimeout: `${budgetSeconds} seconds`,
     retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '2 seconds', nonRetryableErrorTypes: FINAL_ERROR_TYPES },
   };
@@ -37,7 +53,7 @@ export function routerReserve(budgetSeconds: number): ActivityOptions {
 /** Enabling a paid customer's user: keep trying until the provisioning deadline, then the workflow refunds. */
 export function routerProvision(deadlineSeconds: number): ActivityOptions {
   return {
-    startToCloseTimeout: '20 seconds',
+    startToCloseTimeout: ROUTER_ATTEMPT,
     heartbeatTimeout: HEARTBEAT,
     scheduleToCloseTimeout: `${deadlineSeconds} seconds`,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: FINAL_ERROR_TYPES },
@@ -59,7 +75,7 @@ export const AUTO_CONNECT: ActivityOptions = {
 
 /** The charge: idempotent by purchase id, so a retry after a timeout cannot charge twice. */
 export const PAYMENT_CHARGE: ActivityOptions = {
-  startToCloseTimeout: '40 seconds',
+  startToCloseTimeout: CHARGE_ATTEMPT,
   heartbeatTimeout: HEARTBEAT,
   scheduleToCloseTimeout: '3 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', nonRetryableErrorTypes: FINAL_ERROR_TYPES },

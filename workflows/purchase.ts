@@ -2,11 +2,14 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  isCancellation,
   log,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
+  type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { MESSAGES } from '../domain/messages';
@@ -14,6 +17,7 @@ import type { PaymentOutcome } from '../domain/payment';
 import type { PurchaseStatus } from '../domain/purchase';
 import {
   extendUpdate,
+  mayReversePayment,
   paymentNotifiedSignal,
   purchaseOutcomeUpdate,
   purchaseStateQuery,
@@ -30,11 +34,14 @@ import {
 } from '../domain/temporal';
 import {
   AUTO_CONNECT,
+  CHARGE_FIRST_TRY,
+  firstTry,
   NOTIFY,
   PAYMENT_CHARGE,
   PAYMENT_FOLLOW_UP,
   PAYMENT_STATUS,
   ROUTER_CLEANUP,
+  ROUTER_FIRST_TRY,
   routerProvision,
   routerReserve,
   STORE,
@@ -63,20 +70,34 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
 
 async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState> {
   const { purchaseId, timing } = input;
+  let current: PurchaseStatus = 'created';
+  // The status search attribute, for operators filtering purchases in the Web UI (the API starts it at `created`).
+  let published: PurchaseStatus = 'created';
+  const publish = () => {
+    if (published === current) return;
+    published = current;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: current }]);
+  };
+
   const store = proxyLocalActivities<Activities>(STORE);
-  const reserve = proxyActivities<Activities>(routerReserve(timing.routerReserveSeconds));
-  const provision = proxyActivities<Activities>(routerProvision(timing.provisioningDeadlineSeconds));
+  // The customer's budget for reaching the router is shared by the first try and the retries after it.
+  const reserveBudgetSeconds = timing.routerReserveSeconds / 2;
+  const reserve = firstLocally(firstTry(`${reserveBudgetSeconds} seconds`), routerReserve(reserveBudgetSeconds), publish);
+  const charge = firstLocally(CHARGE_FIRST_TRY, PAYMENT_CHARGE, publish);
+  const provision = firstLocally(ROUTER_FIRST_TRY, routerProvision(timing.provisioningDeadlineSeconds), publish);
+  const expire = firstLocally(ROUTER_FIRST_TRY, ROUTER_CLEANUP, publish);
   const cleanup = proxyActivities<Activities>(ROUTER_CLEANUP);
   const device = proxyActivities<Activities>(AUTO_CONNECT);
-  const charge = proxyActivities<Activities>(PAYMENT_CHARGE);
   const followUp = proxyActivities<Activities>(PAYMENT_FOLLOW_UP);
   const status = proxyActivities<Activities>(PAYMENT_STATUS);
   const notify = proxyActivities<Activities>(NOTIFY);
 
-  let current: PurchaseStatus = 'created';
   let outcome: PurchaseOutcome | undefined;
   let expiresAt: number | undefined;
+  // Webhook notifications: any of them wakes the wait for a pending payment; an active purchase only asks the gateway
+  // about those that may mean a refund or a charge-back (the capture's own notice usually lands after the sale).
   let hints = 0;
+  let reversalHints = 0;
   const admin: AdminRequest[] = [];
   let acceptingAdmin = true;
 
@@ -89,8 +110,9 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
     expiresAt: expiresAt ? new Date(expiresAt).toISOString() : undefined,
     nextAction: current === 'pending' ? (outcome?.redirectUrl ? 'redirect' : 'wait') : 'none',
   }));
-  setHandler(paymentNotifiedSignal, () => {
+  setHandler(paymentNotifiedSignal, (hint) => {
     hints += 1;
+    if (mayReversePayment(hint)) reversalHints += 1;
   });
   const enqueue = async (request: AdminRequest) => {
     admin.push(request);
@@ -130,7 +152,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   const record = async (to: PurchaseStatus, change: Omit<RecordStatusInput, 'purchaseId' | 'to'> = {}) => {
     await store.recordPurchaseStatus({ purchaseId, to, ...change });
     current = to;
-    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: to }]);
+    if (!PASSING_STATUSES.has(to)) publish();
   };
   const answer = (value: PurchaseOutcome) => {
     outcome ??= value;
@@ -146,7 +168,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
 
   // 1. Reserve: the disabled user must exist on the router before any money moves.
   try {
-    await reserve.reserveHotspotUser(purchaseId);
+    await reserve('reserveHotspotUser', purchaseId);
   } catch (error) {
     const code = failureType(error) ?? 'ROUTER_UNREACHABLE';
     await record('failed', { reason: code, message: MESSAGES.routerUnreachable, fields: { endedAt: now() } });
@@ -161,7 +183,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   // 2. Charge, idempotent by purchase id.
   let payment: PaymentOutcome;
   try {
-    payment = await charge.chargePayment(purchaseId);
+    payment = await charge('chargePayment', purchaseId);
   } catch (error) {
     // Refused, or no answer for minutes: make sure no charge survives, then release the user.
     const code = failureType(error) ?? 'PAYMENT_GATEWAY_UNAVAILABLE';
@@ -228,7 +250,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   await record('paid', { fields: { ...paymentFields(payment, { nextActionUrl: null }), paidAt: now() } });
   let enabled: { validitySeconds: number; autoConnect: boolean };
   try {
-    enabled = await provision.enableHotspotUser(purchaseId);
+    enabled = await provision('enableHotspotUser', purchaseId);
   } catch (error) {
     log.error('could not enable a paid hotspot user before the deadline; refunding', { error });
     const refund = await refundOrRecord(purchaseId, followUp, store, 'PROVISIONING_FAILED');
@@ -256,9 +278,9 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   tell('approved');
 
   // 5. Active until expiry, an admin action, or a refund / charge-back at the gateway.
-  let seen = hints;
+  let seen = reversalHints;
   for (;;) {
-    const wake = await condition(() => hints !== seen || admin.length > 0, Math.max(expiresAt - Date.now(), 0));
+    const wake = await condition(() => reversalHints !== seen || admin.length > 0, Math.max(expiresAt - Date.now(), 0));
     if (admin.length > 0) {
       const request = admin.shift()!;
       if (request.kind === 'extend') {
@@ -287,8 +309,8 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
       request.done = current;
       return end();
     }
-    if (hints !== seen) {
-      seen = hints;
+    if (reversalHints !== seen) {
+      seen = reversalHints;
       const latest = await status.getPaymentStatus(purchaseId).catch(() => undefined);
       if (latest && (latest.status === 'refunded' || latest.status === 'charged_back')) {
         await cleanup.revokeHotspotAccess(purchaseId);
@@ -305,9 +327,41 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   acceptingAdmin = false;
 
   // 6. Expire: the user, its sessions and its cookies go; retried until the router confirms.
-  await cleanup.revokeHotspotAccess(purchaseId);
+  await expire('revokeHotspotAccess', purchaseId);
   await record('expired', { fields: { endedAt: now() } });
   return end();
+}
+
+/** Steps that run many times a second (each purchase's path to its outcome, each expiry): worth a local first try. */
+type Step = 'reserveHotspotUser' | 'chargePayment' | 'enableHotspotUser' | 'revokeHotspotAccess';
+
+/**
+ * Statuses a purchase that goes well passes through within one workflow task: not worth a visibility write each.
+ * They are published when their step falls back to the durable activity, i.e. when they may last.
+ */
+const PASSING_STATUSES: ReadonlySet<PurchaseStatus> = new Set(['charging', 'paid']);
+
+/**
+ * A step's first try as a local activity (see options.ts `firstTry`), then, after a failure that a retry may cure (a
+ * timeout, an unreachable router or gateway), the durable activity with its full policy, `beforeDurable` first.
+ * Final failures (by the durable policy) are final either way. The activities are idempotent, so the durable one may
+ * repeat the first try.
+ */
+function firstLocally(first: LocalActivityOptions, durable: ActivityOptions, beforeDurable: () => void) {
+  const local: Pick<Activities, Step> = proxyLocalActivities<Activities>(first);
+  const remote: Pick<Activities, Step> = proxyActivities<Activities>(durable);
+  const finalTypes = durable.retry?.nonRetryableErrorTypes ?? [];
+  return async <K extends Step>(step: K, purchaseId: string): Promise<Awaited<ReturnType<Activities[K]>>> => {
+    try {
+      return (await local[step](purchaseId)) as Awaited<ReturnType<Activities[K]>>;
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause;
+      const final = cause instanceof ApplicationFailure && (cause.nonRetryable || finalTypes.includes(cause.type ?? ''));
+      if (isCancellation(error) || final) throw error;
+      beforeDurable();
+      return (await remote[step](purchaseId)) as Awaited<ReturnType<Activities[K]>>;
+    }
+  };
 }
 
 /** Refunds; a refusal (nothing refundable, revoked credentials) is recorded for an operator instead of looping. */

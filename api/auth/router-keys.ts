@@ -72,6 +72,17 @@ interface CachedKey {
   loadedAt: number;
 }
 
+interface KeyClaims {
+  jti?: string;
+  sub?: string;
+  empresa?: unknown;
+  type?: unknown;
+  exp?: number;
+}
+
+/** Bounds of the in-memory caches: keys are few; a flood of distinct (valid) tokens only clears them. */
+const CACHE_ENTRIES = 10_000;
+
 export interface RouterKeyAuthenticatorOptions {
   dataSource: DataSource;
   secret: string;
@@ -84,13 +95,15 @@ export interface RouterKeyAuthenticatorOptions {
 }
 
 /**
- * Verifies router keys on every portal request without writing to the database: the JWT signature and expiry are
- * checked each time, the key row (revocation, company and router active flags) is cached for a few seconds, and
- * usage is counted in memory and flushed in batches (the original's per-request `use_count += 1` was a write and a
- * lost-update race).
+ * Verifies router keys on every portal request without writing to the database: the JWT signature is checked once
+ * per token and its expiry on every request, the key row (revocation, company and router active flags) is cached for
+ * a few seconds, and usage is counted in memory and flushed in batches (the original's per-request
+ * `use_count += 1` was a write and a lost-update race).
  */
 export class RouterKeyAuthenticator {
   private readonly cache = new Map<string, CachedKey>();
+  /** Claims of tokens whose signature verified, by the exact token: an HMAC per page view is a tenth of the catalog's cost. */
+  private readonly verified = new Map<string, KeyClaims>();
   private readonly usage = new Map<string, { count: number; lastUsed: number }>();
   private readonly ttl: number;
   private readonly now: () => number;
@@ -112,16 +125,7 @@ export class RouterKeyAuthenticator {
     const credential = credentialFrom(headers, true);
     if (!credential.startsWith(API_KEY_PREFIX)) throw new HttpError(401, 'Formato de API Key inválido');
     const jwt = credential.slice(API_KEY_PREFIX.length);
-    let claims: { jti?: string; sub?: string; empresa?: unknown; type?: unknown };
-    try {
-      ({ payload: claims } = await jwtVerify(jwt, this.key, {
-        algorithms: [this.options.algorithm],
-        currentDate: new Date(this.now()),
-      }));
-    } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw new HttpError(401, 'API Key expirada');
-      throw new HttpError(401, 'API Key inválida');
-    }
+    const claims = await this.verify(jwt);
     if (claims.type !== API_KEY_TYPE || !claims.jti || !claims.sub) throw new HttpError(401, 'API Key inválida');
 
     const principal = await this.lookup(sha256Hex(jwt));
@@ -157,6 +161,23 @@ export class RouterKeyAuthenticator {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.flushUsage().catch(() => undefined);
+  }
+
+  private async verify(jwt: string): Promise<KeyClaims> {
+    let claims = this.verified.get(jwt);
+    if (!claims) {
+      try {
+        ({ payload: claims } = await jwtVerify(jwt, this.key, { algorithms: [this.options.algorithm], currentDate: new Date(this.now()) }));
+      } catch (error) {
+        if (error instanceof joseErrors.JWTExpired) throw new HttpError(401, 'API Key expirada');
+        throw new HttpError(401, 'API Key inválida');
+      }
+      if (this.verified.size >= CACHE_ENTRIES) this.verified.clear();
+      this.verified.set(jwt, claims);
+    }
+    // As jose does: expired from the second `exp` names.
+    if (claims.exp !== undefined && claims.exp <= Math.floor(this.now() / 1000)) throw new HttpError(401, 'API Key expirada');
+    return claims;
   }
 
   private count(keyId: string) {
@@ -204,7 +225,7 @@ export class RouterKeyAuthenticator {
           },
         }
       : null;
-    if (this.cache.size > 10_000) this.cache.clear(); // bounded: keys are few, junk tokens never reach here
+    if (this.cache.size > CACHE_ENTRIES) this.cache.clear(); // junk tokens never reach here
     this.cache.set(keyHash, { principal, loadedAt: this.now() });
     return principal;
   }

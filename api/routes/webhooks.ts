@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Gateway } from '../../domain/purchase';
+import { worthNotifying } from '../../domain/temporal';
 import { CompanyEntity, ProcessedWebhookEventEntity, PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
 import type { RouteContext } from '../app';
 import { HttpError } from '../errors';
@@ -151,7 +152,10 @@ export async function registerWebhookRoutes(app: FastifyInstance, ctx: RouteCont
       return true;
     });
     if (!fresh) return { status: 'duplicate' as const };
-    if (purchase) await ctx.workflows.notifyPayment(purchase.workflowId, { eventId: notification.eventId, status: notification.eventType });
+    const hint = { eventId: notification.eventId, status: notification.eventType };
+    // Recorded either way; a paid purchase is only woken for news that may reverse its payment (each wake-up costs a
+    // workflow task, and the capture's own notice arrives for every sale).
+    if (purchase && worthNotifying(purchase.status, hint)) await ctx.workflows.notifyPayment(purchase.workflowId, hint);
     return { status: 'received' as const };
   }
 }

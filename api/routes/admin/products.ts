@@ -56,7 +56,10 @@ function toProductResponse(p: ProductEntity): z.output<typeof ProductResponse> {
   };
 }
 
-/** Company admin: products — a price and a validity around a hotspot profile of an own router (spec §3.4). */
+/**
+ * Company admin: products — a price and a validity around a hotspot profile of an own router (spec §3.4). Every
+ * write clears the portal's catalog cache.
+ */
 export function registerProductRoutes(app: ZodApp, ctx: RouteContext): void {
   const onRequest = ctx.guards.admin('cliente_admin');
 
@@ -116,6 +119,7 @@ export function registerProductRoutes(app: ZodApp, ctx: RouteContext): void {
         });
         return tx.getRepository(ProductEntity).findOneByOrFail({ id: saved.id });
       });
+      ctx.catalog.invalidate();
       return reply.code(201).send(toProductResponse(product));
     },
   );
@@ -188,6 +192,7 @@ export function registerProductRoutes(app: ZodApp, ctx: RouteContext): void {
           detail: { producto_ids: ids },
         });
       });
+      ctx.catalog.invalidate();
       return { message: 'Orden actualizado', productos: ids.map((id, index) => ({ id, orden_visual: index })) };
     },
   );
@@ -278,6 +283,7 @@ export function registerProductRoutes(app: ZodApp, ctx: RouteContext): void {
         });
         return after;
       });
+      ctx.catalog.invalidate();
       return toProductResponse(product);
     },
   );
@@ -302,6 +308,7 @@ export function registerProductRoutes(app: ZodApp, ctx: RouteContext): void {
         await tx.update(ProductEntity, { id }, { active: false, updatedAt: new Date() });
         await recordAudit(tx, { actor: actorOf(request), companyId, action: 'product.deactivated', targetType: 'product', targetId: id });
       });
+      ctx.catalog.invalidate();
       return { message: 'Producto desactivado', producto_id: id, activo: false as const };
     },
   );

@@ -1,8 +1,8 @@
-import type { DataSource } from 'typeorm';
 import { centsToMajor } from '../../../domain/money';
 import { CompanyEntity, ProductEntity } from '../../../db/entities';
 import type { RouteContext, ZodApp } from '../../app';
 import { HttpError } from '../../errors';
+import type { RouterPrincipal } from '../../auth/router-keys';
 import { routerOf, SECURITY } from '../../plugins/auth';
 import { ErrorResponse, ValidationErrorResponse } from '../../schemas/common';
 import { CatalogProduct, ProductIdParams, PublicConfig } from '../../schemas/portal/catalog';
@@ -36,15 +36,21 @@ function toCatalogProduct(product: ProductEntity) {
   };
 }
 
+export type CatalogProductBody = ReturnType<typeof toCatalogProduct>;
+
 /** Active products of one router, in display order (the original's order: orden_visual, then featured first). */
-function catalogQuery(ds: DataSource, companyId: string, routerId: string) {
-  return ds
-    .getRepository(ProductEntity)
-    .createQueryBuilder('p')
-    .where('p.company_id = :companyId AND p.router_id = :routerId AND p.active', { companyId, routerId })
-    .orderBy('p.display_order', 'ASC')
-    .addOrderBy('p.featured', 'DESC')
-    .addOrderBy('p.id', 'ASC');
+function catalogOf(ctx: RouteContext, { company, router }: RouterPrincipal): Promise<CatalogProductBody[]> {
+  return ctx.catalog.get(`${company.id}:${router.id}`, async () => {
+    const products = await ctx.dataSource
+      .getRepository(ProductEntity)
+      .createQueryBuilder('p')
+      .where('p.company_id = :companyId AND p.router_id = :routerId AND p.active', { companyId: company.id, routerId: router.id })
+      .orderBy('p.display_order', 'ASC')
+      .addOrderBy('p.featured', 'DESC')
+      .addOrderBy('p.id', 'ASC')
+      .getMany();
+    return products.map(toCatalogProduct);
+  });
 }
 
 /** `GET /api/v1/config/public` and the catalog (spec §3.3). Reads only: no write per request. */
@@ -91,10 +97,7 @@ export function registerCatalogRoutes(app: ZodApp, ctx: RouteContext): void {
         response: { 200: CatalogProduct.array(), 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse },
       },
     },
-    async (request) => {
-      const { company, router } = routerOf(request);
-      return (await catalogQuery(ctx.dataSource, company.id, router.id).getMany()).map(toCatalogProduct);
-    },
+    async (request) => catalogOf(ctx, routerOf(request)),
   );
 
   app.get(
@@ -110,12 +113,9 @@ export function registerCatalogRoutes(app: ZodApp, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const { company, router } = routerOf(request);
-      const product = await catalogQuery(ctx.dataSource, company.id, router.id)
-        .andWhere('p.id = :id', { id: request.params.producto_id })
-        .getOne();
+      const product = (await catalogOf(ctx, routerOf(request))).find((p) => p.id === request.params.producto_id);
       if (!product) throw new HttpError(404, 'Producto no encontrado o no disponible');
-      return toCatalogProduct(product);
+      return product;
     },
   );
 }

@@ -1,5 +1,5 @@
 import { ProductEntity, type RouterEntity } from '../../../db/entities';
-import { createProduct, createRouter } from '../../helpers/fixtures';
+import { createProduct, createRouter, issueKey } from '../../helpers/fixtures';
 import { auditRows, setupAdminTest, type AdminTest } from './support';
 
 describe('company admin: products', () => {
@@ -193,6 +193,20 @@ describe('company admin: products', () => {
     expect(refused.statusCode).toBe(404);
     expect(Object.fromEntries(await order())).toEqual({ [p3.id]: 0, [p1.id]: 1, [p2.id]: 2 });
     expect((await inject('PUT', '/api/v1/admin/products/reorder', { producto_ids: [p1.id, p1.id] })).statusCode).toBe(422);
+  });
+
+  it("shows an edit in the portal's catalog at once, though the catalog is cached", async () => {
+    const portalRouter = await createRouter(s.ds, s.t.deps.secrets, s.company.id);
+    const product = await createProduct(s.ds, portalRouter, { priceCents: 2000 });
+    const { apiKey } = await issueKey(s.ds, s.config, portalRouter);
+    const catalog = async () =>
+      (await s.t.app.inject({ method: 'GET', url: '/api/v1/catalogo_perfiles_venta', headers: { 'x-api-key': apiKey } })).json();
+    expect(await catalog()).toEqual([expect.objectContaining({ id: product.id, precio: 20 })]);
+
+    await inject('PUT', `/api/v1/admin/products/${product.id}`, { precio: 25.5 });
+    expect(await catalog()).toEqual([expect.objectContaining({ id: product.id, precio: 25.5 })]);
+    await inject('DELETE', `/api/v1/admin/products/${product.id}`);
+    expect(await catalog()).toEqual([]);
   });
 
   it("answers 404 for another company's product on get, update and delete, and changes nothing", async () => {

@@ -1,0 +1,18 @@
+import { mayReversePayment, worthNotifying } from '../../domain/temporal';
+
+describe('which webhook notifications wake a purchase', () => {
+  it('wakes a pending purchase for any notification', () => {
+    for (const status of ['order.paid', 'payment.created', 'order.refunded', undefined]) {
+      expect(worthNotifying('pending', { eventId: 'e', status })).toBe(true);
+    }
+  });
+
+  it('wakes a paid or active purchase only for news that may reverse the payment, unknown news included', () => {
+    expect(worthNotifying('active', { eventId: 'e', status: 'order.paid' })).toBe(false);
+    expect(worthNotifying('paid', { eventId: 'e', status: 'charge.paid' })).toBe(false);
+    for (const status of ['order.refunded', 'charge.chargeback.created', 'payment.updated', 'something.new', undefined]) {
+      expect(mayReversePayment({ eventId: 'e', status })).toBe(true);
+      expect(worthNotifying('active', { eventId: 'e', status })).toBe(true);
+    }
+  });
+});
