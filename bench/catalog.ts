@@ -1,5 +1,5 @@
 import { autocannon, type CannonResult } from './lib/autocannon';
-import { options, saveResult } from './lib/results';
+import { options, runBenchmark, saveResult } from './lib/results';
 import { startBenchStack } from './lib/stack';
 import { medianOf } from './lib/stats';
 
@@ -40,10 +40,4 @@ async function main(): Promise<void> {
   saveResult('catalog', { options: opts, env: UNLIMITED_READS, median, runs });
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -1,7 +1,7 @@
 import type { Gateway } from '../domain/purchase';
 import { GATEWAYS } from './lib/portal';
 import { purchasePhase, UNLIMITED_PORTAL, type PurchasePhase } from './lib/purchases';
-import { options, saveResult } from './lib/results';
+import { options, runBenchmark, saveResult } from './lib/results';
 import { startBenchStack, type BenchStack } from './lib/stack';
 import { medianOf, round } from './lib/stats';
 
@@ -106,10 +106,4 @@ async function main(): Promise<void> {
   saveResult(opts.gatewayLatencyMs > 0 ? 'gateway-latency' : 'purchase', { options: opts, env: UNLIMITED_PORTAL, median, overhead, runs });
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

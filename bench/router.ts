@@ -2,7 +2,7 @@ import type { Gateway } from '../domain/purchase';
 import { MENU } from '../sandbox/routeros/state';
 import { GATEWAYS, purchase } from './lib/portal';
 import { purchaseTarget, UNLIMITED_PORTAL } from './lib/purchases';
-import { options, saveResult } from './lib/results';
+import { options, runBenchmark, saveResult } from './lib/results';
 import { startBenchStack, type BenchStack } from './lib/stack';
 import { distribution, median, medianOf, round } from './lib/stats';
 
@@ -107,10 +107,4 @@ async function main(): Promise<void> {
   saveResult('router', { options: opts, env: UNLIMITED_PORTAL, summary, runs });
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -5,7 +5,7 @@ import { closedLoop } from './lib/load';
 import { purchase } from './lib/portal';
 import { UNLIMITED_PORTAL } from './lib/purchases';
 import { cpuMeter, rssMiB } from './lib/procs';
-import { options, saveResult } from './lib/results';
+import { options, runBenchmark, saveResult } from './lib/results';
 import { startBenchStack, type BenchStack } from './lib/stack';
 import { distribution, round } from './lib/stats';
 
@@ -140,10 +140,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

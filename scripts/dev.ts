@@ -3,13 +3,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../db/data-source';
 import { ConfigError, parseConfig, type Config } from '../shared/config';
-import { SecretBox } from '../shared/secrets';
 import { maskPassword, summary, writeDemoFile, type DemoInfo } from './dev/demo';
 import { DevEnvironment } from './dev/env';
 import { portFree, tcpReachable } from './dev/net';
 import { startChildService, type ChildService, type Exit } from './dev/processes';
-import { ROUTER_API_USER, SANDBOX_PORTS, startSandbox, type Sandbox } from './dev/sandbox';
-import { seedDemo, type DemoData } from './dev/seed';
+import { SANDBOX_PORTS, startSandbox, type Sandbox } from './dev/sandbox';
+import { sandboxSeedInput, seedDemo, type DemoData } from './dev/seed';
 import { ensureDatabase, startPostgres } from './lib/postgres';
 import { findTemporalCli, startTemporalDevServer } from './lib/temporal';
 
@@ -306,15 +305,7 @@ async function prepareDatabase(p: Plan, sandbox: Sandbox | undefined): Promise<D
   );
   try {
     if (!sandbox) return undefined;
-    const demo = await seedDemo(dataSource, {
-      config,
-      secrets: new SecretBox(config.SECRET_KEY, config.ENCRYPTION_KEY_MERCADO_PAGO || undefined),
-      companyAdmin: { email: env.dev('DEV_COMPANY_ADMIN_EMAIL'), password: env.dev('DEV_COMPANY_ADMIN_PASSWORD') },
-      router: { host: sandbox.router.host, port: sandbox.router.port, user: ROUTER_API_USER, password: env.dev('DEV_ROUTER_API_PASSWORD') },
-      conektaWebhookPublicKey: sandbox.conekta.publicKeyPem,
-      mercadoPagoWebhookSecret: sandbox.mercadoPago.webhookSecret,
-      storedApiKey: env.stored('DEV_ROUTER_API_KEY'),
-    });
+    const demo = await seedDemo(dataSource, { ...sandboxSeedInput(config, env, sandbox), storedApiKey: env.stored('DEV_ROUTER_API_KEY') });
     if (!demo.apiKey.reused) env.store('DEV_ROUTER_API_KEY', demo.apiKey.value);
     say(`demo data: company ${demo.company.id}, router ${demo.routerId}, ${demo.products.length} products, API key ${demo.apiKey.reused ? 'reused' : 'issued'}`);
     return demo;

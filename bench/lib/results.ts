@@ -51,3 +51,14 @@ export function options<T extends Record<string, string | number>>(defaults: T):
   }
   return parsed as T;
 }
+
+/** Runs a benchmark's `main` and exits: 0 when it finished, 1 with the error printed when it failed. */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -4,11 +4,10 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../db/data-source';
 import { parseConfig, type Config } from '../../shared/config';
-import { SecretBox } from '../../shared/secrets';
 import { DevEnvironment } from '../../scripts/dev/env';
 import { startChildService, type ChildService } from '../../scripts/dev/processes';
-import { ROUTER_API_USER, startSandbox, type Sandbox, type SandboxPorts } from '../../scripts/dev/sandbox';
-import { seedDemo, type DemoData } from '../../scripts/dev/seed';
+import { startSandbox, type Sandbox, type SandboxPorts } from '../../scripts/dev/sandbox';
+import { sandboxSeedInput, seedDemo, type DemoData } from '../../scripts/dev/seed';
 import { freePort } from '../../scripts/lib/ports';
 import { ensureDatabase, startPostgres } from '../../scripts/lib/postgres';
 import { startTemporalDevServer } from '../../scripts/lib/temporal';
@@ -101,14 +100,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     const config = parseConfig({ ...env.configured, ...overrides });
     const db = await openDatabase({ url: config.DATABASE_URL, poolSize: 4, applicationName: 'pagos-hotspot-bench' }, true);
     stops.push(() => db.destroy());
-    const demo = await seedDemo(db, {
-      config,
-      secrets: new SecretBox(config.SECRET_KEY, config.ENCRYPTION_KEY_MERCADO_PAGO || undefined),
-      companyAdmin: { email: env.dev('DEV_COMPANY_ADMIN_EMAIL'), password: env.dev('DEV_COMPANY_ADMIN_PASSWORD') },
-      router: { host: sandbox.router.host, port: sandbox.router.port, user: ROUTER_API_USER, password: env.dev('DEV_ROUTER_API_PASSWORD') },
-      conektaWebhookPublicKey: sandbox.conekta.publicKeyPem,
-      mercadoPagoWebhookSecret: sandbox.mercadoPago.webhookSecret,
-    });
+    const demo = await seedDemo(db, sandboxSeedInput(config, env, sandbox));
 
     // Warnings, errors and anything that is not a log line (a crash's stack); the rest would drown the results.
     const print = (name: string, text: string) => {

@@ -4,7 +4,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { API_KEY_PREFIX, issueRouterApiKey } from '../../api/auth/router-keys';
 import { AdminUserEntity, CompanyEntity, ProductEntity, RouterApiKeyEntity, RouterEntity } from '../../db/entities';
 import type { Config } from '../../shared/config';
-import { sha256Hex, type SecretBox } from '../../shared/secrets';
+import { SecretBox, sha256Hex } from '../../shared/secrets';
+import type { DevEnvironment } from './env';
+import { ROUTER_API_USER, type Sandbox } from './sandbox';
 
 /**
  * The demo data of `npm run dev`, idempotent: a company whose gateways point at the simulators, its admin, a router
@@ -53,6 +55,18 @@ export interface SeedInput {
   mercadoPagoWebhookSecret: string;
   /** The API key an earlier run issued; reused while it is still valid. */
   storedApiKey?: string;
+}
+
+/** The seed of a company wired to `sandbox`, with the dev credentials kept in `env`. */
+export function sandboxSeedInput(config: Config, env: DevEnvironment, sandbox: Sandbox): SeedInput {
+  return {
+    config,
+    secrets: new SecretBox(config.SECRET_KEY, config.ENCRYPTION_KEY_MERCADO_PAGO || undefined),
+    companyAdmin: { email: env.dev('DEV_COMPANY_ADMIN_EMAIL'), password: env.dev('DEV_COMPANY_ADMIN_PASSWORD') },
+    router: { host: sandbox.router.host, port: sandbox.router.port, user: ROUTER_API_USER, password: env.dev('DEV_ROUTER_API_PASSWORD') },
+    conektaWebhookPublicKey: sandbox.conekta.publicKeyPem,
+    mercadoPagoWebhookSecret: sandbox.mercadoPago.webhookSecret,
+  };
 }
 
 export interface DemoData {
