@@ -32,6 +32,7 @@ import {
   type PurchaseWorkflowInput,
   type RecordStatusInput,
 } from '../domain/temporal';
+import { activityFailure, failureType } from './failures';
 import {
   AUTO_CONNECT,
   CHARGE_FIRST_TRY,
@@ -355,8 +356,8 @@ function firstLocally(first: LocalActivityOptions, durable: ActivityOptions, bef
     try {
       return (await local[step](purchaseId)) as Awaited<ReturnType<Activities[K]>>;
     } catch (error) {
-      const cause = (error as { cause?: unknown }).cause;
-      const final = cause instanceof ApplicationFailure && (cause.nonRetryable || finalTypes.includes(cause.type ?? ''));
+      const failure = activityFailure(error);
+      const final = failure !== undefined && (failure.nonRetryable || finalTypes.includes(failure.type ?? ''));
       if (isCancellation(error) || final) throw error;
       beforeDurable();
       return (await remote[step](purchaseId)) as Awaited<ReturnType<Activities[K]>>;
@@ -389,15 +390,8 @@ function paymentFields(payment: PaymentOutcome, extra: { nextActionUrl?: string 
   };
 }
 
-/** The ErrorCode an activity failed with (ApplicationFailure.type), if any. */
-function failureType(error: unknown): string | undefined {
-  const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
-
 function failureMessage(error: unknown): string {
-  const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof ApplicationFailure && cause.message ? cause.message : MESSAGES.paymentGatewayUnavailable;
+  return activityFailure(error)?.message || MESSAGES.paymentGatewayUnavailable;
 }
 
 // Workflow time (deterministic): Date.now() inside a workflow is the time of the current workflow task.

@@ -1,6 +1,7 @@
-import { ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
+import { log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ReconcileReport, RouterReconcileReport } from '../domain/temporal';
+import { failureType } from './failures';
 import { RECONCILE } from './options';
 
 const reconcile = proxyActivities<Activities>(RECONCILE);
@@ -16,8 +17,7 @@ export async function reconcileWorkflow(): Promise<ReconcileReport> {
     try {
       routers.push(await reconcile.reconcileRouter(routerId));
     } catch (error) {
-      const cause = (error as { cause?: unknown }).cause;
-      const code = cause instanceof ApplicationFailure ? (cause.type ?? 'UNKNOWN') : 'UNKNOWN';
+      const code = failureType(error) ?? 'UNKNOWN';
       log.warn('router not reconciled this time', { routerId, code });
       routers.push({ routerId, checked: 0, removed: 0, unknown: 0, error: code });
     }

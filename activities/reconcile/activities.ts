@@ -55,9 +55,7 @@ export function createReconcileActivities({ dataSource, secrets, hotspot }: Reco
         }
         const ended = TERMINAL_STATUSES.includes(purchase.status) && (purchase.endedAt?.getTime() ?? 0) < now - GRACE_MS;
         if (!ended) continue;
-        await hotspot.removeUser(router, { name: user.name, comment: user.comment! });
-        const sessions = await hotspot.endSessions(router, user.name);
-        const cookies = await hotspot.removeCookies(router, user.name);
+        const { sessionsEnded: sessions, cookiesRemoved: cookies } = await hotspot.revokeUser(router, { name: user.name, comment: user.comment! });
         await events.insert({
           purchaseId: purchase.id,
           type: 'reconciled_removed',

@@ -130,15 +130,13 @@ export function createRouterActivities({ dataSource, secrets, hotspot }: RouterA
       const name = purchase.hotspotUsername;
       if (!name) return { sessionsEnded: 0, cookiesRemoved: 0 };
       const router = await connection(purchase.routerId);
-      await hotspot.removeUser(router, { name, comment: purchaseTag(purchaseId) });
-      const sessionsEnded = await hotspot.endSessions(router, name);
-      const cookiesRemoved = await hotspot.removeCookies(router, name);
+      const revoked = await hotspot.revokeUser(router, { name, comment: purchaseTag(purchaseId) });
       const traces = await hotspot.confirmUserGone(router, name);
       const foreignUser = traces.user && (await hotspot.findUser(router, name))?.comment !== purchaseTag(purchaseId);
       if (!traces.gone && !(foreignUser && traces.sessions === 0 && traces.cookies === 0)) {
         throw new Error(`access of ${name} still on the router (user ${traces.user}, sessions ${traces.sessions}, cookies ${traces.cookies})`);
       }
-      return { sessionsEnded, cookiesRemoved };
+      return revoked;
     },
 
     /** Logs the buyer's device in right after the purchase (best effort: a report, never an error). */

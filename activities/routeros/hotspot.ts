@@ -343,6 +343,12 @@ export class HotspotOperations {
     return { removed: (await this.removeAll(router, USER, query)) > 0 };
   }
 
+  /** Removes the user (only with our tag `comment`), then its active sessions and its MAC cookies: access gone. */
+  async revokeUser(router: RouterConnection, user: { name: string; comment: string }): Promise<{ sessionsEnded: number; cookiesRemoved: number }> {
+    await this.removeUser(router, user);
+    return { sessionsEnded: await this.endSessions(router, user.name), cookiesRemoved: await this.removeCookies(router, user.name) };
+  }
+
   /** Kicks every active session of the user; returns how many were ended. */
   async endSessions(router: RouterConnection, name: string): Promise<number> {
     return this.removeAll(router, ACTIVE, [`?user=${username(name)}`]);
