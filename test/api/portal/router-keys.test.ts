@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import { RouterKeyAuthenticator } from '../../../api/auth/router-keys';
 import { RouterApiKeyEntity, RouterEntity, CompanyEntity } from '../../../db/entities';
 import { SecretBox } from '../../../shared/secrets';
 import original from '../../fixtures/original-api-key.json';
@@ -90,6 +91,26 @@ describe('router API keys on the captive-portal routes', () => {
       .setExpirationTime('1d')
       .sign(new TextEncoder().encode(config.JWT_APIKEY_SECRET));
     expect((await catalog({ authorization: `Bearer jwt_${session}` })).json()).toEqual({ detail: 'API Key inválida' });
+  });
+
+  it('refuses a key once it expires, though its signature was verified while it was valid', async () => {
+    const { key } = await routerWithKey();
+    let now = key.expiresAt.getTime() - 1_000;
+    const keys = new RouterKeyAuthenticator({
+      dataSource: db.dataSource,
+      secret: config.JWT_APIKEY_SECRET,
+      algorithm: config.JWT_ALGORITHM,
+      flushIntervalMs: 0,
+      now: () => now,
+    });
+    try {
+      const headers = { 'x-api-key': key.apiKey };
+      await expect(keys.authenticate(headers)).resolves.toMatchObject({ keyId: key.keyId });
+      now = key.expiresAt.getTime();
+      await expect(keys.authenticate(headers)).rejects.toMatchObject({ status: 401, detail: 'API Key expirada' });
+    } finally {
+      await keys.close();
+    }
   });
 
   it('refuses a revoked key and a key whose row is unknown', async () => {
