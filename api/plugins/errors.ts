@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDomainError } from '../../domain/errors';
 import { HttpError, STATUS_BY_CODE } from '../errors';
@@ -46,6 +46,30 @@ function describe(keyword: string, message: string, params: ZodIssueParams): { t
   }
 }
 
+/** Messages of Fastify's own client errors by code; any other is "Solicitud inválida" (never Fastify's text). */
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Tipo de contenido no soportado',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'Cuerpo de la solicitud demasiado grande',
+  FST_ERR_MAX_PARAM_LENGTH: 'Parámetro de ruta demasiado largo',
+  FST_ERR_BAD_URL: 'URL inválida',
+};
+
+/** A client error Fastify raised (malformed JSON, body too large, unknown media type, bad URL…), in the API's shape. */
+function sendClientError(error: FastifyError, reply: FastifyReply): FastifyReply {
+  return reply.status(error.statusCode ?? 400).send({ detail: FRAMEWORK_MESSAGES[error.code] ?? 'Solicitud inválida' });
+}
+
+/**
+ * Errors Fastify's router raises before any route runs (a path parameter over the length limit, a URL that cannot be
+ * decoded): they never reach the error handler, and would otherwise leave in Fastify's own shape.
+ */
+export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (error, request, routeReply) => {
+  const reply = routeReply as FastifyReply;
+  if (typeof error.statusCode === 'number' && error.statusCode < 500) return void sendClientError(error, reply);
+  request.log.error({ err: error }, 'unhandled error');
+  void reply.status(500).send({ detail: 'Error interno' });
+};
+
 /**
  * Errors leave the API in one shape, `{"detail": …}`: validation → 422 listing every field; known codes → their status
  * with a safe message; anything else → 500 "Error interno" (logged with the request id, never echoed).
@@ -69,19 +93,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
       if (status >= 500) request.log.warn({ err: error, code: error.code }, 'request failed');
       return reply.status(status).send({ detail: error.message });
     }
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply.status(415).send({ detail: 'Tipo de contenido no soportado' });
-    }
     if (error.statusCode === 429) {
       return reply.status(429).headers({ 'retry-after': String(reply.getHeader('retry-after') ?? '60') }).send({
         detail: 'Demasiadas solicitudes. Intente más tarde.',
       });
     }
-    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      // Fastify's own client errors (malformed JSON, body too large…): safe to name, never internals.
-      const detail = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'Cuerpo de la solicitud demasiado grande' : 'Solicitud inválida';
-      return reply.status(error.statusCode).send({ detail });
-    }
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return sendClientError(error, reply);
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send({ detail: 'Error interno' });
   });

@@ -1,7 +1,54 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema, HTTPMethods } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ErrorMessage, ValidationErrorResponse } from '../schemas/common';
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /**
+     * A `multipart/form-data` body, for the document only: the handler reads the parts itself (streamed, with size
+     * limits), so nothing validates it before the handler runs.
+     */
+    multipartBody?: z.ZodObject;
+  }
+}
+
+/** Methods whose body Fastify parses: each may meet a body it cannot parse, one too large or of an unknown type. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * The answers a route may give besides its own, documented once here because they come from the framework, the
+ * guards and the validation rather than from the route: a body that cannot be parsed (400), is too large (413) or of
+ * an unsupported type (415); a path that cannot be decoded (400) or whose parameter is too long (414); credentials
+ * missing (403) or not valid (401); input the schema refuses (422). A route's own answer for a status wins.
+ */
+export function commonResponses(schema: FastifySchema, methods: readonly string[]): Record<number, z.ZodType> {
+  const hasBody = methods.some((method) => BODY_METHODS.has(method.toUpperCase()));
+  const responses: Record<number, z.ZodType> = {};
+  if (hasBody || schema.params) {
+    responses[400] = ErrorMessage.describe('Malformed request: a body that cannot be parsed (JSON, multipart) or a URL that cannot be decoded');
+  }
+  if (schema.security?.length) {
+    responses[401] = ErrorMessage.describe('Credentials not valid: unknown, expired or revoked key or session');
+    responses[403] = ErrorMessage.describe('Credentials missing, or their role may not use this route');
+  }
+  if (hasBody) {
+    responses[413] = ErrorMessage.describe('Body too large');
+    responses[415] = ErrorMessage.describe('Content-Type not supported');
+  }
+  if (schema.params) responses[414] = ErrorMessage.describe('A path parameter is too long');
+  if (schema.params || schema.querystring || schema.body || schema.headers) responses[422] = ValidationErrorResponse;
+  return responses;
+}
+
+/** The route's schema as the document shows it: its own responses plus the common ones, a multipart body as a body. */
+function documented(schema: FastifySchema, methods: readonly string[]): FastifySchema {
+  const { multipartBody, ...rest } = schema;
+  const response = { ...commonResponses(schema, methods), ...(schema.response as Record<number, z.ZodType> | undefined) };
+  return { ...rest, response, ...(multipartBody ? { body: multipartBody, consumes: ['multipart/form-data'] } : {}) };
+}
 
 /** OpenAPI 3 generated from the routes' zod schemas, served at /docs (UI) and /docs/json. */
 export async function registerOpenApi(app: FastifyInstance, title: string): Promise<void> {
@@ -12,7 +59,8 @@ export async function registerOpenApi(app: FastifyInstance, title: string): Prom
         title,
         version: '3.0.0',
         description:
-          'Pagos Hotspot: captive-portal API (router API key), purchases (Conekta, Mercado Pago), webhooks and administration.',
+          'Pagos Hotspot: captive-portal API (router API key), purchases (Conekta, Mercado Pago), webhooks and administration. ' +
+          'Every error is `{"detail": …}`.',
       },
       components: {
         securitySchemes: {
@@ -22,7 +70,12 @@ export async function registerOpenApi(app: FastifyInstance, title: string): Prom
         },
       },
     },
-    transform: jsonSchemaTransform,
+    transform: (document) => {
+      const { schema, route } = document;
+      if (!schema || schema.hide) return jsonSchemaTransform(document);
+      const methods = ([] as HTTPMethods[]).concat(route.method);
+      return jsonSchemaTransform({ ...document, schema: documented(schema, methods) });
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
 }

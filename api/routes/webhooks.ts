@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Gateway } from '../../domain/purchase';
 import { worthNotifying } from '../../domain/temporal';
 import { CompanyEntity, ProcessedWebhookEventEntity, PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
 import type { RouteContext } from '../app';
 import { HttpError } from '../errors';
+import { ErrorMessage } from '../schemas/common';
+import { ConektaEvent, MercadoPagoNotification, MercadoPagoNotificationQuery, WebhookReceived } from '../schemas/webhooks';
 import { verifyConektaDigest, verifyMercadoPagoSignature } from '../webhooks/signatures';
 
-const Received = z.object({ status: z.enum(['received', 'duplicate', 'ignored']) });
-const errors = { 401: z.object({ detail: z.string() }), 400: z.object({ detail: z.string() }) };
+const responses = { 200: WebhookReceived, 401: ErrorMessage.describe('Signature not valid: nothing was recorded') };
 
 interface Notification {
   gateway: Gateway;
@@ -51,8 +51,9 @@ export async function registerWebhookRoutes(app: FastifyInstance, ctx: RouteCont
         schema: {
           tags: ['Webhooks'],
           summary: 'Mercado Pago notifications (x-signature verified with the company webhook secret)',
-          querystring: z.record(z.string(), z.string()).optional(),
-          response: { 200: Received, ...errors },
+          querystring: MercadoPagoNotificationQuery,
+          body: MercadoPagoNotification,
+          response: responses,
         },
       },
       async (request) => {
@@ -85,7 +86,8 @@ export async function registerWebhookRoutes(app: FastifyInstance, ctx: RouteCont
         schema: {
           tags: ['Webhooks'],
           summary: 'Conekta notifications (digest header verified with the company webhook key)',
-          response: { 200: Received, ...errors },
+          body: ConektaEvent,
+          response: responses,
         },
       },
       async (request) => {

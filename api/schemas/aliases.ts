@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * An object schema whose fields are accepted under their English name or their Spanish alias, as the original's
  * pydantic models did with `populate_by_name`. The parsed value uses the English names; a problem is reported under
- * the alias (what the original reported). The OpenAPI document lists both names.
+ * the alias (what the original reported). The OpenAPI document lists both names, and requires one of them.
  */
 export function withAliases<S extends z.ZodRawShape>(shape: S, aliases: Partial<Record<keyof S & string, string>>) {
   type Output = z.output<z.ZodObject<S>>;
@@ -25,8 +25,14 @@ export function withAliases<S extends z.ZodRawShape>(shape: S, aliases: Partial<
       when: () => true,
     });
   });
+  // The document says the same: each required field under one of its names (JSON Schema cannot see the refinements).
+  const documentedRequired = required.map(([name]) => {
+    const alias = aliases[name as keyof S & string];
+    return alias ? { anyOf: [{ required: [name] }, { required: [alias] }] } : { required: [name] };
+  });
   return z
     .object(loose)
+    .meta(documentedRequired.length > 0 ? { allOf: documentedRequired } : {})
     .check(...presence)
     .transform((value): Output => {
       const merged: Record<string, unknown> = {};

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { isIPv4, isMacAddress, normalizeMac } from '../../domain/network';
 
-/** `{"detail": "…"}`: every error the API answers. */
+/** `{"detail": …}`: every error the API answers. */
 export const ErrorResponse = z.object({ detail: z.unknown() }).describe('Error');
+
+/** `{"detail": "…"}` with a message: the errors that name their problem in one sentence. */
+export const ErrorMessage = z.object({ detail: z.string() });
 
 export const ValidationErrorResponse = z
   .object({

@@ -11,8 +11,8 @@ import type { RouteContext, ZodApp } from '../../app';
 import { HttpError } from '../../errors';
 import { SECURITY } from '../../plugins/auth';
 import { ADMIN_ERRORS } from '../../schemas/admin/common';
-import { LogoResponse } from '../../schemas/admin/my-company';
-import { ErrorResponse } from '../../schemas/common';
+import { LogoResponse, LogoUpload } from '../../schemas/admin/my-company';
+import { ErrorMessage } from '../../schemas/common';
 import { actorOf, ownCompanyId } from './scope';
 
 export const LOGO_MAX_BYTES = 1024 * 1024;
@@ -54,9 +54,14 @@ export function registerLogoRoutes(app: ZodApp, ctx: RouteContext, staticDir: st
         schema: {
           tags: ['Cliente Admin'],
           summary: 'Upload the company logo: multipart field `file`, PNG, JPEG or WEBP (checked by content), at most 1 MB',
-          consumes: ['multipart/form-data'],
+          multipartBody: LogoUpload,
           security: SECURITY.admin,
-          response: { 200: LogoResponse, ...ADMIN_ERRORS, 400: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse },
+          response: {
+            200: LogoResponse,
+            ...ADMIN_ERRORS,
+            400: ErrorMessage.describe('No `file` part, not a PNG, JPEG or WEBP image, or a malformed multipart body'),
+            413: ErrorMessage.describe('The logo is larger than 1 MB'),
+          },
         },
       },
       async (request) => {

@@ -44,6 +44,9 @@ export const UpdateMyCompanyResponse = z.object({
   }),
 });
 
+/** The logo upload's `multipart/form-data` body. */
+export const LogoUpload = z.object({ file: z.file().describe('PNG, JPEG or WEBP (checked by content), at most 1 MB') });
+
 export const LogoResponse = z.object({ message: z.string(), logo_url: z.string() });
 
 export const TelegramTestRequest = z.object({
