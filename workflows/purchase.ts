@@ -123,9 +123,14 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
     }
     return request.done;
   };
+  // One admin action at a time: it stays first in the queue until done, and any other is refused meanwhile (a refund
+  // waiting for a router that is down would otherwise gather requests without bound).
   const requireActive = () => {
     if (current !== 'active') {
       throw ApplicationFailure.create({ type: 'CONFLICT', message: `La compra está en estado ${current}`, nonRetryable: true });
+    }
+    if (admin.length > 0) {
+      throw ApplicationFailure.create({ type: 'CONFLICT', message: 'Ya hay una acción en curso para esta compra', nonRetryable: true });
     }
   };
   setHandler(refundUpdate, async (action) => ({ status: await enqueue({ kind: 'refund', input: action }) }), {
@@ -283,7 +288,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   for (;;) {
     const wake = await condition(() => reversalHints !== seen || admin.length > 0, Math.max(expiresAt - Date.now(), 0));
     if (admin.length > 0) {
-      const request = admin.shift()!;
+      const request = admin[0];
       if (request.kind === 'extend') {
         expiresAt += request.input.seconds * 1000;
         await store.recordPurchaseEvent({
@@ -293,6 +298,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
           fields: { expiresAt: iso(expiresAt) },
         });
         request.done = current;
+        admin.shift();
         continue;
       }
       await cleanup.revokeHotspotAccess(purchaseId);

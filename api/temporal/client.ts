@@ -10,6 +10,8 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+  type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { MESSAGES } from '../../domain/messages';
@@ -31,7 +33,7 @@ import {
   type PurchaseWorkflowInput,
   type ReconnectDeviceInput,
 } from '../../domain/temporal';
-import type { PurchaseStart, Workflows } from './workflows';
+import type { AdminActionResult, PurchaseStart, Workflows } from './workflows';
 
 export interface TemporalSettings {
   address: string;
@@ -146,16 +148,16 @@ export class TemporalWorkflows implements Workflows {
     return this.operation(WORKFLOW_TYPES.conektaWebhookKey, `conekta-webhook-key:${companyId}`, [companyId]);
   }
 
-  refundPurchase(workflowId: string, input: AdminActionInput): Promise<{ status: PurchaseStatus }> {
-    return this.update(() => this.client.workflow.getHandle(workflowId).executeUpdate(refundUpdate, { args: [input] }));
+  refundPurchase(workflowId: string, input: AdminActionInput, waitMs: number): Promise<AdminActionResult<{ status: PurchaseStatus }>> {
+    return this.update(workflowId, waitMs, (handle) => handle.startUpdate(refundUpdate, { args: [input], waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
-  revokePurchase(workflowId: string, input: AdminActionInput): Promise<{ status: PurchaseStatus }> {
-    return this.update(() => this.client.workflow.getHandle(workflowId).executeUpdate(revokeUpdate, { args: [input] }));
+  revokePurchase(workflowId: string, input: AdminActionInput, waitMs: number): Promise<AdminActionResult<{ status: PurchaseStatus }>> {
+    return this.update(workflowId, waitMs, (handle) => handle.startUpdate(revokeUpdate, { args: [input], waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
-  extendPurchase(workflowId: string, input: ExtendInput): Promise<{ status: PurchaseStatus; expiresAt: string }> {
-    return this.update(() => this.client.workflow.getHandle(workflowId).executeUpdate(extendUpdate, { args: [input] }));
+  extendPurchase(workflowId: string, input: ExtendInput, waitMs: number): Promise<AdminActionResult<{ status: PurchaseStatus; expiresAt: string }>> {
+    return this.update(workflowId, waitMs, (handle) => handle.startUpdate(extendUpdate, { args: [input], waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
   private async operation<T>(type: string, idPrefix: string, args: unknown[]): Promise<T> {
@@ -174,10 +176,25 @@ export class TemporalWorkflows implements Workflows {
     }
   }
 
-  /** Maps update failures to domain errors: the workflow rejects with ApplicationFailure typed by an ErrorCode. */
-  private async update<T>(call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs an admin update: refused at once when it does not apply (the workflow's validator), then waited for up to
+   * `waitMs`. An accepted action goes on in the workflow after that (a router that is down is retried until it returns),
+   * so a longer wait answers `in_progress` instead of holding the request. Update failures become domain errors: the
+   * workflow rejects with an ApplicationFailure typed by an ErrorCode.
+   */
+  private async update<T>(
+    workflowId: string,
+    waitMs: number,
+    start: (handle: WorkflowHandle) => Promise<{ result(): Promise<T> }>,
+  ): Promise<AdminActionResult<T>> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return await call();
+      const accepted = await start(this.client.workflow.getHandle(workflowId));
+      const result = accepted.result().then((value) => ({ done: true as const, value }));
+      result.catch(() => undefined); // an outcome after the wait is the workflow's to record, not this request's
+      const elapsed = new Promise<{ done: false }>((resolve) => (timer = setTimeout(() => resolve({ done: false }), waitMs)));
+      const outcome = await Promise.race([result, elapsed]);
+      return outcome.done ? outcome.value : 'in_progress';
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
         throw new DomainError('CONFLICT', 'La compra ya no está en curso');
@@ -186,6 +203,8 @@ export class TemporalWorkflows implements Workflows {
         throw new DomainError((error.cause.type ?? 'CONFLICT') as ErrorCode, error.cause.message);
       }
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

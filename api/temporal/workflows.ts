@@ -13,6 +13,9 @@ import type {
 /** How a purchase request ends: the workflow's outcome, no outcome within the wait, or an attempt already finished. */
 export type PurchaseStart = { kind: 'outcome'; outcome: PurchaseOutcome } | { kind: 'waiting' } | { kind: 'finished' };
 
+/** An admin action's result, or `in_progress` when the workflow accepted it but has not finished it within the wait. */
+export type AdminActionResult<T> = T | 'in_progress';
+
 /**
  * Everything the API asks of Temporal. The implementation (./client.ts) is the only API file holding a Temporal
  * client; route tests may pass a fake.
@@ -40,10 +43,12 @@ export interface Workflows {
   registerConektaWebhookKey(companyId: string): Promise<ConektaWebhookKeyResult>;
 
   /**
-   * Admin actions on a running purchase, by its workflow id (purchases.workflow_id). Resolve with the new status;
-   * reject with a DomainError (CONFLICT when the purchase is no longer running or the action does not apply).
+   * Admin actions on a running purchase, by its workflow id (purchases.workflow_id), waiting up to `waitMs` for the
+   * workflow to carry them out. Resolve with the new status, or `in_progress` (accepted, still running: a router that is
+   * down); reject with a DomainError (CONFLICT when the purchase is no longer running, the action does not apply or
+   * another one is in progress).
    */
-  refundPurchase(workflowId: string, input: AdminActionInput): Promise<{ status: PurchaseStatus }>;
-  revokePurchase(workflowId: string, input: AdminActionInput): Promise<{ status: PurchaseStatus }>;
-  extendPurchase(workflowId: string, input: ExtendInput): Promise<{ status: PurchaseStatus; expiresAt: string }>;
+  refundPurchase(workflowId: string, input: AdminActionInput, waitMs: number): Promise<AdminActionResult<{ status: PurchaseStatus }>>;
+  revokePurchase(workflowId: string, input: AdminActionInput, waitMs: number): Promise<AdminActionResult<{ status: PurchaseStatus }>>;
+  extendPurchase(workflowId: string, input: ExtendInput, waitMs: number): Promise<AdminActionResult<{ status: PurchaseStatus; expiresAt: string }>>;
 }

@@ -57,7 +57,17 @@ const SUPER_ADMIN_DESTRUCTIVE: OperationName[] = [
 const SESSION_ENDING: OperationName[] = ['POST /api/v1/auth/logout', 'POST /api/v1/auth/change-password'];
 
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>>;
+  paths: Record<string, Record<string, { security?: Record<string, string[]>[]; responses: Record<string, unknown> }>>;
+}
+
+/** What the runs need to know of an operation: the security schemes it accepts and the 5xx statuses it documents. */
+interface Operation {
+  schemes: string[];
+  /**
+   * A route that reaches a router or a gateway documents 502/503 for their failures (the fuzzer writes wrong
+   * credentials and addresses on purpose): those are answers, not server errors. A 500 is always a failure.
+   */
+  upstreamStatuses: string[];
 }
 
 /** Draws a parameter from a dictionary half of the time (the other half stays random: not found, invalid…). */
@@ -112,18 +122,26 @@ describe('OpenAPI document under property-based fuzzing', () => {
   }, 900_000);
 
   /** Every operation of the document, by Schemathesis' name, with the security schemes it accepts. */
-  function operationsOf(document: OpenApiDocument): Map<OperationName, string[]> {
-    const operations = new Map<OperationName, string[]>();
+  function operationsOf(document: OpenApiDocument): Map<OperationName, Operation> {
+    const operations = new Map<OperationName, Operation>();
     for (const [route, methods] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
-        operations.set(`${method.toUpperCase()} ${route}`, (operation.security ?? []).flatMap((scheme) => Object.keys(scheme)));
+        operations.set(`${method.toUpperCase()} ${route}`, {
+          schemes: (operation.security ?? []).flatMap((scheme) => Object.keys(scheme)),
+          upstreamStatuses: Object.keys(operation.responses).filter((status) => status === '502' || status === '503'),
+        });
       }
     }
     return operations;
   }
 
+  /** The checks' settings of an operation: no server error, except the upstream failures it documents. */
+  const checksOf = (operation: Operation) => ({
+    not_a_server_error: { 'expected-statuses': ['2xx', '3xx', '4xx', ...operation.upstreamStatuses] },
+  });
+
   /** The captive portal with the stack's router key, on the stack's tenant; routes without credentials get none. */
-  async function portalRun(operations: Map<OperationName, string[]>): Promise<FuzzRun> {
+  async function portalRun(operations: Map<OperationName, Operation>): Promise<FuzzRun> {
     const inactive = await createProduct(s.db.dataSource, s.routerRow, { name: 'Inactivo', active: false });
     const conekta = (await buy(s, 'conekta')).json<{ id_compra: string }>();
     const mercadoPago = (await buy(s, 'mercado_pago')).json<{ id_compra: string; usuario_hotspot: { usuario: string; contrasena: string } }>();
@@ -157,10 +175,11 @@ describe('OpenAPI document under property-based fuzzing', () => {
       'body.username': often('usernames'),
       'body.password': often('passwords'),
     };
-    for (const [name, schemes] of operations) {
-      if (schemes.includes('RouterApiKey')) {
+    for (const [name, operation] of operations) {
+      if (operation.schemes.includes('RouterApiKey')) {
         run.operations.set(name, {
           headers: auth,
+          checks: checksOf(operation),
           parameters: {
             'path.producto_id': often('products'),
             'path.id': often('purchases'),
@@ -168,8 +187,9 @@ describe('OpenAPI document under property-based fuzzing', () => {
             ...(name.startsWith('POST') ? bodyParameters : {}),
           },
         });
-      } else if (schemes.length === 0) {
+      } else if (operation.schemes.length === 0) {
         run.operations.set(name, {
+          checks: checksOf(operation),
           parameters: {
             'path.id': often('purchases'),
             'query.data.id': often('payments'),
@@ -186,7 +206,7 @@ describe('OpenAPI document under property-based fuzzing', () => {
    * Every admin route with one admin of `role`. The company admin works on a tenant of its own (its changes stay in
    * it); the super admin's destructive operations draw their path parameters only from throwaway objects.
    */
-  async function adminRun(role: AdminRole, operations: Map<OperationName, string[]>): Promise<FuzzRun> {
+  async function adminRun(role: AdminRole, operations: Map<OperationName, Operation>): Promise<FuzzRun> {
     const ds = s.db.dataSource;
     const tenant = await createTenant(`fuzz ${role}`);
     const throwaway = await createTenant(`fuzz ${role} throwaway`);
@@ -228,9 +248,9 @@ describe('OpenAPI document under property-based fuzzing', () => {
       'body.puerto': often('ports'),
       'body.current_password': often('passwords'),
     };
-    for (const [name, schemes] of operations) {
-      if (!schemes.includes('AdminSession')) continue;
-      const setup: OperationSetup = { headers: auth, parameters: { ...common, 'path.empresa_id': often('companies'), 'path.usuario_id': often('users') } };
+    for (const [name, operation] of operations) {
+      if (!operation.schemes.includes('AdminSession')) continue;
+      const setup: OperationSetup = { headers: auth, checks: checksOf(operation), parameters: { ...common, 'path.empresa_id': often('companies'), 'path.usuario_id': often('users') } };
       if (SUPER_ADMIN_DESTRUCTIVE.includes(name)) {
         setup.parameters = {
           ...common,

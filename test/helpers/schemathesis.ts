@@ -16,6 +16,8 @@ export interface OperationSetup {
    * a plain value pins it.
    */
   parameters?: Record<string, unknown>;
+  /** Settings of the checks for this operation, as Schemathesis' configuration spells them. */
+  checks?: Record<string, Record<string, unknown>>;
 }
 
 /** One `st run`: a set of operations, each with its setup, and the dictionaries the setups draw from. */
@@ -74,6 +76,9 @@ export async function runSchemathesis(run: FuzzRun, settings: FuzzSettings): Pro
     '--seed', String(settings.seed),
     '--max-examples', String(settings.maxExamples),
     '--checks', settings.checks.join(','),
+    // Stateful sequences follow links Schemathesis infers: slow, and the runs already reach real objects through
+    // their dictionaries.
+    '--phases', 'examples,coverage,fuzzing',
     '--workers', '1',
     '--generation-database', 'none',
     '--request-timeout', '30',

@@ -157,7 +157,12 @@ export function registerPurchaseRoutes(app: ZodApp, ctx: RouteContext): void {
         tags: ['Purchases'],
         summary: 'Return page after 3-D Secure: nudges the purchase to confirm its payment',
         params: PurchaseIdParams,
-        response: { 200: z.string(), 404: ErrorResponse, 422: ValidationErrorResponse, 429: ErrorResponse },
+        response: {
+          200: { description: 'A page telling the customer the payment is being confirmed', content: { 'text/html': { schema: z.string() } } },
+          404: ErrorResponse,
+          422: ValidationErrorResponse,
+          429: ErrorResponse,
+        },
       },
     },
     async (request, reply) => {

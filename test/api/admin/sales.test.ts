@@ -219,6 +219,7 @@ describe('company admin: sales', () => {
         [
           purchase.workflowId,
           { actor: { userId: s.companyAdmin.user.id, email: s.companyAdmin.user.email }, reason: 'Cliente sin servicio' },
+          20_000, // PURCHASE_RESPONSE_WAIT_SECONDS
         ],
       ]);
       expect((await auditRows(s.ds, 'purchase.refund')).at(-1)).toMatchObject({
@@ -245,6 +246,7 @@ describe('company admin: sales', () => {
       expect(s.workflows.callsOf('extendPurchase')[0]).toEqual([
         purchase.workflowId,
         { actor: expect.any(Object), reason: 'Cortesía', seconds: 1800 },
+        20_000,
       ]);
       expect((await post(`/api/v1/admin/purchases/${purchase.id}/extend`, { seconds: 120, minutos: 2 })).statusCode).toBe(422);
       expect((await post(`/api/v1/admin/purchases/${purchase.id}/extend`, {})).statusCode).toBe(422);
@@ -260,6 +262,20 @@ describe('company admin: sales', () => {
         detail: "Solo se puede extender una compra activa (estado 'expired')",
       });
       expect(s.workflows.calls).toEqual([]);
+    });
+
+    it('answers 202 when the workflow accepted the action but has not finished it within the wait, and audits it', async () => {
+      const purchase = await createPurchase(s.ds, router, product, { status: 'active' });
+      s.workflows.results.revokePurchase = 'in_progress';
+      const response = await post(`/api/v1/admin/purchases/${purchase.id}/revoke`, { motivo: 'Fraude' });
+      expect(response.statusCode).toBe(202);
+      expect(response.json()).toEqual({
+        message: 'La acción sigue en curso: el router o la pasarela aún no responden. Se completará en cuanto respondan.',
+        compra_id: purchase.id,
+        estado: 'active',
+        expira_en: null,
+      });
+      expect((await auditRows(s.ds, 'purchase.revoke')).at(-1)).toMatchObject({ target_id: purchase.id, detail: { reason: 'Fraude', result: 'in_progress' } });
     });
 
     it("reports the workflow's refusal and audits the failed attempt", async () => {
