@@ -49,7 +49,7 @@ const KNOWN_FINDINGS: { scope: 'hardening-purchase'; problem: string; matches: (
   {
     scope: 'hardening-purchase',
     problem: 'NUL or an unpaired surrogate in a text field or filter: PostgreSQL refuses it, 500',
-    matches: (f) => serverError(f) && stringsOf(f).some((text) => text.includes('\u0000') || !text.isWellFormed()),
+    matches: (f) => serverError(f) && stringsOf(f).some((text) => text.includes('\u0000') || !wellFormed(text)),
   },
   {
     scope: 'hardening-purchase',
@@ -59,6 +59,16 @@ const KNOWN_FINDINGS: { scope: 'hardening-purchase'; problem: string; matches: (
 ];
 
 const serverError = (f: Finding) => f.response?.status === 500;
+
+/** False for text with an unpaired surrogate (which encodeURIComponent refuses). */
+function wellFormed(text: string): boolean {
+  try {
+    encodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The request's path segments, query values and JSON body, parsed (what a known finding is recognised by). */
 function partsOf(f: Finding): unknown[] {
