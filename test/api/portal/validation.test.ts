@@ -60,6 +60,16 @@ describe('captive-portal input validation', () => {
     expect(unknown.json()).toEqual({ detail: 'Not Found' });
   });
 
+  it("answers Fastify's own refusals in the API's shape: path parameter too long (414), undecodable URL (400), unknown media type (415)", async () => {
+    const headers = { authorization: `Bearer ${key}` };
+    const long = await t.app.inject({ method: 'GET', url: `/api/v1/purchases/${'a'.repeat(101)}`, headers });
+    expect([long.statusCode, long.json()]).toEqual([414, { detail: 'Parámetro de ruta demasiado largo' }]);
+    const undecodable = await t.app.inject({ method: 'GET', url: '/api/v1/purchases/%E0%A4%A', headers });
+    expect([undecodable.statusCode, undecodable.json()]).toEqual([400, { detail: 'URL inválida' }]);
+    const xml = await post('/api/v1/payments/pagar-conekta', '<compra/>', 'application/xml');
+    expect([xml.statusCode, xml.json()]).toEqual([415, { detail: 'Tipo de contenido no soportado' }]);
+  });
+
   it('refuses a product of no router (404) and a Mercado Pago purchase when the company has no credentials (400)', async () => {
     const body = { producto_id: 999, token_tarjeta: 'tok_x', nombre_cliente: 'Ana', email_cliente: 'ana@example.com' };
     expect((await post('/api/v1/payments/pagar-conekta', body)).json()).toEqual({ detail: 'Producto no encontrado' });
