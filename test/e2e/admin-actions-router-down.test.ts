@@ -1,6 +1,6 @@
 import { createAdmin } from '../helpers/fixtures';
 import { buy, purchase, routerUser, waitForStatus } from '../helpers/purchases';
-import { startStack, type TestStack } from '../helpers/stack';
+import { adminSession, startStack, type TestStack } from '../helpers/stack';
 
 /**
  * An admin action on a purchase whose router is down: the workflow retries the removal until the router returns, so
@@ -12,9 +12,7 @@ describe('admin actions while the router is down', () => {
   let auth: { authorization: string };
   beforeAll(async () => {
     s = await startStack({ config: { PURCHASE_RESPONSE_WAIT_SECONDS: '3' } });
-    const admin = await createAdmin(s.db.dataSource, { role: 'cliente_admin', companyId: s.company.id });
-    const login = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: admin.password } });
-    auth = { authorization: `Bearer ${login.json().access_token}` };
+    auth = await adminSession(s, await createAdmin(s.db.dataSource, { role: 'cliente_admin', companyId: s.company.id }));
   }, 60_000);
   afterAll(() => s?.close());
 

@@ -1,7 +1,7 @@
 import { AuditLogEntity, CompanyEntity } from '../../db/entities';
 import { buy, purchase, routerUser, statusTrail, waitForStatus } from '../helpers/purchases';
 import { createAdmin } from '../helpers/fixtures';
-import { startStack, type TestStack } from '../helpers/stack';
+import { adminSession, startStack, type TestStack } from '../helpers/stack';
 
 /**
  * Issue 7 against a real Temporal worker, the router simulator and the gateway simulators: the purchase actions
@@ -13,9 +13,7 @@ describe('admin operations through the workflows', () => {
   let auth: { authorization: string };
   beforeAll(async () => {
     s = await startStack();
-    const admin = await createAdmin(s.db.dataSource, { role: 'cliente_admin', companyId: s.company.id });
-    const login = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: admin.password } });
-    auth = { authorization: `Bearer ${login.json().access_token}` };
+    auth = await adminSession(s, await createAdmin(s.db.dataSource, { role: 'cliente_admin', companyId: s.company.id }));
   }, 60_000);
   afterAll(() => s?.close());
 

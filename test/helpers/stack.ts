@@ -171,6 +171,12 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   };
 }
 
+/** The headers of a new session of `admin`, logged in through the API. */
+export async function adminSession(s: Pick<TestStack, 'app'>, admin: { email: string; password: string }): Promise<{ authorization: string }> {
+  const login = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: admin.password } });
+  return { authorization: `Bearer ${login.json<{ access_token: string }>().access_token}` };
+}
+
 /** A fresh card token of a simulator scenario (`approved`, `declined`, `pending_approve`, `3ds`…). */
 export function cardToken(scenario: string): string {
   return `tok_test_${scenario}_${randomBytes(6).toString('hex')}`;
