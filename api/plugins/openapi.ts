@@ -24,7 +24,7 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * an unsupported type (415); a path that cannot be decoded (400) or whose parameter is too long (414); credentials
  * missing (403) or not valid (401); input the schema refuses (422). A route's own answer for a status wins.
  */
-export function commonResponses(schema: FastifySchema, methods: readonly string[]): Record<number, z.ZodType> {
+function commonResponses(schema: FastifySchema, methods: readonly string[]): Record<number, z.ZodType> {
   const hasBody = methods.some((method) => BODY_METHODS.has(method.toUpperCase()));
   const responses: Record<number, z.ZodType> = {};
   if (hasBody || schema.params) {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Schemathesis from `scripts/install-tools.sh` (PyPI, pinned in scripts/tools-requirements.txt). */
-export const SCHEMATHESIS = path.resolve(__dirname, '../../.tools/venv/bin/st');
+const SCHEMATHESIS = path.resolve(__dirname, '../../.tools/venv/bin/st');
 
 /** An operation as Schemathesis names it: `POST /api/v1/payments/pagar-conekta`. */
 export type OperationName = string;
@@ -176,7 +176,7 @@ function readReport(run: string, reportPath: string): Pick<FuzzResult, 'findings
 }
 
 /** The TOML the configuration needs: top-level tables and arrays of tables, whose values may be inline tables. */
-export function toToml(config: Record<string, unknown>): string {
+function toToml(config: Record<string, unknown>): string {
   const lines: string[] = [];
   for (const [key, item] of Object.entries(config)) {
     if (Array.isArray(item) && item.every(isPlainObject)) {
