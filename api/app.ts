@@ -9,7 +9,7 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { RouterKeyAuthenticator } from './auth/router-keys';
 import { SessionService } from './auth/sessions';
 import type { AppDeps } from './deps';
@@ -17,6 +17,7 @@ import { CatalogCache } from './portal/catalog-cache';
 import { createGuards, type Guards } from './plugins/auth';
 import { registerErrorHandling } from './plugins/errors';
 import { registerOpenApi } from './plugins/openapi';
+import { validatorCompiler } from './plugins/validation';
 import { registerAdminRoutes } from './routes/admin';
 import { registerAuthRoutes } from './routes/auth';
 import { registerHealthRoutes } from './routes/health';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IdParam } from '../common';
 import { PageQuery, QueryBoolean } from './common';
 
 /** Admin password policy: 8+ characters with a letter and a digit, at most 72 bytes (bcrypt ignores the rest). */
@@ -12,7 +13,7 @@ const Role = z.enum(['super_admin', 'cliente_admin']);
 const Email = z.email().max(254);
 const Name = z.string().trim().min(1).max(100);
 
-export const UserParams = z.object({ usuario_id: z.coerce.number().int().positive() });
+export const UserParams = z.object({ usuario_id: IdParam });
 
 export const CreateUserRequest = z.object({
   email: Email,
