@@ -30,6 +30,9 @@ export type ErrorCode =
   | 'PAYMENT_NOT_FOUND'
   // our own dependencies (Temporal, the database) are unavailable
   | 'SERVICE_UNAVAILABLE'
+  // the database did not answer in time (a retry may succeed), or refused what it was given (it never will)
+  | 'DATABASE_UNAVAILABLE'
+  | 'DATABASE_REJECTED'
   // anything else
   | 'INTERNAL';
 

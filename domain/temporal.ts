@@ -27,9 +27,12 @@ export const SEARCH_ATTRIBUTES = {
   status: defineSearchAttributeKey('PurchaseStatus', SearchAttributeType.KEYWORD),
 } as const;
 
-/** `purchase:<companyId>:<attemptKey>`: one workflow per purchase attempt, so a double submit is one purchase. */
-export function purchaseWorkflowId(companyId: string, attemptKey: string): string {
-  return `purchase:${companyId}:${attemptKey}`;
+/**
+ * `purchase:<companyId>:<routerId>:<attemptKey>`: one workflow per purchase attempt, so a double submit is one
+ * purchase. The router is part of the attempt: a client's key means nothing to another router.
+ */
+export function purchaseWorkflowId(companyId: string, routerId: string, attemptKey: string): string {
+  return `purchase:${companyId}:${routerId}:${attemptKey}`;
 }
 
 /** Timing of one purchase, fixed when it starts (from the API's configuration). */

@@ -14,6 +14,7 @@ export const FINAL_ERROR_TYPES = [
   'PAYMENT_GATEWAY_REJECTED',
   'PAYMENT_NOT_CONFIGURED',
   'PAYMENT_NOT_FOUND',
+  'DATABASE_REJECTED',
 ];
 
 /** Slow activities heartbeat every second: a dead worker's activity is retried elsewhere after this. */

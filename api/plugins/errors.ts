@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { z } from 'zod';
+import { classifyDatabaseError } from '../../db/errors';
 import { isDomainError } from '../../domain/errors';
+import { MESSAGES } from '../../domain/messages';
 import { HttpError, STATUS_BY_CODE } from '../errors';
 import { RequestValidationError } from './validation';
 
@@ -36,6 +38,9 @@ function describe(issue: z.core.$ZodIssue): { type: string; msg: string } {
   }
 }
 
+/** What a 503 tells the client to wait before trying again. */
+const RETRY_AFTER_SECONDS = '5';
+
 /**
  * Errors leave the API in one shape, `{"detail": …}`: validation → 422 listing every field; known codes → their status
  * with a safe message; anything else → 500 "Error interno" (logged with the request id, never echoed).
@@ -56,7 +61,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (isDomainError(error)) {
       const status = STATUS_BY_CODE[error.code];
       if (status >= 500) request.log.warn({ err: error, code: error.code }, 'request failed');
+      if (status === 503) reply.header('retry-after', RETRY_AFTER_SECONDS);
       return reply.status(status).send({ detail: error.message });
+    }
+    if (classifyDatabaseError(error) === 'unavailable') {
+      // A stalled or unreachable database: nothing this request meant to do was done; the client may retry.
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply.status(503).header('retry-after', RETRY_AFTER_SECONDS).send({ detail: MESSAGES.serviceUnavailable });
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.status(415).send({ detail: 'Tipo de contenido no soportado' });

@@ -111,8 +111,7 @@ export class TemporalWorkflows implements Workflows {
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'finished' };
       if (error instanceof WorkflowUpdateFailedError && error.cause instanceof WorkflowNotFoundError) return { kind: 'finished' };
-      if (error instanceof ServiceError) throw new DomainError('SERVICE_UNAVAILABLE', MESSAGES.serviceUnavailable);
-      throw error;
+      throw unavailable(error);
     } finally {
       clearTimeout(timer);
       abort.abort();
@@ -126,7 +125,7 @@ export class TemporalWorkflows implements Workflows {
       return true;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return false;
-      throw error;
+      throw unavailable(error);
     }
   }
 
@@ -170,7 +169,7 @@ export class TemporalWorkflows implements Workflows {
       if (error instanceof WorkflowFailedError) {
         throw new DomainError('ROUTER_UNREACHABLE', 'La operación no terminó a tiempo. Intente de nuevo.');
       }
-      throw error;
+      throw unavailable(error);
     }
   }
 
@@ -185,7 +184,12 @@ export class TemporalWorkflows implements Workflows {
       if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
         throw new DomainError((error.cause.type ?? 'CONFLICT') as ErrorCode, error.cause.message);
       }
-      throw error;
+      throw unavailable(error);
     }
   }
+}
+
+/** Temporal unreachable (its client retries spent) is a 503 the client may retry, never a 500. */
+function unavailable(error: unknown): unknown {
+  return error instanceof ServiceError ? new DomainError('SERVICE_UNAVAILABLE', MESSAGES.serviceUnavailable) : error;
 }
