@@ -159,7 +159,7 @@ export interface RecordEventInput {
 }
 
 /** What an operator is told about (Telegram). */
-export type OperatorNotice = 'approved' | 'declined' | 'refunded' | 'router_unreachable';
+export type OperatorNotice = 'approved' | 'declined' | 'refunded' | 'router_unreachable' | 'charge_not_recorded';
 
 /** What one reconciliation found on a router. */
 export interface RouterReconcileReport {

@@ -4,6 +4,7 @@ import type { OperatorNotice } from '../../domain/temporal';
 import { CompanyEntity, PurchaseEntity } from '../../db/entities';
 import type { SecretBox } from '../../shared/secrets';
 import {
+  chargeNotRecordedMessage,
   escapeHtml,
   purchaseApprovedMessage,
   purchaseDeclinedMessage,
@@ -52,7 +53,9 @@ export function createNotifyActivities({ dataSource, secrets, telegram }: Notify
             ? purchaseDeclinedMessage({ ...base, reason: purchase.customerMessage ?? purchase.statusReason ?? '' })
             : notice === 'refunded'
               ? purchaseRefundedMessage({ ...base, reason: purchase.customerMessage ?? undefined })
-              : routerUnreachableMessage({ companyName: company.name, routerName: purchase.routerName, reference: purchase.id });
+              : notice === 'charge_not_recorded'
+                ? chargeNotRecordedMessage({ ...base, purchaseId: purchase.id })
+                : routerUnreachableMessage({ companyName: company.name, routerName: purchase.routerName, reference: purchase.id });
       const result = await telegram.send(target(company), html);
       if (!result.sent && result.retryable) throw new Error(`telegram not reachable (${result.reason})`);
     },

@@ -157,6 +157,12 @@ export function purchaseRefundedMessage(n: PurchaseNotice & { reason?: string })
   return `↩️ <b>Pago Reembolsado</b>\n\n${purchaseLines(n)}${reason ? `\n\n${reason}` : ''}`;
 }
 
+/** A charge the gateway made that we could not record: it was cancelled or refunded at once; the operator checks. */
+export function chargeNotRecordedMessage(n: PurchaseNotice & { purchaseId: string }): string {
+  const body = `${purchaseLines(n)}\n${lines([['🆔 <b>Compra:</b>', n.purchaseId]])}`;
+  return `⚠️ <b>Cargo sin registrar</b>\n\n${body}\n\n<i>Se canceló o reembolsó. Verifique en la pasarela que no quede cobrado.</i>`;
+}
+
 /** A router that could not be reached while delivering a purchase. */
 export function routerUnreachableMessage(n: {
   companyName: string;
