@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { InjectOptions } from 'fastify';
 import { SecretBox } from '../../shared/secrets';
 import { createPurchase, setupAdminTest, type AdminTest } from './admin/support';
@@ -87,6 +88,21 @@ describe('edge validation across routes', () => {
     expect(response.json().detail).toEqual([{ loc: ['body', 'producto_id'], msg: 'Input should be a valid number', type: 'number_type' }]);
     const reorder = await send({ method: 'PUT', url: '/api/v1/admin/products/reorder', headers: s.companyAdmin.headers, payload: { producto_ids: 'uno' } });
     expect(reorder.json().detail).toEqual([{ loc: ['body', 'producto_ids'], msg: 'Input should be a valid array', type: 'array_type' }]);
+  });
+
+  it('never lets NUL reach the code through a header it reads (the HTTP parser answers 400 first)', async () => {
+    const address = await s.t.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = new URL(address);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: Number(port) }, () =>
+        socket.end(`POST /api/v1/payments/pagar-conekta HTTP/1.1\r\nHost: x\r\nIdempotency-Key: abc\u0000defgh\r\nContent-Length: 0\r\n\r\n`),
+      );
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
   });
 
   it.each([
