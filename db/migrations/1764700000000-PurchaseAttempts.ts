@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * another request be refused. A charge without a gateway reference (a decline that created no order) is stored as
  * NULL, never '', and only present references are unique — two such declines no longer collide.
  */
-export class PurchaseAttempts1764400000000 implements MigrationInterface {
-  name = 'PurchaseAttempts1764400000000';
+export class PurchaseAttempts1764700000000 implements MigrationInterface {
+  name = 'PurchaseAttempts1764700000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE purchases ADD COLUMN request_fingerprint char(64)`);
