@@ -4,6 +4,7 @@ import type { CompanyEntity } from '../db/entities';
 import type { Gateway } from '../domain/purchase';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
+import { RouterEndpointPolicy } from '../shared/router-endpoints';
 import type { SecretBox } from '../shared/secrets';
 import { createTelegramNotifier, type TelegramNotifier } from './notify/telegram';
 import { createConektaGateway, createConektaWebhookKey } from './payments/conekta';
@@ -37,6 +38,7 @@ export function createActivityDeps(config: Config, dataSource: DataSource, secre
     commandTimeoutMs: config.ROUTER_COMMAND_TIMEOUT_SECONDS * 1000,
     maxConcurrentPerRouter: 8,
     idleCloseMs: 60_000,
+    endpoints: new RouterEndpointPolicy(config.ROUTER_ALLOWED_NETWORKS),
     logger,
   });
   const cache = new Map<string, PaymentGateway>();
