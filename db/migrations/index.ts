@@ -1,4 +1,5 @@
 import { InitialSchema1764300000000 } from './1764300000000-InitialSchema';
+import { TelegramTests1764600000000 } from './1764600000000-TelegramTests';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1764300000000];
+export const MIGRATIONS = [InitialSchema1764300000000, TelegramTests1764600000000];
