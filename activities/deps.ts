@@ -24,6 +24,7 @@ export interface ActivityDeps {
   createConektaWebhookKey: (company: CompanyEntity) => Promise<{ id: string; publicKey: string }>;
   telegram: TelegramNotifier;
   publicBaseUrl: string;
+  routerConnectTimeoutMs: number;
 }
 
 const GATEWAY_TIMEOUT_MS = 20_000;
@@ -81,6 +82,7 @@ export function createActivityDeps(config: Config, dataSource: DataSource, secre
       createConektaWebhookKey({ privateKey: conektaKey(company), baseUrl: config.CONEKTA_API_BASE_URL, timeoutMs: GATEWAY_TIMEOUT_MS, logger }),
     telegram: createTelegramNotifier({ baseUrl: config.TELEGRAM_API_BASE_URL, timeoutMs: 10_000, logger }),
     publicBaseUrl: config.PUBLIC_BASE_URL,
+    routerConnectTimeoutMs: config.ROUTER_CONNECT_TIMEOUT_SECONDS * 1000,
     close: () => routerOs.close(),
   };
 }
