@@ -175,6 +175,13 @@ describe('POST /api/v1/auth/login', () => {
     const longLogin = await login(user.email, `${user.password}${'x'.repeat(72)}`, '10.6.0.2');
     expect(longLogin.statusCode).toBe(422);
     expect(longLogin.json().detail).toEqual([{ loc: ['body', 'password'], msg: 'La contraseña no puede exceder 72 bytes', type: 'value_error' }]);
+    const injected = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: `${user.email}\r\nBcc: x@example.com`, password: `${user.password}\u0000` },
+      remoteAddress: '10.6.0.3',
+    });
+    expect(injected.json().detail.map((d: { loc: string[] }) => d.loc[1])).toEqual(['email', 'password']);
   });
 
   it("refuses the admins of a deactivated company (403) until it is active again, and their login too", async () => {
