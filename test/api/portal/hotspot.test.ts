@@ -1,46 +1,30 @@
-import { SecretBox } from '../../../shared/secrets';
-import { buildTestApp, type TestApp } from '../../helpers/app';
-import { testConfig } from '../../helpers/config';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { FakeWorkflows } from '../../helpers/fake-workflows';
-import { createCompany, createRouter, issueKey } from '../../helpers/fixtures';
+import { setupPortalTest, type PortalTest } from './support';
 
 /**
  * Wrong hotspot credentials are throttled per username and per device: every customer of a hotspot reaches the API
  * from the hotspot's one public IP, so a per-IP limit alone would lock them all out after a few typos.
  */
 describe('returning devices: throttling of wrong credentials', () => {
-  let db: TestDatabase;
-  let t: TestApp;
-  let key: string;
-  const config = testConfig();
+  let s: PortalTest;
   const HOTSPOT_IP = '198.51.100.7';
-
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await buildTestApp(db, config, { workflows: new FakeWorkflows() });
-    const company = await createCompany(db.dataSource);
-    const router = await createRouter(db.dataSource, new SecretBox(config.SECRET_KEY), company.id);
-    key = (await issueKey(db.dataSource, config, router)).apiKey;
+    s = await setupPortalTest();
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  afterAll(() => s.close());
 
   const profileInfo = (username: string, ip = HOTSPOT_IP) =>
-    t.app.inject({
+    s.t.app.inject({
       method: 'POST',
       url: '/api/v1/hotspot/user/profile-info',
-      headers: { 'x-api-key': key },
+      headers: { 'x-api-key': s.key },
       remoteAddress: ip,
       payload: { username, password: '1234' },
     });
   const reconnect = (username: string, mac: string, ip = HOTSPOT_IP) =>
-    t.app.inject({
+    s.t.app.inject({
       method: 'POST',
       url: '/api/v1/hotspot/auto-reconnect',
-      headers: { 'x-api-key': key },
+      headers: { 'x-api-key': s.key },
       remoteAddress: ip,
       payload: { username, password: '1234', current_mac: mac },
     });
