@@ -12,6 +12,7 @@ import Fastify, {
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { RouterKeyAuthenticator } from './auth/router-keys';
 import { SessionService } from './auth/sessions';
+import { RouterEndpointPolicy } from '../shared/router-endpoints';
 import type { AppDeps } from './deps';
 import { CatalogCache } from './portal/catalog-cache';
 import { createGuards, type Guards } from './plugins/auth';
@@ -41,6 +42,8 @@ export interface RouteContext extends AppDeps {
   sessions: SessionService;
   /** Rendered catalogs by router; product writes invalidate it. */
   catalog: CatalogCache<CatalogProductBody[]>;
+  /** Where routers may be (ROUTER_ALLOWED_NETWORKS), checked when an admin saves one. */
+  routerEndpoints: RouterEndpointPolicy;
 }
 
 export interface BuildOptions {
@@ -92,7 +95,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     bcryptRounds: config.BCRYPT_ROUNDS,
   });
   const catalog = new CatalogCache<CatalogProductBody[]>(options.catalogCacheMs ?? 1_000);
-  const ctx: RouteContext = { ...deps, guards: createGuards(routerKeys, sessions), routerKeys, sessions, catalog };
+  const routerEndpoints = new RouterEndpointPolicy(config.ROUTER_ALLOWED_NETWORKS);
+  const ctx: RouteContext = { ...deps, guards: createGuards(routerKeys, sessions), routerKeys, sessions, catalog, routerEndpoints };
   app.addHook('onClose', async () => routerKeys.close());
 
   const zod = app.withTypeProvider<ZodTypeProvider>();

@@ -7,7 +7,7 @@ import { maskPassword, summary, writeDemoFile, type DemoInfo } from './dev/demo'
 import { DevEnvironment } from './dev/env';
 import { portFree, tcpReachable } from './dev/net';
 import { startChildService, type ChildService, type Exit } from './dev/processes';
-import { SANDBOX_PORTS, startSandbox, type Sandbox } from './dev/sandbox';
+import { SANDBOX_PORTS, SANDBOX_ROUTER_NETWORKS, startSandbox, type Sandbox } from './dev/sandbox';
 import { sandboxSeedInput, seedDemo, type DemoData } from './dev/seed';
 import { ensureDatabase, startPostgres } from './lib/postgres';
 import { findTemporalCli, startTemporalDevServer } from './lib/temporal';
@@ -176,6 +176,9 @@ function plan(root: string): Plan {
       if (env.isSet(name)) say(`${name} from ${env.sourceOf(name)} is replaced by its simulator (SANDBOX=false keeps it)`);
     }
     Object.assign(overrides, simulated);
+    // The simulated router is on loopback, which the production default refuses.
+    if (!env.isSet('ROUTER_ALLOWED_NETWORKS')) overrides.ROUTER_ALLOWED_NETWORKS = SANDBOX_ROUTER_NETWORKS;
+    else say(`ROUTER_ALLOWED_NETWORKS from ${env.sourceOf('ROUTER_ALLOWED_NETWORKS')} is kept: the demo router (127.0.0.1) works only if it allows it`);
   }
   return {
     root,

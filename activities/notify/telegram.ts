@@ -4,6 +4,7 @@
  */
 import { formatCents, type Cents, type Currency } from '../../domain/money';
 import type { UserType } from '../../domain/purchase';
+import { isTelegramBotToken } from '../../domain/telegram';
 import { createLogger, type Logger } from '../../shared/logger';
 
 /** A company's Telegram settings; disabled, or without token or chat, nothing is sent. */
@@ -18,7 +19,7 @@ export type TelegramResult =
   | { sent: true; messageId: number | undefined }
   | {
       sent: false;
-      reason: 'not_configured' | 'timeout' | 'network' | 'rejected';
+      reason: 'not_configured' | 'invalid_token' | 'timeout' | 'network' | 'rejected';
       /** Worth trying again later (timeout, network, 429, 5xx). */
       retryable: boolean;
       httpStatus?: number;
@@ -76,6 +77,11 @@ export function createTelegramNotifier(options: TelegramNotifierOptions): Telegr
         return { sent: false, reason: 'not_configured', retryable: false };
       }
       const chatId = String(target.chatId);
+      // The token is a segment of the URL path: a malformed one (`x/../../bot1:y/…`) could reach another path.
+      if (!isTelegramBotToken(target.botToken)) {
+        log.warn({ chatId, reason: 'invalid_token' }, 'telegram message not sent');
+        return { sent: false, reason: 'invalid_token', retryable: false };
+      }
       try {
         const result = await post(target.botToken, chatId, html);
         if (result.sent) log.info({ chatId, messageId: result.messageId }, 'telegram message sent');

@@ -137,8 +137,8 @@ export class TemporalWorkflows implements Workflows {
     return this.operation(WORKFLOW_TYPES.routerProbe, `router-probe:${routerId}`, [routerId]);
   }
 
-  sendTelegramTest(companyId: string, override?: { botToken?: string; chatId?: string }): Promise<NotificationTestResult> {
-    return this.operation(WORKFLOW_TYPES.telegramTest, `telegram-test:${companyId}`, [companyId, override ?? {}]);
+  sendTelegramTest(companyId: string, testId?: string): Promise<NotificationTestResult> {
+    return this.operation(WORKFLOW_TYPES.telegramTest, `telegram-test:${companyId}`, [companyId, testId ?? null]);
   }
 
   registerConektaWebhookKey(companyId: string): Promise<ConektaWebhookKeyResult> {
