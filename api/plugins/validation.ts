@@ -27,9 +27,10 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
     const text = SafeText.safeParse(data);
     const parsed = schema.safeParse(data, { reportInput: true });
     if (text.success && parsed.success) return { value: parsed.data };
-    const unsafe = text.error?.issues ?? [];
-    // A field with unsafe text is reported for that, not also for whatever else its schema thinks of it.
-    const taken = new Set(unsafe.map((issue) => pathKey(issue.path)));
-    const issues = [...unsafe, ...(parsed.error?.issues ?? []).filter((issue) => !taken.has(pathKey(issue.path)))];
-    return { error: new RequestValidationError(issues) };
+    // One problem per field: the schema's own (it may be stricter, e.g. no control characters in a credential), else
+    // the unsafe text its schema let through.
+    const own = parsed.error?.issues ?? [];
+    const reported = new Set(own.map((issue) => pathKey(issue.path)));
+    const unsafe = (text.error?.issues ?? []).filter((issue) => !reported.has(pathKey(issue.path)));
+    return { error: new RequestValidationError([...own, ...unsafe]) };
   };
