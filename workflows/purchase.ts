@@ -160,7 +160,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
       return true;
     } catch (error) {
       if (isCancellation(error)) throw error;
-      log.error('purchase record lost', { purchaseId, what, error });
+      log.error('purchase record lost', { purchaseId, what, code: failureType(error), reason: activityFailure(error)?.message });
       return false;
     }
   };
