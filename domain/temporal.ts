@@ -50,6 +50,11 @@ export interface PurchaseWorkflowInput {
   routerId: string;
   gateway: Gateway;
   timing: PurchaseTiming;
+  /**
+   * A customer sold by the original service, imported while still active: its hotspot user already exists and is
+   * enabled, so the workflow takes it over (tags it) and holds the access until `expiresAt` (ISO), with no charge.
+   */
+  adopted?: { expiresAt: string };
 }
 
 /** Result of logging the customer's device in after the purchase (best effort). */

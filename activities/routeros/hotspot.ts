@@ -305,6 +305,11 @@ export class HotspotOperations {
     return rows[0] ? toUser(rows[0]) : null;
   }
 
+  /** Sets the comment of an existing user by its `.id`: how a user created elsewhere takes our ownership tag. */
+  async setUserComment(router: RouterConnection, ref: string, value: string): Promise<void> {
+    await this.client.command(router, `${USER}/set`, [`=.id=${itemRef(ref)}`, `=comment=${comment(value)}`]);
+  }
+
   /**
    * Enables or disables a user (and optionally sets `limit-uptime`) in one round trip when its `.id` is known; a stale
    * `.id` (`no such item`) falls back to a lookup by name. ROUTER_NOT_FOUND when the user does not exist at all.

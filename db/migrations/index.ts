@@ -1,4 +1,5 @@
 import { InitialSchema1764300000000 } from './1764300000000-InitialSchema';
+import { ImportedPurchases1764900000000 } from './1764900000000-ImportedPurchases';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1764300000000];
+export const MIGRATIONS = [InitialSchema1764300000000, ImportedPurchases1764900000000];
