@@ -7,6 +7,7 @@ import {
   isProfileName,
   normalizeMac,
 } from '../../domain/network';
+import { formatRouterDuration } from '../../domain/durations';
 import type { HotspotProfileInfo } from '../../domain/operations';
 import type { RouterConnection, RouterOsClient, RouterOsRow } from './client';
 import { isRouterOsError, RouterOsError } from './errors';
@@ -154,19 +155,6 @@ function comment(value: string, what = 'comment tag'): string {
 function itemRef(value: string): string {
   if (!ITEM_REF.test(value)) throw invalid('RouterOS item reference');
   return value;
-}
-
-/** `5400` → `1h30m`: RouterOS' own notation (routeros.md §7). */
-function formatRouterDuration(seconds: number): string {
-  if (seconds === 0) return '0s';
-  let rest = seconds;
-  let text = '';
-  for (const [unit, size] of [['w', 604800], ['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
-    const count = Math.floor(rest / size);
-    rest -= count * size;
-    if (count > 0) text += `${count}${unit}`;
-  }
-  return text;
 }
 
 function limitUptimeWords(seconds: number | undefined): string[] {
