@@ -1,5 +1,6 @@
 import { openDatabase } from '../../db/data-source';
 import { loadConfigOrExit } from '../../shared/load-config';
+import { SecretBox } from '../../shared/secrets';
 import { importOriginal, ImportStopped } from './import';
 import { parseImportOptions, UsageError, USAGE } from './options';
 import { ImportTemporal } from './temporal';
@@ -19,6 +20,9 @@ async function main(): Promise<number> {
   const options = parseImportOptions(argv);
   const config = loadConfigOrExit();
   const originalKey = process.env.ORIGINAL_ENCRYPTION_KEY_MERCADO_PAGO?.trim() || undefined;
+  if (originalKey && !isFernetKey(originalKey)) {
+    throw new UsageError('ORIGINAL_ENCRYPTION_KEY_MERCADO_PAGO must be a Fernet key (32 bytes, URL-safe base64, 44 characters)');
+  }
   const dataSource = await openDatabase({ url: config.DATABASE_URL, poolSize: 4, applicationName: 'pagos-hotspot-import' });
   let temporal: ImportTemporal | undefined;
   try {
@@ -35,6 +39,15 @@ async function main(): Promise<number> {
   } finally {
     await temporal?.close();
     await dataSource.destroy();
+  }
+}
+
+function isFernetKey(key: string): boolean {
+  try {
+    new SecretBox('unused', key);
+    return true;
+  } catch {
+    return false;
   }
 }
 
