@@ -27,6 +27,16 @@ export const SEARCH_ATTRIBUTES = {
   status: defineSearchAttributeKey('PurchaseStatus', SearchAttributeType.KEYWORD),
 } as const;
 
+/** The search attributes a purchase workflow starts with (its status then follows the purchase's). */
+export function purchaseSearchAttributes(input: Pick<PurchaseWorkflowInput, 'companyId' | 'routerId' | 'gateway'>, status: PurchaseStatus) {
+  return [
+    { key: SEARCH_ATTRIBUTES.companyId, value: input.companyId },
+    { key: SEARCH_ATTRIBUTES.routerId, value: input.routerId },
+    { key: SEARCH_ATTRIBUTES.gateway, value: input.gateway },
+    { key: SEARCH_ATTRIBUTES.status, value: status },
+  ];
+}
+
 /** `purchase:<companyId>:<attemptKey>`: one workflow per purchase attempt, so a double submit is one purchase. */
 export function purchaseWorkflowId(companyId: string, attemptKey: string): string {
   return `purchase:${companyId}:${attemptKey}`;

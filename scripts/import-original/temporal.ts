@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { RouterProbeResult } from '../../domain/operations';
-import { SEARCH_ATTRIBUTES, WORKFLOW_TYPES, type PurchaseWorkflowInput } from '../../domain/temporal';
-
-export interface TemporalSettings {
-  address: string;
-  namespace: string;
-  taskQueue: string;
-}
+import type { TemporalSettings } from '../../api/temporal/client';
+import { purchaseSearchAttributes, WORKFLOW_TYPES, type PurchaseWorkflowInput } from '../../domain/temporal';
 
 // Protobuf enum values (temporal.api.enums.v1), the proto package being only a dependency of the SDK's.
 const TASK_QUEUE_KIND_NORMAL = 1;
 const TASK_QUEUE_TYPE_WORKFLOW = 1;
+
+/** A worker long-polls for up to a minute: a poll older than this means it has gone. */
+const RECENT_POLL_SECONDS = 90;
 
 /** How long a router's profiles may take to read (the probe's own timeouts are shorter). */
 const PROBE_TIMEOUT = '30 seconds';
@@ -32,14 +30,21 @@ export class ImportTemporal {
     return new ImportTemporal(connection, new Client({ connection, namespace: settings.namespace }), settings);
   }
 
-  /** Whether a worker polls the task queue: without one, probes and adoptions would wait forever. */
+  /**
+   * Whether a worker polls the task queue now: without one, probes and adoptions would wait forever. Temporal lists
+   * the pollers of the last minutes, so only a recent poll counts (an idle worker polls again at least every minute).
+   */
   async workerPolling(): Promise<boolean> {
     const response = await this.connection.workflowService.describeTaskQueue({
       namespace: this.settings.namespace,
       taskQueue: { name: this.settings.taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
       taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
     });
-    return (response.pollers ?? []).length > 0;
+    const since = Date.now() / 1000 - RECENT_POLL_SECONDS;
+    return (response.pollers ?? []).some((poller) => {
+      const seconds = poller.lastAccessTime?.seconds;
+      return (typeof seconds === 'number' ? seconds : (seconds?.toNumber() ?? 0)) >= since;
+    });
   }
 
   /** The router's identity and hotspot profiles, read by the worker; a failure is a result. */
@@ -67,12 +72,7 @@ export class ImportTemporal {
         workflowId,
         args: [input],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: SEARCH_ATTRIBUTES.companyId, value: input.companyId },
-          { key: SEARCH_ATTRIBUTES.routerId, value: input.routerId },
-          { key: SEARCH_ATTRIBUTES.gateway, value: input.gateway },
-          { key: SEARCH_ATTRIBUTES.status, value: 'active' },
-        ],
+        typedSearchAttributes: purchaseSearchAttributes(input, 'active'),
       });
       return true;
     } catch (error) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PurchaseEntity } from '../../db/entities';
 import { SecretBox } from '../../shared/secrets';
 import { startRouterSimulator, type RouterSimulator } from '../../sandbox/routeros/simulator';
-import { importOriginal } from '../../scripts/import-original/import';
+import { importOriginal, ImportStopped } from '../../scripts/import-original/import';
 import type { ImportOptions } from '../../scripts/import-original/options';
 import type { ImportReport } from '../../scripts/import-original/report';
 import { importedPurchaseId } from '../../scripts/import-original/sales';
@@ -68,6 +68,23 @@ describe('npm run import:original', () => {
 
   it('needs the original server time zone once its tables hold naive times, and names the one it has', async () => {
     await expect(run({ dryRun: true, sourceTimeZone: undefined })).rejects.toThrow(/--source-timezone is required.*TimeZone setting is "[^"]+"/);
+  });
+
+  it('stops before writing anything when no worker polls the task queue', async () => {
+    const before = await snapshot(s);
+    const idle = { address: s.config.TEMPORAL_ADDRESS, namespace: s.config.TEMPORAL_NAMESPACE, taskQueue: 'import-test-no-worker' };
+    const nobody = await ImportTemporal.connect(idle);
+    try {
+      await expect(
+        importOriginal(
+          { from: old.url, dryRun: false, sourceTimeZone: ZONE },
+          { config: { ...s.config, TEMPORAL_TASK_QUEUE: idle.taskQueue }, dataSource: s.db.dataSource, temporal: nobody },
+        ),
+      ).rejects.toThrow(new ImportStopped('no worker polls the task queue "import-test-no-worker": start the worker (npm run start:worker) with this configuration, then run the import again'));
+    } finally {
+      await nobody.close();
+    }
+    expect(await snapshot(s)).toBe(before);
   });
 
   it('dry run: lists what it would import and every refusal with its reason, and writes nothing', async () => {
