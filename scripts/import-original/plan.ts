@@ -101,7 +101,7 @@ function mapRows<S, T>(
 /** Which companies, routers and products exist once this run is done (written now or already here). */
 export interface Available {
   companies: Set<string>;
-  /** Refused ones, with the reason their dependants quote. */
+  /** Refused ones: their dependants are refused, naming them. */
   refusedCompanies: Set<string>;
   routers: Map<string, { companyId: string; name: string }>;
   refusedRouters: Set<string>;

@@ -13,8 +13,8 @@ import { referenceKey, type PurchaseRow } from './target';
  * every final word maps to a status; a sale still pending at the gateway is refused, to be settled there first.
  */
 
-/** The gateway's final words (Conekta's and Mercado Pago's) → this service's status. */
-const FINAL_STATUS: Record<string, 'paid' | PurchaseStatus> = {
+/** The gateway's final words (Conekta's and Mercado Pago's) → this service's status; `paid` becomes active or expired. */
+const FINAL_STATUS: Record<string, PurchaseStatus> = {
   paid: 'paid',
   approved: 'paid',
   rejected: 'declined',
