@@ -79,11 +79,13 @@ export async function importOriginal(options: ImportOptions, deps: ImportDeps): 
     originalMercadoPago: deps.originalMercadoPagoKey ? new SecretBox(config.SECRET_KEY, deps.originalMercadoPagoKey) : undefined,
   };
   const available = emptyAvailable();
-  const write = async <T extends object>(table: OriginalTable, entity: Parameters<typeof insertMissing>[1], rows: T[]) => {
-    const written = options.dryRun ? rows.length : await insertMissing(dataSource, entity, rows);
+  // A planned row not written was made meanwhile by someone else: left as it is, like one already here.
+  const counted = (table: OriginalTable, planned: number, written: number) => {
     report.imported(table, written);
-    for (let i = written; i < rows.length; i++) report.skip(table); // made meanwhile by someone else: left as it is
+    for (let i = written; i < planned; i++) report.skip(table);
   };
+  const write = async <T extends object>(table: OriginalTable, entity: Parameters<typeof insertMissing>[1], rows: T[]) =>
+    counted(table, rows.length, options.dryRun ? rows.length : await insertMissing(dataSource, entity, rows));
 
   await write('empresas', CompanyEntity, planCompanies(data.empresas, ctx, available));
   await write('usuarios', AdminUserEntity, planAdmins(data.usuarios, ctx, available));
@@ -100,12 +102,8 @@ export async function importOriginal(options: ImportOptions, deps: ImportDeps): 
     report.adoption.candidates = sales.filter((s) => s.row.status === 'active').length;
     report.adoption.undecided = sales.filter((s) => s.row.status === 'undecided').length;
   } else {
-    const written = await insertPurchases(
-      dataSource,
-      sales.map((s) => ({ row: decided(decided(s.row, 'status'), 'validitySeconds') as PurchaseRow, detail: s.detail })),
-    );
-    report.imported('transacciones', written);
-    for (let i = written; i < sales.length; i++) report.skip('transacciones');
+    const rows = sales.map((s) => ({ row: decided(decided(s.row, 'status'), 'validitySeconds') as PurchaseRow, detail: s.detail }));
+    counted('transacciones', rows.length, await insertPurchases(dataSource, rows));
     await advanceSequences(dataSource);
     await adopt(dataSource, temporal!, config, report);
   }
