@@ -4,6 +4,7 @@ import { parseRouterDuration } from '../../domain/durations';
 import type { RouterProbeResult } from '../../domain/operations';
 import type { PurchaseWorkflowInput } from '../../domain/temporal';
 import type { Config } from '../../shared/config';
+import { RouterEndpointPolicy } from '../../shared/router-endpoints';
 import { SecretBox } from '../../shared/secrets';
 import type { ImportOptions } from './options';
 import {
@@ -77,6 +78,7 @@ export async function importOriginal(options: ImportOptions, deps: ImportDeps): 
     target: await loadTargetState(dataSource, data, purchaseIds),
     secrets,
     originalMercadoPago: deps.originalMercadoPagoKey ? new SecretBox(config.SECRET_KEY, deps.originalMercadoPagoKey) : undefined,
+    routerEndpoints: new RouterEndpointPolicy(config.ROUTER_ALLOWED_NETWORKS),
   };
   const available = emptyAvailable();
   // A planned row not written was made meanwhile by someone else: left as it is, like one already here.

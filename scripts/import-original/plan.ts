@@ -3,6 +3,7 @@ import { formatRouterDuration } from '../../domain/durations';
 import { CURRENCIES, toCents, type Currency } from '../../domain/money';
 import { isProfileName } from '../../domain/network';
 import type { AdminRole } from '../../db/entities/admin-user.entity';
+import type { RouterEndpointPolicy } from '../../shared/router-endpoints';
 import type { SecretBox } from '../../shared/secrets';
 import type { ImportReport } from './report';
 import type { OriginalAdmin, OriginalApiKey, OriginalCompany, OriginalProduct, OriginalRouter, OriginalTable } from './source';
@@ -19,6 +20,8 @@ export interface PlanContext {
   secrets: SecretBox;
   /** The original's Fernet key when it differs from ENCRYPTION_KEY_MERCADO_PAGO (values are then re-encrypted). */
   originalMercadoPago?: SecretBox;
+  /** ROUTER_ALLOWED_NETWORKS: a router outside it is imported, but the worker will not connect to it. */
+  routerEndpoints: RouterEndpointPolicy;
 }
 
 /** The original's creation defaults for Conekta keys: not keys at all. */
@@ -234,6 +237,9 @@ export function planRouters(rows: OriginalRouter[], ctx: PlanContext, available:
       const port = r.puerto ?? 8728;
       if (!Number.isInteger(port) || port < 1 || port > 65535) refuse(`port ${port} is not a TCP port`);
       const apiUser = text(r.usuario) ?? refuse('it has no RouterOS API user');
+      if (!ctx.routerEndpoints.allowsHost(host)) {
+        ctx.report.note('routers', r.id, `host ${host} is outside ROUTER_ALLOWED_NETWORKS: the worker will not connect to it until the policy allows it`);
+      }
       // The original spoke API-SSL on 8729 only, and never checked the certificate.
       const tls = port === 8729;
       if (tls) {

@@ -1,9 +1,10 @@
+import { RouterEndpointPolicy } from '../../shared/router-endpoints';
 import { SecretBox } from '../../shared/secrets';
 import { parseImportOptions, UsageError } from '../../scripts/import-original/options';
-import { emptyAvailable, planAdmins, planCompanies, planKeys, type PlanContext } from '../../scripts/import-original/plan';
+import { emptyAvailable, planAdmins, planCompanies, planKeys, planRouters, type PlanContext } from '../../scripts/import-original/plan';
 import { ImportReport } from '../../scripts/import-original/report';
 import { inferGateway, planSales } from '../../scripts/import-original/sales';
-import type { OriginalAdmin, OriginalApiKey, OriginalCompany, OriginalTransaction } from '../../scripts/import-original/source';
+import type { OriginalAdmin, OriginalApiKey, OriginalCompany, OriginalRouter, OriginalTransaction } from '../../scripts/import-original/source';
 import type { TargetState } from '../../scripts/import-original/target';
 
 const OURS = 'ZmRqc2FmZGpzYWZkanNhZmRqc2FmZGpzYWZkanNhZmQ=';
@@ -28,7 +29,13 @@ function target(overrides: Partial<TargetState> = {}): TargetState {
 }
 
 function context(overrides: Partial<PlanContext> = {}): PlanContext {
-  return { report: new ImportReport(false), target: target(), secrets: new SecretBox('secret-key', OURS), ...overrides };
+  return {
+    report: new ImportReport(false),
+    target: target(),
+    secrets: new SecretBox('secret-key', OURS),
+    routerEndpoints: new RouterEndpointPolicy(['default']),
+    ...overrides,
+  };
 }
 
 const company = (values: Partial<OriginalCompany> = {}): OriginalCompany => ({
@@ -157,6 +164,40 @@ describe('import:original admins', () => {
       '"not an email" is not an email address: this service could never log it in',
       'its password hash is not a bcrypt hash',
     ]);
+  });
+});
+
+describe('import:original routers', () => {
+  const router = (values: Partial<OriginalRouter>): OriginalRouter => ({
+    id: 'RTR_A',
+    empresa_id: 'EMP_A',
+    nombre: 'Lobby',
+    host: '10.0.0.1',
+    puerto: 8728,
+    usuario: 'api',
+    password_encrypted: 'router-password',
+    ubicacion: null,
+    activo: true,
+    creado_en: new Date('2025-01-01T00:00:00Z'),
+    ...values,
+  });
+
+  it('imports a router outside ROUTER_ALLOWED_NETWORKS with a note (the worker refuses to connect), and API-SSL without verification', () => {
+    const ctx = context();
+    const available = emptyAvailable();
+    available.companies.add('EMP_A');
+    const rows = planRouters([router({}), router({ id: 'RTR_B', host: '127.0.0.1', puerto: 8729 })], ctx, available);
+    expect(rows.map((r) => [r.id, r.useTls, r.tlsVerify])).toEqual([
+      ['RTR_A', false, true],
+      ['RTR_B', true, false],
+    ]);
+    expect(ctx.secrets.decrypt(rows[0].apiPasswordEncrypted)).toBe('router-password');
+    const notes = ctx.report.notes.filter((n) => n.id === 'RTR_B').map((n) => n.text);
+    expect(notes).toEqual([
+      expect.stringContaining('outside ROUTER_ALLOWED_NETWORKS'),
+      expect.stringContaining('API-SSL (8729) without certificate verification'),
+    ]);
+    expect(ctx.report.notes.filter((n) => n.id === 'RTR_A')).toEqual([]);
   });
 });
 
