@@ -579,11 +579,39 @@ export class RouterState {
 
   /** `/ip/hotspot/active/login`: the device must be a known host; the user must exist, match and be enabled. */
   private login(attrs: Fields): void {
-    const host = this.loginHost(attrs);
+    const password = attrs.password ?? '';
+    this.startSession(this.loginHost(attrs), attrs.user, (stored) => stored === password);
+  }
+
+  /**
+   * A login through the hotspot's own pages (the login form, by `http-chap` or `http-pap`): the device is the host with
+   * this MAC, and `verify` checks the submitted password against the user's (CHAP hashes it with a challenge).
+   */
+  hotspotLogin(mac: string, username: string, verify: (storedPassword: string) => boolean): void {
+    const host = this.tables[MENU.host].all().find((h) => h['mac-address'] === normaliseValue('mac-address', mac));
+    if (!host) throw new Trap(`unknown host MAC ${mac}`);
+    this.startSession(host, username, verify);
+  }
+
+  /** A device back with a MAC cookie (`login-by` has `mac-cookie`): logged in as the cookie's user, if that still can. */
+  cookieLogin(mac: string): boolean {
+    const normalised = normaliseValue('mac-address', mac);
+    const cookie = this.tables[MENU.cookie].all().find((c) => c['mac-address'] === normalised);
+    if (!cookie) return false;
+    try {
+      this.hotspotLogin(normalised, cookie.user, () => true);
+      return true;
+    } catch (error) {
+      if (error instanceof Trap) return false;
+      throw error;
+    }
+  }
+
+  private startSession(host: Fields, username: string | undefined, verify: (storedPassword: string) => boolean): void {
     const sessions = this.tables[MENU.active].all();
     if (sessions.some((s) => s['mac-address'] === host['mac-address'])) throw new Trap('already logged in');
-    const user = this.tables[MENU.user].all().find((u) => u.name === attrs.user);
-    if (!user || (user.password ?? '') !== (attrs.password ?? '')) throw new Trap('invalid username or password');
+    const user = this.tables[MENU.user].all().find((u) => u.name === username);
+    if (!user || !verify(user.password ?? '')) throw new Trap('invalid username or password');
     if (user.disabled === 'true') throw new Trap(`user ${user.name} is disabled`);
     const boundMac = user['mac-address'];
     if (boundMac && boundMac !== '00:00:00:00:00:00' && boundMac !== host['mac-address']) {
@@ -602,8 +630,9 @@ export class RouterState {
     });
     if (this.loginSettleMs > 0) this.settling.set(session['.id'], Date.now() + this.loginSettleMs);
     host.authorized = 'true';
-    if (profile?.['add-mac-cookie'] === 'true') {
-      this.tables[MENU.cookie].insert({
+    const cookies = this.tables[MENU.cookie];
+    if (profile?.['add-mac-cookie'] === 'true' && !cookies.all().some((c) => c.user === user.name && c['mac-address'] === host['mac-address'])) {
+      cookies.insert({
         user: user.name, domain: '', 'mac-address': host['mac-address'],
         'expires-in': profile['mac-cookie-timeout'] ?? '3d',
       });
