@@ -53,13 +53,15 @@ export interface RouterSetupInput {
 }
 
 /** A RouterOS string literal: quotes, backslashes and `$` escaped; control characters cannot appear in one. */
+const isControl = (c: string) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f;
+
 export function rosString(value: string): string {
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new HttpError(422, `Valor no válido para RouterOS (caracteres de control): ${JSON.stringify(value)}`);
+  if ([...value].some(isControl)) throw new HttpError(422, `Valor no válido para RouterOS (caracteres de control): ${JSON.stringify(value)}`);
   return `"${value.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
 }
 
 /** Text safe inside a `#` comment line: one line, printable. */
-const commentText = (value: string) => value.replace(/[\u0000-\u001f\u007f]/g, ' ');
+const commentText = (value: string) => [...value].map((c) => (isControl(c) ? ' ' : c)).join('');
 
 /** `host` of each URL plus the gateways' hosts, once each, in that order. */
 export function walledGardenHosts(config: Pick<Config, 'PUBLIC_BASE_URL' | 'CONEKTA_TOKENIZER_URL' | 'MERCADO_PAGO_SDK_URL'>): string[] {

@@ -1,4 +1,4 @@
-import { MENU, RouterState, Trap, versionAtLeast, type Fields } from './state';
+import { MENU, Trap, versionAtLeast, type Fields, type RouterState } from './state';
 
 /**
  * A small RouterOS script interpreter: what `/import file.rsc` does with the statements it understands, run against
@@ -39,6 +39,8 @@ interface Token {
 }
 
 const WORD = /[A-Za-z0-9_.,:/*@+-]/;
+/** Marks an escaped `\$` inside a string until interpolation is done (a private-use character: never in a script). */
+const DOLLAR = '\uE000';
 const OPS = ['!=', '<=', '>=', '&&', '||', '<', '>', '!'];
 const VERBS = new Set(['add', 'set', 'remove', 'enable', 'disable', 'find', 'get']);
 const MENUS: readonly string[] = Object.values(MENU);
@@ -69,7 +71,7 @@ function tokenize(source: string): Token[] {
         if (d === '\n') line++;
         if (d === '\\') {
           const next = source[i + 1];
-          const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', $: '\u0000$' };
+          const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', $: `${DOLLAR}$` };
           if (!(next in escapes)) throw new ScriptError(`bad escape \\${next}`, line);
           text += escapes[next];
           i += 2;
@@ -423,11 +425,11 @@ class Interpreter {
     return found.kind === 'local' ? found.scope.getLocal(name) : this.state.globals.get(name) as Value;
   }
 
-  /** `$name` inside a double-quoted string is the variable's value; `\$` (kept as NUL + `$`) is a dollar sign. */
+  /** `$name` inside a double-quoted string is the variable's value; `\$` (kept as DOLLAR + `$`) is a dollar sign. */
   private interpolate(scope: Scope, text: string): string {
     return text
-      .replace(/(?<!\u0000)\$([A-Za-z][A-Za-z0-9_-]*)/g, (_, name: string) => print(this.variable(scope, name)))
-      .replace(/\u0000\$/g, '$');
+      .replace(/(?<!\uE000)\$([A-Za-z][A-Za-z0-9_-]*)/g, (_, name: string) => print(this.variable(scope, name)))
+      .replace(/\uE000\$/g, '$');
   }
 
   /** `||` < `&&` < comparisons < unary `!`; operands are values. */

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import type { Browser, Page } from 'playwright-core';
 import { MENU } from '../../sandbox/routeros/state';
 import type { HotspotHttp } from '../../sandbox/routeros/hotspot-http';
