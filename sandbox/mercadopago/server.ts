@@ -33,6 +33,7 @@ import {
   type Settlement,
 } from '../lib/scenarios';
 import { WebhookDispatcher } from '../lib/webhooks';
+import { mercadoPagoSdkRoutes } from './sdk';
 import { MERCADO_PAGO_DECLINES, PENDING_DETAILS, THREE_DS_NOT_REQUESTED, THREE_DS_REJECTED } from './scenarios';
 
 export interface MercadoPagoSimulatorOptions extends Partial<ScenarioTiming> {
@@ -366,6 +367,7 @@ export async function startMercadoPagoSimulator(
     core,
     webhooks,
     timers,
+    browserRoutes: mercadoPagoSdkRoutes(),
     outageBody: { message: 'Service unavailable', error: 'service_unavailable', status: 503, cause: [] },
     routes: [
       api('POST', /^\/v1\/payments$/, createPayment),
