@@ -22,7 +22,7 @@ import { validatorCompiler } from './plugins/validation';
 import { registerAdminRoutes } from './routes/admin';
 import { registerAuthRoutes } from './routes/auth';
 import { registerHealthRoutes } from './routes/health';
-import { registerPortalRoutes } from './routes/portal';
+import { isPortalPath, registerPortalRoutes } from './routes/portal';
 import type { CatalogProductBody } from './routes/portal/catalog';
 import { registerWebhookRoutes } from './routes/webhooks';
 
@@ -74,11 +74,20 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
 
-  await app.register(cors, {
-    origin: config.BACKEND_CORS_ORIGINS.includes('*') ? true : config.BACKEND_CORS_ORIGINS,
-    credentials: !config.BACKEND_CORS_ORIGINS.includes('*'),
+  const corsBase = {
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+  };
+  const configuredCors = {
+    ...corsBase,
+    origin: config.BACKEND_CORS_ORIGINS.includes('*') ? true : config.BACKEND_CORS_ORIGINS,
+    credentials: !config.BACKEND_CORS_ORIGINS.includes('*'),
+  };
+  // Captive portals are served by each router from its own address: the portal routes (router key in a header, no
+  // cookies) answer any origin; everything else only the configured ones.
+  const portalCors = { ...corsBase, origin: '*', credentials: false };
+  await app.register(cors, {
+    delegator: (request, callback) => callback(null, isPortalPath(request.url ?? '') ? portalCors : configuredCors),
   });
   await registerOpenApi(app, config.APP_NAME);
 

@@ -27,6 +27,16 @@ export const SEARCH_ATTRIBUTES = {
   status: defineSearchAttributeKey('PurchaseStatus', SearchAttributeType.KEYWORD),
 } as const;
 
+/** The search attributes a purchase workflow starts with (its status then follows the purchase's). */
+export function purchaseSearchAttributes(input: Pick<PurchaseWorkflowInput, 'companyId' | 'routerId' | 'gateway'>, status: PurchaseStatus) {
+  return [
+    { key: SEARCH_ATTRIBUTES.companyId, value: input.companyId },
+    { key: SEARCH_ATTRIBUTES.routerId, value: input.routerId },
+    { key: SEARCH_ATTRIBUTES.gateway, value: input.gateway },
+    { key: SEARCH_ATTRIBUTES.status, value: status },
+  ];
+}
+
 /**
  * `purchase:<companyId>:<routerId>:<attemptKey>`: one workflow per purchase attempt, so a double submit is one
  * purchase. The router is part of the attempt: a client's key means nothing to another router.
@@ -53,6 +63,11 @@ export interface PurchaseWorkflowInput {
   routerId: string;
   gateway: Gateway;
   timing: PurchaseTiming;
+  /**
+   * A customer sold by the original service, imported while still active: its hotspot user already exists and is
+   * enabled, so the workflow takes it over (tags it) and holds the access until `expiresAt` (ISO), with no charge.
+   */
+  adopted?: { expiresAt: string };
 }
 
 /** Result of logging the customer's device in after the purchase (best effort). */

@@ -7,6 +7,7 @@ import { maskPassword, summary, writeDemoFile, type DemoInfo } from './dev/demo'
 import { DevEnvironment } from './dev/env';
 import { portFree, tcpReachable } from './dev/net';
 import { startChildService, type ChildService, type Exit } from './dev/processes';
+import { PORTAL_PREVIEW_PORT, startPortalPreview } from './dev/portal-preview';
 import { SANDBOX_PORTS, SANDBOX_ROUTER_NETWORKS, startSandbox, type Sandbox } from './dev/sandbox';
 import { sandboxSeedInput, seedDemo, type DemoData } from './dev/seed';
 import { ensureDatabase, startPostgres } from './lib/postgres';
@@ -171,6 +172,9 @@ function plan(root: string): Plan {
       CONEKTA_API_BASE_URL: `http://127.0.0.1:${SANDBOX_PORTS.conekta}`,
       MERCADO_PAGO_API_BASE_URL: `http://127.0.0.1:${SANDBOX_PORTS.mercadoPago}`,
       TELEGRAM_API_BASE_URL: `http://127.0.0.1:${SANDBOX_PORTS.telegram}`,
+      CONEKTA_TOKENIZER_URL: `http://127.0.0.1:${SANDBOX_PORTS.conekta}/v1.0/js/conekta-checkout.min.js`,
+      MERCADO_PAGO_SDK_URL: `http://127.0.0.1:${SANDBOX_PORTS.mercadoPago}/js/v2`,
+      ROUTER_API_SOURCE_ADDRESSES: '127.0.0.1',
     };
     for (const name of Object.keys(simulated)) {
       if (env.isSet(name)) say(`${name} from ${env.sourceOf(name)} is replaced by its simulator (SANDBOX=false keeps it)`);
@@ -206,6 +210,7 @@ async function checkPorts(p: Plan): Promise<void> {
           local(SANDBOX_PORTS.conekta, 'Conekta simulator'),
           local(SANDBOX_PORTS.mercadoPago, 'Mercado Pago simulator'),
           local(SANDBOX_PORTS.telegram, 'Telegram simulator'),
+          local(PORTAL_PREVIEW_PORT, 'portal preview (simulated hotspot)'),
         ]
       : []),
     { host: p.config.HOST, port: p.config.PORT, what: 'API (PORT)' },
@@ -368,6 +373,8 @@ async function up(stack: Stack): Promise<void> {
   stack.checkpoint();
   const demo = await prepareDatabase(p, sandbox);
   stack.checkpoint();
+  const preview = sandbox && demo ? await startPortalPreview(p.config, sandbox, demo, path.join(p.devDir, 'portal'), PORTAL_PREVIEW_PORT) : undefined;
+  if (preview) stack.add('simulators', 'portal preview', () => preview.hotspot.close());
   await startApplication(p, stack);
   stack.checkpoint();
 
@@ -381,6 +388,7 @@ async function up(stack: Stack): Promise<void> {
       demo,
       companyAdmin: { email: env.dev('DEV_COMPANY_ADMIN_EMAIL'), password: env.dev('DEV_COMPANY_ADMIN_PASSWORD') },
       routerPassword: env.dev('DEV_ROUTER_API_PASSWORD'),
+      portalPreviewUrl: preview?.url ?? null,
     },
   };
   const demoFile = path.join(p.devDir, 'demo.json');

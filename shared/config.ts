@@ -224,6 +224,20 @@ const schema = z
     CONEKTA_API_BASE_URL: httpUrl('CONEKTA_API_BASE_URL', 'https://api.conekta.io'),
     MERCADO_PAGO_API_BASE_URL: httpUrl('MERCADO_PAGO_API_BASE_URL', 'https://api.mercadopago.com'),
     TELEGRAM_API_BASE_URL: httpUrl('TELEGRAM_API_BASE_URL', 'https://api.telegram.org'),
+    // The captive portal loads the gateways' browser tokenizers from these (the sandbox serves drop-in test copies).
+    CONEKTA_TOKENIZER_URL: httpUrl('CONEKTA_TOKENIZER_URL', 'https://pay.conekta.com/v1.0/js/conekta-checkout.min.js'),
+    MERCADO_PAGO_SDK_URL: httpUrl('MERCADO_PAGO_SDK_URL', 'https://sdk.mercadopago.com/js/v2'),
+    ROUTER_API_SOURCE_ADDRESSES: z
+      .string()
+      .trim()
+      .optional()
+      .transform((raw, ctx) => {
+        const list = (raw ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+        const prefix = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/([0-9]|[12]\d|3[0-2]))?$/;
+        if (list.every((v) => prefix.test(v))) return list;
+        ctx.addIssue({ code: 'custom', message: `ROUTER_API_SOURCE_ADDRESSES must be a comma-separated list of IPv4 addresses or prefixes (got "${raw}")` });
+        return z.NEVER;
+      }),
     PURCHASE_RESPONSE_WAIT_SECONDS: integer('PURCHASE_RESPONSE_WAIT_SECONDS', 20, 1, 120),
     PAYMENT_PENDING_MAX_SECONDS: integer('PAYMENT_PENDING_MAX_SECONDS', 3600, 1, 7 * 86_400),
     PAYMENT_STATUS_POLL_SECONDS: integer('PAYMENT_STATUS_POLL_SECONDS', 60, 1, 3600),

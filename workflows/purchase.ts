@@ -193,6 +193,85 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
     return { status: current, expiresAt: expiresAt ? new Date(expiresAt).toISOString() : undefined, nextAction: 'none' };
   };
 
+  // 5–6. Hold the access until it ends, then remove it: shared by a sale and an adopted customer.
+  const holdAccess = async (until: number): Promise<PurchaseState> => {
+    expiresAt = until;
+    // 5. Active until expiry, an admin action, or a refund / charge-back at the gateway.
+    let seen = reversalHints;
+    for (;;) {
+      const wake = await condition(() => reversalHints !== seen || admin.length > 0, Math.max(expiresAt - Date.now(), 0));
+      if (admin.length > 0) {
+        const request = admin.shift()!;
+        if (request.kind === 'extend') {
+          // More access is granted only with its record (which carries the new expiry): an extension that cannot be
+          // recorded is refused, and the purchase expires when it was going to.
+          const extended: number = expiresAt + request.input.seconds * 1000;
+          const recorded = await recordEvent({
+            type: 'extended',
+            detail: { seconds: request.input.seconds, actor: request.input.actor, reason: request.input.reason },
+            fields: { expiresAt: iso(extended) },
+          });
+          if (recorded) expiresAt = extended;
+          else request.refused = 'No se pudo registrar la extensión; no se aplicó.';
+          request.done = current;
+          continue;
+        }
+        await cleanup.revokeHotspotAccess(purchaseId);
+        if (request.kind === 'refund') {
+          const refund = await refundOrRecord('ADMIN_REFUND');
+          await record('refunded', {
+            reason: 'ADMIN_REFUND',
+            fields: { endedAt: now(), refundedCents: refund?.refundedCents, gatewayStatus: refund?.gatewayStatus },
+            detail: { actor: request.input.actor, reason: request.input.reason },
+          });
+          tell('refunded');
+        } else {
+          await record('revoked', { reason: 'ADMIN_REVOKE', fields: { endedAt: now() }, detail: { actor: request.input.actor, reason: request.input.reason } });
+        }
+        request.done = current;
+        return end();
+      }
+      if (reversalHints !== seen) {
+        seen = reversalHints;
+        const latest = await status.getPaymentStatus(purchaseId).catch(() => undefined);
+        if (latest && (latest.status === 'refunded' || latest.status === 'charged_back')) {
+          await cleanup.revokeHotspotAccess(purchaseId);
+          await record(latest.status === 'refunded' ? 'refunded' : 'revoked', {
+            reason: latest.status === 'refunded' ? 'GATEWAY_REFUND' : 'CHARGED_BACK',
+            fields: { endedAt: now(), refundedCents: latest.refundedCents, gatewayStatus: latest.gatewayStatus },
+          });
+          return end();
+        }
+        continue;
+      }
+      if (!wake && Date.now() >= expiresAt) break;
+    }
+    acceptingAdmin = false;
+
+    // 6. Expire: the user, its sessions and its cookies go; retried until the router confirms.
+    await expire('revokeHotspotAccess', purchaseId);
+    await record('expired', { fields: { endedAt: now() } });
+    return end();
+  };
+
+  // A customer sold by the original service and imported while active already has an enabled user on the router: no
+  // reserve, charge or enable. Its user is taken over (retried without end, like a removal: a router that is down is
+  // adopted when it returns), then its access is held like any other.
+  if (input.adopted) {
+    current = published = 'active';
+    expiresAt = Date.parse(input.adopted.expiresAt);
+    const adoption = await proxyActivities<Activities>(ROUTER_CLEANUP).adoptHotspotUser(purchaseId);
+    if (!adoption.adopted) {
+      // Gone from the router, or someone else's now: there is no access left to hold or to remove.
+      await record('expired', { reason: adoption.reason, fields: { endedAt: now() } });
+      answer({ status: 'expired', code: adoption.reason });
+      return end();
+    }
+    await recordEvent({ type: 'adopted', detail: { expiresAt: input.adopted.expiresAt } });
+    answer({ status: 'active' });
+    return holdAccess(expiresAt);
+  }
+
   // 1. Reserve: the disabled user must exist on the router before any money moves.
   try {
     await reserve('reserveHotspotUser', purchaseId);
@@ -304,63 +383,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   }
   answer({ status: 'active', autoConnect });
   tell('approved');
-
-  // 5. Active until expiry, an admin action, or a refund / charge-back at the gateway.
-  let seen = reversalHints;
-  for (;;) {
-    const wake = await condition(() => reversalHints !== seen || admin.length > 0, Math.max(expiresAt - Date.now(), 0));
-    if (admin.length > 0) {
-      const request = admin.shift()!;
-      if (request.kind === 'extend') {
-        // More access is granted only with its record (which carries the new expiry): an extension that cannot be
-        // recorded is refused, and the purchase expires when it was going to.
-        const extended: number = expiresAt + request.input.seconds * 1000;
-        const recorded = await recordEvent({
-          type: 'extended',
-          detail: { seconds: request.input.seconds, actor: request.input.actor, reason: request.input.reason },
-          fields: { expiresAt: iso(extended) },
-        });
-        if (recorded) expiresAt = extended;
-        else request.refused = 'No se pudo registrar la extensión; no se aplicó.';
-        request.done = current;
-        continue;
-      }
-      await cleanup.revokeHotspotAccess(purchaseId);
-      if (request.kind === 'refund') {
-        const refund = await refundOrRecord('ADMIN_REFUND');
-        await record('refunded', {
-          reason: 'ADMIN_REFUND',
-          fields: { endedAt: now(), refundedCents: refund?.refundedCents, gatewayStatus: refund?.gatewayStatus },
-          detail: { actor: request.input.actor, reason: request.input.reason },
-        });
-        tell('refunded');
-      } else {
-        await record('revoked', { reason: 'ADMIN_REVOKE', fields: { endedAt: now() }, detail: { actor: request.input.actor, reason: request.input.reason } });
-      }
-      request.done = current;
-      return end();
-    }
-    if (reversalHints !== seen) {
-      seen = reversalHints;
-      const latest = await status.getPaymentStatus(purchaseId).catch(() => undefined);
-      if (latest && (latest.status === 'refunded' || latest.status === 'charged_back')) {
-        await cleanup.revokeHotspotAccess(purchaseId);
-        await record(latest.status === 'refunded' ? 'refunded' : 'revoked', {
-          reason: latest.status === 'refunded' ? 'GATEWAY_REFUND' : 'CHARGED_BACK',
-          fields: { endedAt: now(), refundedCents: latest.refundedCents, gatewayStatus: latest.gatewayStatus },
-        });
-        return end();
-      }
-      continue;
-    }
-    if (!wake && Date.now() >= expiresAt) break;
-  }
-  acceptingAdmin = false;
-
-  // 6. Expire: the user, its sessions and its cookies go; retried until the router confirms.
-  await expire('revokeHotspotAccess', purchaseId);
-  await record('expired', { fields: { endedAt: now() } });
-  return end();
+  return holdAccess(expiresAt);
 }
 
 /** Steps that run many times a second (each purchase's path to its outcome, each expiry): worth a local first try. */

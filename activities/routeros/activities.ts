@@ -143,6 +143,23 @@ export function createRouterActivities({ dataSource, secrets, hotspot, logger, r
       return revoked;
     },
 
+    /**
+     * Takes over the hotspot user of a customer imported from the original service: tags it with the purchase id, so
+     * expiry, revocation and reconciliation treat it as ours. Not adopted when the router no longer has the user, or
+     * has one of that name carrying someone else's comment (never touched). Idempotent: our tag is recognised.
+     */
+    async adoptHotspotUser(purchaseId: string): Promise<{ adopted: true } | { adopted: false; reason: 'ROUTER_USER_MISSING' | 'ROUTER_USER_FOREIGN' }> {
+      const purchase = await load(purchaseId);
+      const router = await connection(purchase.routerId);
+      const tag = purchaseTag(purchaseId);
+      const user = purchase.hotspotUsername ? await hotspot.findUser(router, purchase.hotspotUsername) : null;
+      if (!user) return { adopted: false, reason: 'ROUTER_USER_MISSING' };
+      if (user.comment && user.comment !== tag) return { adopted: false, reason: 'ROUTER_USER_FOREIGN' };
+      if (user.comment !== tag) await hotspot.setUserComment(router, user.ref, tag);
+      if (user.ref !== purchase.routerUserRef) await purchases.update({ id: purchaseId }, { routerUserRef: user.ref, updatedAt: new Date() });
+      return { adopted: true };
+    },
+
     /** Logs the buyer's device in right after the purchase (best effort: a report, never an error). */
     async autoConnectDevice(purchaseId: string): Promise<AutoConnectReport> {
       const purchase = await load(purchaseId);

@@ -21,8 +21,8 @@ import {
   paymentNotifiedSignal,
   purchaseOutcomeUpdate,
   refundUpdate,
+  purchaseSearchAttributes,
   revokeUpdate,
-  SEARCH_ATTRIBUTES,
   WORKFLOW_TYPES,
   type AdminActionInput,
   type AutoConnectReport,
@@ -89,12 +89,7 @@ export class TemporalWorkflows implements Workflows {
       // A second submit of the same attempt joins the running workflow; a finished attempt is never run again.
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.companyId, value: input.companyId },
-        { key: SEARCH_ATTRIBUTES.routerId, value: input.routerId },
-        { key: SEARCH_ATTRIBUTES.gateway, value: input.gateway },
-        { key: SEARCH_ATTRIBUTES.status, value: 'created' },
-      ],
+      typedSearchAttributes: purchaseSearchAttributes(input, 'created'),
     });
     // The outcome may take up to waitMs; then the purchase goes on and the client polls its status URL (202). A 503
     // ("nothing was charged") only when the call itself failed: Temporal unreachable, its retries spent. Never from a

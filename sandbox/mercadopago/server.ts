@@ -34,6 +34,7 @@ import {
 } from '../lib/scenarios';
 import { idSequence } from '../lib/ids';
 import { WebhookDispatcher } from '../lib/webhooks';
+import { mercadoPagoSdkRoutes } from './sdk';
 import { MERCADO_PAGO_DECLINES, PENDING_DETAILS, THREE_DS_NOT_REQUESTED, THREE_DS_REJECTED } from './scenarios';
 
 export interface MercadoPagoSimulatorOptions extends Partial<ScenarioTiming> {
@@ -367,6 +368,7 @@ export async function startMercadoPagoSimulator(
     core,
     webhooks,
     timers,
+    browserRoutes: mercadoPagoSdkRoutes(),
     outageBody: { message: 'Service unavailable', error: 'service_unavailable', status: 503, cause: [] },
     routes: [
       api('POST', /^\/v1\/payments$/, createPayment),

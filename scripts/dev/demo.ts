@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { centsToMajor } from '../../domain/money';
+import { TEST_CARDS } from '../../sandbox/lib/test-cards';
 import { DEMO_DEVICE, ROUTER_API_USER, SANDBOX_PORTS } from './sandbox';
 import type { DemoData } from './seed';
 
@@ -18,6 +19,8 @@ export interface DemoInfo {
     demo: DemoData;
     companyAdmin: { email: string; password: string };
     routerPassword: string;
+    /** The demo device's view of the captive portal, on the simulated hotspot. */
+    portalPreviewUrl: string | null;
   };
 }
 
@@ -71,6 +74,7 @@ export function writeDemoFile(file: string, info: DemoInfo): void {
   const demo = {
     apiBaseUrl: info.apiBaseUrl,
     docsUrl: `${info.apiBaseUrl}/docs`,
+    portalPreviewUrl: sandbox?.portalPreviewUrl ?? null,
     temporalUiUrl: info.temporalUiUrl,
     databaseUrl: info.databaseUrl,
     superAdmin: info.superAdmin,
@@ -125,6 +129,7 @@ export function summary(info: DemoInfo, options: { generatedSuperAdmin: boolean;
     '',
     `  API            ${info.apiBaseUrl}`,
     `  API docs       ${info.apiBaseUrl}/docs`,
+    ...(sandbox?.portalPreviewUrl ? [`  Portal         ${sandbox.portalPreviewUrl} (what the demo device sees on the WiFi)`] : []),
     `  Temporal UI    ${info.temporalUiUrl ?? '(not managed here: TEMPORAL_ADDRESS is configured)'}`,
     `  Database       ${maskPassword(info.databaseUrl)}`,
     `  Super admin    ${info.superAdmin.email} / ${password}`,
@@ -138,6 +143,7 @@ export function summary(info: DemoInfo, options: { generatedSuperAdmin: boolean;
       `  Products       ${sandbox.demo.products.map((p) => `#${p.id} ${p.name} ${centsToMajor(p.priceCents)} ${p.currency}`).join(' · ') || 'none active'}`,
       `  Demo device    ${DEMO_DEVICE.mac} ${DEMO_DEVICE.ip} (on the simulated hotspot)`,
       `  Card tokens    tok_test_<approved|declined|pending_approve|3ds>_<fresh suffix> (Conekta and Mercado Pago)`,
+      `  Test cards     ${TEST_CARDS.approved} approved, ${TEST_CARDS.declined} declined, ${TEST_CARDS['3ds']} 3-D Secure (any future expiry, any CVC)`,
       '',
       'Catalog:',
       `  ${sample.catalog}`,

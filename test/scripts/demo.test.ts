@@ -26,7 +26,7 @@ describe('npm run dev: demo data and summary', () => {
     temporalUiUrl: 'http://127.0.0.1:8233',
     superAdmin: { email: 'root@example.com', password: 'root-password-1' },
     databaseUrl: 'postgresql://postgres:pw@127.0.0.1:54329/pagos_hotspot',
-    sandbox: { demo, companyAdmin: input.companyAdmin, routerPassword: 'router-password' },
+    sandbox: { demo, companyAdmin: input.companyAdmin, routerPassword: 'router-password', portalPreviewUrl: null },
   });
 
   beforeAll(async () => {
