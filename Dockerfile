@@ -14,6 +14,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The captive portal's files: portal.zip is built from them.
+COPY --from=build /app/portal ./portal
 # Uploaded company logos are written under static/ (a volume in docker-compose.yml).
 RUN mkdir -p static/logos && chown -R node:node static
 USER node

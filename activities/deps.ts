@@ -4,6 +4,7 @@ import type { CompanyEntity } from '../db/entities';
 import type { Gateway } from '../domain/purchase';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
+import { RouterEndpointPolicy } from '../shared/router-endpoints';
 import type { SecretBox } from '../shared/secrets';
 import { createTelegramNotifier, type TelegramNotifier } from './notify/telegram';
 import { createConektaGateway, createConektaWebhookKey } from './payments/conekta';
@@ -23,6 +24,7 @@ export interface ActivityDeps {
   createConektaWebhookKey: (company: CompanyEntity) => Promise<{ id: string; publicKey: string }>;
   telegram: TelegramNotifier;
   publicBaseUrl: string;
+  routerConnectTimeoutMs: number;
 }
 
 const GATEWAY_TIMEOUT_MS = 20_000;
@@ -37,6 +39,7 @@ export function createActivityDeps(config: Config, dataSource: DataSource, secre
     commandTimeoutMs: config.ROUTER_COMMAND_TIMEOUT_SECONDS * 1000,
     maxConcurrentPerRouter: 8,
     idleCloseMs: 60_000,
+    endpoints: new RouterEndpointPolicy(config.ROUTER_ALLOWED_NETWORKS),
     logger,
   });
   const cache = new Map<string, PaymentGateway>();
@@ -79,6 +82,7 @@ export function createActivityDeps(config: Config, dataSource: DataSource, secre
       createConektaWebhookKey({ privateKey: conektaKey(company), baseUrl: config.CONEKTA_API_BASE_URL, timeoutMs: GATEWAY_TIMEOUT_MS, logger }),
     telegram: createTelegramNotifier({ baseUrl: config.TELEGRAM_API_BASE_URL, timeoutMs: 10_000, logger }),
     publicBaseUrl: config.PUBLIC_BASE_URL,
+    routerConnectTimeoutMs: config.ROUTER_CONNECT_TIMEOUT_SECONDS * 1000,
     close: () => routerOs.close(),
   };
 }

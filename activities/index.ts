@@ -23,7 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     Object.fromEntries(
       Object.entries(activities).map(([name, fn]) => {
         const call = fn as (...args: unknown[]) => Promise<unknown>;
-        return [name, classified(heartbeat ? heartbeating(call) : call)];
+        return [name, classified(heartbeat ? heartbeating(call) : call, deps.logger)];
       }),
     ) as T;
   return { ...wrap(store, false), ...wrap(remote, true) };

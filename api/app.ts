@@ -9,18 +9,20 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { RouterKeyAuthenticator } from './auth/router-keys';
 import { SessionService } from './auth/sessions';
+import { RouterEndpointPolicy } from '../shared/router-endpoints';
 import type { AppDeps } from './deps';
 import { CatalogCache } from './portal/catalog-cache';
 import { createGuards, type Guards } from './plugins/auth';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors';
 import { registerOpenApi } from './plugins/openapi';
+import { validatorCompiler } from './plugins/validation';
 import { registerAdminRoutes } from './routes/admin';
 import { registerAuthRoutes } from './routes/auth';
 import { registerHealthRoutes } from './routes/health';
-import { registerPortalRoutes } from './routes/portal';
+import { isPortalPath, registerPortalRoutes } from './routes/portal';
 import type { CatalogProductBody } from './routes/portal/catalog';
 import { registerWebhookRoutes } from './routes/webhooks';
 
@@ -40,6 +42,8 @@ export interface RouteContext extends AppDeps {
   sessions: SessionService;
   /** Rendered catalogs by router; product writes invalidate it. */
   catalog: CatalogCache<CatalogProductBody[]>;
+  /** Where routers may be (ROUTER_ALLOWED_NETWORKS), checked when an admin saves one. */
+  routerEndpoints: RouterEndpointPolicy;
 }
 
 export interface BuildOptions {
@@ -71,11 +75,20 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
 
-  await app.register(cors, {
-    origin: config.BACKEND_CORS_ORIGINS.includes('*') ? true : config.BACKEND_CORS_ORIGINS,
-    credentials: !config.BACKEND_CORS_ORIGINS.includes('*'),
+  const corsBase = {
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+  };
+  const configuredCors = {
+    ...corsBase,
+    origin: config.BACKEND_CORS_ORIGINS.includes('*') ? true : config.BACKEND_CORS_ORIGINS,
+    credentials: !config.BACKEND_CORS_ORIGINS.includes('*'),
+  };
+  // Captive portals are served by each router from its own address: the portal routes (router key in a header, no
+  // cookies) answer any origin; everything else only the configured ones.
+  const portalCors = { ...corsBase, origin: '*', credentials: false };
+  await app.register(cors, {
+    delegator: (request, callback) => callback(null, isPortalPath(request.url ?? '') ? portalCors : configuredCors),
   });
   await registerOpenApi(app, config.APP_NAME);
 
@@ -92,7 +105,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     bcryptRounds: config.BCRYPT_ROUNDS,
   });
   const catalog = new CatalogCache<CatalogProductBody[]>(options.catalogCacheMs ?? 1_000);
-  const ctx: RouteContext = { ...deps, guards: createGuards(routerKeys, sessions), routerKeys, sessions, catalog };
+  const routerEndpoints = new RouterEndpointPolicy(config.ROUTER_ALLOWED_NETWORKS);
+  const ctx: RouteContext = { ...deps, guards: createGuards(routerKeys, sessions), routerKeys, sessions, catalog, routerEndpoints };
   app.addHook('onClose', async () => routerKeys.close());
 
   const zod = app.withTypeProvider<ZodTypeProvider>();

@@ -14,7 +14,13 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
   const dataSource = await openDatabase(
-    { url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, logging: config.DEBUG, applicationName: 'pagos-hotspot-api' },
+    {
+      url: config.DATABASE_URL,
+      poolSize: config.DATABASE_POOL_SIZE,
+      logging: config.DEBUG,
+      applicationName: 'pagos-hotspot-api',
+      queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_SECONDS * 1000,
+    },
     true,
   );
   const created = await ensureSuperAdmin(dataSource, {

@@ -28,8 +28,12 @@ export type ErrorCode =
   | 'PAYMENT_GATEWAY_REJECTED'
   | 'PAYMENT_NOT_CONFIGURED'
   | 'PAYMENT_NOT_FOUND'
+  | 'PAYMENT_NOT_RECORDED'
   // our own dependencies (Temporal, the database) are unavailable
   | 'SERVICE_UNAVAILABLE'
+  // the database did not answer in time (a retry may succeed), or refused what it was given (it never will)
+  | 'DATABASE_UNAVAILABLE'
+  | 'DATABASE_REJECTED'
   // anything else
   | 'INTERNAL';
 

@@ -18,6 +18,7 @@ export const MESSAGES = {
     'No fue posible activar su acceso después del pago. El cargo fue reembolsado a su tarjeta.',
   paymentCancelled: 'El pago no se confirmó a tiempo y fue cancelado. No se realizó ningún cargo.',
   paymentGatewayUnavailable: 'El procesador de pagos no está disponible. No se realizó ningún cargo. Intente de nuevo.',
+  chargeNotRecorded: 'No fue posible registrar su pago, por lo que fue cancelado o reembolsado a su tarjeta. Intente de nuevo.',
   purchaseInProgress: 'Su compra se está procesando. Consulte el estado en unos segundos.',
   serviceUnavailable: 'El servicio no está disponible en este momento. No se realizó ningún cargo. Intente de nuevo en unos minutos.',
   internal: 'Error interno',

@@ -15,7 +15,10 @@ export type PaymentStatus =
 
 export interface PaymentOutcome {
   status: PaymentStatus;
-  /** The gateway's own id: Conekta order id (`ord_…`), Mercado Pago payment id. */
+  /**
+   * The gateway's own id: Conekta order id (`ord_…`), Mercado Pago payment id; '' when the gateway made no charge (a
+   * decline that created no order), which is stored as NULL.
+   */
   reference: string;
   /** The gateway's raw status word (`paid`, `approved`, `in_process`…), for the record and the original's responses. */
   gatewayStatus: string;

@@ -52,8 +52,8 @@ export function isTerminal(status: PurchaseStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-/** Where a change of a purchase came from (purchase_events.source). */
-export const EVENT_SOURCES = ['api', 'workflow', 'webhook', 'admin', 'reconciliation'] as const;
+/** Where a change of a purchase came from (purchase_events.source); `import` is a sale brought over from the original service. */
+export const EVENT_SOURCES = ['api', 'workflow', 'webhook', 'admin', 'reconciliation', 'import'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /** A plan as sold: what the purchase snapshots from the product at creation. */

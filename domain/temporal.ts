@@ -27,9 +27,22 @@ export const SEARCH_ATTRIBUTES = {
   status: defineSearchAttributeKey('PurchaseStatus', SearchAttributeType.KEYWORD),
 } as const;
 
-/** `purchase:<companyId>:<attemptKey>`: one workflow per purchase attempt, so a double submit is one purchase. */
-export function purchaseWorkflowId(companyId: string, attemptKey: string): string {
-  return `purchase:${companyId}:${attemptKey}`;
+/** The search attributes a purchase workflow starts with (its status then follows the purchase's). */
+export function purchaseSearchAttributes(input: Pick<PurchaseWorkflowInput, 'companyId' | 'routerId' | 'gateway'>, status: PurchaseStatus) {
+  return [
+    { key: SEARCH_ATTRIBUTES.companyId, value: input.companyId },
+    { key: SEARCH_ATTRIBUTES.routerId, value: input.routerId },
+    { key: SEARCH_ATTRIBUTES.gateway, value: input.gateway },
+    { key: SEARCH_ATTRIBUTES.status, value: status },
+  ];
+}
+
+/**
+ * `purchase:<companyId>:<routerId>:<attemptKey>`: one workflow per purchase attempt, so a double submit is one
+ * purchase. The router is part of the attempt: a client's key means nothing to another router.
+ */
+export function purchaseWorkflowId(companyId: string, routerId: string, attemptKey: string): string {
+  return `purchase:${companyId}:${routerId}:${attemptKey}`;
 }
 
 /** Timing of one purchase, fixed when it starts (from the API's configuration). */
@@ -50,6 +63,11 @@ export interface PurchaseWorkflowInput {
   routerId: string;
   gateway: Gateway;
   timing: PurchaseTiming;
+  /**
+   * A customer sold by the original service, imported while still active: its hotspot user already exists and is
+   * enabled, so the workflow takes it over (tags it) and holds the access until `expiresAt` (ISO), with no charge.
+   */
+  adopted?: { expiresAt: string };
 }
 
 /** Result of logging the customer's device in after the purchase (best effort). */
@@ -156,7 +174,7 @@ export interface RecordEventInput {
 }
 
 /** What an operator is told about (Telegram). */
-export type OperatorNotice = 'approved' | 'declined' | 'refunded' | 'router_unreachable';
+export type OperatorNotice = 'approved' | 'declined' | 'refunded' | 'router_unreachable' | 'charge_not_recorded';
 
 /** What one reconciliation found on a router. */
 export interface RouterReconcileReport {

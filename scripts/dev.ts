@@ -7,7 +7,8 @@ import { maskPassword, summary, writeDemoFile, type DemoInfo } from './dev/demo'
 import { DevEnvironment } from './dev/env';
 import { portFree, tcpReachable } from './dev/net';
 import { startChildService, type ChildService, type Exit } from './dev/processes';
-import { SANDBOX_PORTS, startSandbox, type Sandbox } from './dev/sandbox';
+import { PORTAL_PREVIEW_PORT, startPortalPreview } from './dev/portal-preview';
+import { SANDBOX_PORTS, SANDBOX_ROUTER_NETWORKS, startSandbox, type Sandbox } from './dev/sandbox';
 import { sandboxSeedInput, seedDemo, type DemoData } from './dev/seed';
 import { ensureDatabase, startPostgres } from './lib/postgres';
 import { findTemporalCli, startTemporalDevServer } from './lib/temporal';
@@ -171,11 +172,17 @@ function plan(root: string): Plan {
       CONEKTA_API_BASE_URL: `http://127.0.0.1:${SANDBOX_PORTS.conekta}`,
       MERCADO_PAGO_API_BASE_URL: `http://127.0.0.1:${SANDBOX_PORTS.mercadoPago}`,
       TELEGRAM_API_BASE_URL: `http://127.0.0.1:${SANDBOX_PORTS.telegram}`,
+      CONEKTA_TOKENIZER_URL: `http://127.0.0.1:${SANDBOX_PORTS.conekta}/v1.0/js/conekta-checkout.min.js`,
+      MERCADO_PAGO_SDK_URL: `http://127.0.0.1:${SANDBOX_PORTS.mercadoPago}/js/v2`,
+      ROUTER_API_SOURCE_ADDRESSES: '127.0.0.1',
     };
     for (const name of Object.keys(simulated)) {
       if (env.isSet(name)) say(`${name} from ${env.sourceOf(name)} is replaced by its simulator (SANDBOX=false keeps it)`);
     }
     Object.assign(overrides, simulated);
+    // The simulated router is on loopback, which the production default refuses.
+    if (!env.isSet('ROUTER_ALLOWED_NETWORKS')) overrides.ROUTER_ALLOWED_NETWORKS = SANDBOX_ROUTER_NETWORKS;
+    else say(`ROUTER_ALLOWED_NETWORKS from ${env.sourceOf('ROUTER_ALLOWED_NETWORKS')} is kept: the demo router (127.0.0.1) works only if it allows it`);
   }
   return {
     root,
@@ -203,6 +210,7 @@ async function checkPorts(p: Plan): Promise<void> {
           local(SANDBOX_PORTS.conekta, 'Conekta simulator'),
           local(SANDBOX_PORTS.mercadoPago, 'Mercado Pago simulator'),
           local(SANDBOX_PORTS.telegram, 'Telegram simulator'),
+          local(PORTAL_PREVIEW_PORT, 'portal preview (simulated hotspot)'),
         ]
       : []),
     { host: p.config.HOST, port: p.config.PORT, what: 'API (PORT)' },
@@ -365,6 +373,8 @@ async function up(stack: Stack): Promise<void> {
   stack.checkpoint();
   const demo = await prepareDatabase(p, sandbox);
   stack.checkpoint();
+  const preview = sandbox && demo ? await startPortalPreview(p.config, sandbox, demo, path.join(p.devDir, 'portal'), PORTAL_PREVIEW_PORT) : undefined;
+  if (preview) stack.add('simulators', 'portal preview', () => preview.hotspot.close());
   await startApplication(p, stack);
   stack.checkpoint();
 
@@ -378,6 +388,7 @@ async function up(stack: Stack): Promise<void> {
       demo,
       companyAdmin: { email: env.dev('DEV_COMPANY_ADMIN_EMAIL'), password: env.dev('DEV_COMPANY_ADMIN_PASSWORD') },
       routerPassword: env.dev('DEV_ROUTER_API_PASSWORD'),
+      portalPreviewUrl: preview?.url ?? null,
     },
   };
   const demoFile = path.join(p.devDir, 'demo.json');

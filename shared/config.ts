@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import { parseAllowedNetworks } from './router-endpoints';
 
 /**
  * The whole configuration, validated once at start-up. Variable names, defaults and required-ness of the original
  * service are kept (../shared/seed/environment-variables.txt) so an operator's existing `.env` works unchanged.
  */
+
+/** The placeholders of `.env.example` and `docker-compose.yml` (`change_me…`, `change-me…`): never a real secret. */
+const EXAMPLE_VALUE = /^change[_-]?me/i;
 
 const FERNET_KEY = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]=$/; // 32 bytes, URL-safe base64 with its one padding char
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
@@ -13,6 +17,10 @@ const required = (name: string) =>
     .string({ error: `${name} is required` })
     .trim()
     .min(1, { error: `${name} is required` });
+
+/** A required secret, refused while it still holds the example value. */
+const secret = (name: string) =>
+  required(name).refine((v) => !EXAMPLE_VALUE.test(v), { error: `${name} still has the example value: set a secret of your own` });
 
 const integer = (name: string, fallback: number, min: number, max: number) =>
   z
@@ -102,8 +110,9 @@ const schema = z
       return url;
     }),
     DATABASE_POOL_SIZE: integer('DATABASE_POOL_SIZE', 20, 1, 500),
-    JWT_APIKEY_SECRET: required('JWT_APIKEY_SECRET'),
-    JWT_SESSION_SECRET: required('JWT_SESSION_SECRET'),
+    DATABASE_QUERY_TIMEOUT_SECONDS: integer('DATABASE_QUERY_TIMEOUT_SECONDS', 10, 1, 600),
+    JWT_APIKEY_SECRET: secret('JWT_APIKEY_SECRET'),
+    JWT_SESSION_SECRET: secret('JWT_SESSION_SECRET'),
     JWT_ALGORITHM: z
       .string()
       .trim()
@@ -118,7 +127,7 @@ const schema = z
       }),
     JWT_APIKEY_EXPIRE_DAYS: integer('JWT_APIKEY_EXPIRE_DAYS', 365, 1, 3650),
     JWT_SESSION_EXPIRE_HOURS: integer('JWT_SESSION_EXPIRE_HOURS', 24, 1, 24 * 90),
-    SECRET_KEY: required('SECRET_KEY'),
+    SECRET_KEY: secret('SECRET_KEY'),
     BCRYPT_ROUNDS: integer('BCRYPT_ROUNDS', 12, 4, 15),
     BACKEND_CORS_ORIGINS: z
       .string()
@@ -137,8 +146,12 @@ const schema = z
     SUPER_ADMIN_INITIAL_EMAIL: required('SUPER_ADMIN_INITIAL_EMAIL').pipe(
       z.email({ error: 'SUPER_ADMIN_INITIAL_EMAIL must be an email address' }),
     ),
-    SUPER_ADMIN_INITIAL_PASSWORD: required('SUPER_ADMIN_INITIAL_PASSWORD').pipe(
-      z.string().min(8, { error: 'SUPER_ADMIN_INITIAL_PASSWORD must have at least 8 characters' }),
+    SUPER_ADMIN_INITIAL_PASSWORD: secret('SUPER_ADMIN_INITIAL_PASSWORD').pipe(
+      z
+        .string()
+        .min(8, { error: 'SUPER_ADMIN_INITIAL_PASSWORD must have at least 8 characters' })
+        // bcrypt ignores every byte past the 72nd: a longer password would be accepted by its first 72 bytes.
+        .refine((v) => Buffer.byteLength(v, 'utf8') <= 72, { error: 'SUPER_ADMIN_INITIAL_PASSWORD must be at most 72 bytes' }),
     ),
     CONEKTA_DEFAULT_PRIVATE_KEY: optionalText,
     CONEKTA_DEFAULT_PUBLIC_KEY: optionalText,
@@ -211,15 +224,42 @@ const schema = z
     CONEKTA_API_BASE_URL: httpUrl('CONEKTA_API_BASE_URL', 'https://api.conekta.io'),
     MERCADO_PAGO_API_BASE_URL: httpUrl('MERCADO_PAGO_API_BASE_URL', 'https://api.mercadopago.com'),
     TELEGRAM_API_BASE_URL: httpUrl('TELEGRAM_API_BASE_URL', 'https://api.telegram.org'),
+    // The captive portal loads the gateways' browser tokenizers from these (the sandbox serves drop-in test copies).
+    CONEKTA_TOKENIZER_URL: httpUrl('CONEKTA_TOKENIZER_URL', 'https://pay.conekta.com/v1.0/js/conekta-checkout.min.js'),
+    MERCADO_PAGO_SDK_URL: httpUrl('MERCADO_PAGO_SDK_URL', 'https://sdk.mercadopago.com/js/v2'),
+    ROUTER_API_SOURCE_ADDRESSES: z
+      .string()
+      .trim()
+      .optional()
+      .transform((raw, ctx) => {
+        const list = (raw ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+        const prefix = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/([0-9]|[12]\d|3[0-2]))?$/;
+        if (list.every((v) => prefix.test(v))) return list;
+        ctx.addIssue({ code: 'custom', message: `ROUTER_API_SOURCE_ADDRESSES must be a comma-separated list of IPv4 addresses or prefixes (got "${raw}")` });
+        return z.NEVER;
+      }),
     PURCHASE_RESPONSE_WAIT_SECONDS: integer('PURCHASE_RESPONSE_WAIT_SECONDS', 20, 1, 120),
     PAYMENT_PENDING_MAX_SECONDS: integer('PAYMENT_PENDING_MAX_SECONDS', 3600, 1, 7 * 86_400),
     PAYMENT_STATUS_POLL_SECONDS: integer('PAYMENT_STATUS_POLL_SECONDS', 60, 1, 3600),
     PROVISIONING_DEADLINE_SECONDS: integer('PROVISIONING_DEADLINE_SECONDS', 900, 1, 86_400),
     ROUTER_CONNECT_TIMEOUT_SECONDS: integer('ROUTER_CONNECT_TIMEOUT_SECONDS', 5, 1, 60),
     ROUTER_COMMAND_TIMEOUT_SECONDS: integer('ROUTER_COMMAND_TIMEOUT_SECONDS', 10, 1, 120),
+    ROUTER_ALLOWED_NETWORKS: z
+      .string()
+      .optional()
+      .transform((raw, ctx): string[] => {
+        const parsed = parseAllowedNetworks(raw ?? '');
+        if ('entries' in parsed) return parsed.entries;
+        ctx.addIssue({
+          code: 'custom',
+          message: `ROUTER_ALLOWED_NETWORKS must list networks (10.0.0.0/8), addresses, host names or "default" (not: ${parsed.invalid.join(', ')})`,
+        });
+        return z.NEVER;
+      }),
     RATE_LIMIT_PER_KEY_PER_MINUTE: integer('RATE_LIMIT_PER_KEY_PER_MINUTE', 1200, 1, 10_000_000),
     RATE_LIMIT_PER_IP_PER_MINUTE: integer('RATE_LIMIT_PER_IP_PER_MINUTE', 600, 1, 10_000_000),
     RATE_LIMIT_PURCHASES_PER_IP_PER_MINUTE: integer('RATE_LIMIT_PURCHASES_PER_IP_PER_MINUTE', 30, 1, 10_000_000),
+    RATE_LIMIT_WEBHOOKS_PER_IP_PER_MINUTE: integer('RATE_LIMIT_WEBHOOKS_PER_IP_PER_MINUTE', 3000, 1, 10_000_000),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.JWT_APIKEY_SECRET && cfg.JWT_APIKEY_SECRET === cfg.JWT_SESSION_SECRET) {

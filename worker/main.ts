@@ -11,7 +11,13 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
   installTemporalLogger(logger);
-  const dataSource = await openDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, logging: config.DEBUG, applicationName: 'pagos-hotspot-worker' });
+  const dataSource = await openDatabase({
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    logging: config.DEBUG,
+    applicationName: 'pagos-hotspot-worker',
+    queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_SECONDS * 1000,
+  });
   const secrets = new SecretBox(config.SECRET_KEY, config.ENCRYPTION_KEY_MERCADO_PAGO || undefined);
   const deps = createActivityDeps(config, dataSource, secrets, logger);
   await prepareNamespace(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, config.TEMPORAL_TASK_QUEUE);

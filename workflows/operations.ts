@@ -20,12 +20,9 @@ export async function reconnectDeviceWorkflow(routerId: string, device: Reconnec
   return operations.reconnectDevice(routerId, device);
 }
 
-/** Sends a Telegram test message with the company's settings (or the ones being tried). */
-export async function telegramTestWorkflow(
-  companyId: string,
-  override: { botToken?: string; chatId?: string },
-): Promise<NotificationTestResult> {
-  return operations.sendTelegramTest(companyId, override);
+/** Sends a Telegram test message with the company's settings, or the ones under test (a row named by `testId`). */
+export async function telegramTestWorkflow(companyId: string, testId: string | null): Promise<NotificationTestResult> {
+  return operations.sendTelegramTest(companyId, testId);
 }
 
 /** Creates a Conekta webhook key for the company and stores its public key. */

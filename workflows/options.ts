@@ -14,15 +14,21 @@ export const FINAL_ERROR_TYPES = [
   'PAYMENT_GATEWAY_REJECTED',
   'PAYMENT_NOT_CONFIGURED',
   'PAYMENT_NOT_FOUND',
+  'DATABASE_REJECTED',
 ];
 
 /** Slow activities heartbeat every second: a dead worker's activity is retried elsewhere after this. */
 const HEARTBEAT = '5 seconds';
 
-/** Database writes of the purchase's own row: local (no server round trip), retried until the database answers. */
+/**
+ * Database writes of the purchase's own row and history: local (no server round trip), retried while the database
+ * may come back, for a bounded time. A write it refuses (DATABASE_REJECTED) is final at once; either way the workflow
+ * logs the lost record and goes on (bookkeeping never holds back expiry, refunds or revocations).
+ */
 export const STORE: LocalActivityOptions = {
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+  scheduleToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes: FINAL_ERROR_TYPES },
 };
 
 /** One router call, one gateway call: what a single attempt may take, locally or not. */

@@ -30,6 +30,7 @@ import {
   type PurchaseOutcome,
   type PurchaseState,
   type PurchaseWorkflowInput,
+  type RecordEventInput,
   type RecordStatusInput,
 } from '../domain/temporal';
 import { activityFailure, failureType } from './failures';
@@ -49,8 +50,8 @@ import {
 } from './options';
 
 type AdminRequest =
-  | { kind: 'refund' | 'revoke'; input: AdminActionInput; done?: PurchaseStatus }
-  | { kind: 'extend'; input: AdminActionInput & { seconds: number }; done?: PurchaseStatus };
+  | { kind: 'refund' | 'revoke'; input: AdminActionInput; done?: PurchaseStatus; refused?: string }
+  | { kind: 'extend'; input: AdminActionInput & { seconds: number }; done?: PurchaseStatus; refused?: string };
 
 /**
  * One purchase, from the card to the end of access (see docs/purchase.md):
@@ -121,6 +122,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
     if (request.done === undefined) {
       throw ApplicationFailure.create({ type: 'CONFLICT', message: `La compra terminó en estado ${current}`, nonRetryable: true });
     }
+    if (request.refused) throw ApplicationFailure.create({ type: 'CONFLICT', message: request.refused, nonRetryable: true });
     return request.done;
   };
   // One admin action at a time: it stays first in the queue until done, and any other is refused meanwhile (a refund
@@ -155,10 +157,34 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
     },
   );
 
+  // Bookkeeping never holds a purchase back: a write the database refuses for good, or that STORE's bound sees fail,
+  // is logged as an error and the purchase goes on — expiry, refunds and revocations do not wait behind their history.
+  const bookkeep = async (what: string, write: () => Promise<void>): Promise<boolean> => {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      log.error('purchase record lost', { purchaseId, what, code: failureType(error), reason: activityFailure(error)?.message });
+      return false;
+    }
+  };
   const record = async (to: PurchaseStatus, change: Omit<RecordStatusInput, 'purchaseId' | 'to'> = {}) => {
-    await store.recordPurchaseStatus({ purchaseId, to, ...change });
+    await bookkeep(`status ${to}`, () => store.recordPurchaseStatus({ purchaseId, to, ...change }));
     current = to;
     if (!PASSING_STATUSES.has(to)) publish();
+  };
+  const recordEvent = (input: Omit<RecordEventInput, 'purchaseId'>) =>
+    bookkeep(input.type, () => store.recordPurchaseEvent({ purchaseId, ...input }));
+  /** Refunds; a refusal (nothing refundable, revoked credentials) is recorded for an operator instead of looping. */
+  const refundOrRecord = async (reason: string): Promise<PaymentOutcome | undefined> => {
+    try {
+      return await followUp.refundPayment(purchaseId);
+    } catch (error) {
+      log.error('refund refused by the gateway; an operator must act', { error });
+      await recordEvent({ type: 'refund_failed', detail: { reason, code: failureType(error) ?? 'UNKNOWN' } });
+      return undefined;
+    }
   };
   const answer = (value: PurchaseOutcome) => {
     outcome ??= value;
@@ -171,6 +197,86 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
     acceptingAdmin = false;
     return { status: current, expiresAt: expiresAt ? new Date(expiresAt).toISOString() : undefined, nextAction: 'none' };
   };
+
+  // 5–6. Hold the access until it ends, then remove it: shared by a sale and an adopted customer.
+  const holdAccess = async (until: number): Promise<PurchaseState> => {
+    expiresAt = until;
+    // 5. Active until expiry, an admin action, or a refund / charge-back at the gateway.
+    let seen = reversalHints;
+    for (;;) {
+      const wake = await condition(() => reversalHints !== seen || admin.length > 0, Math.max(expiresAt - Date.now(), 0));
+      if (admin.length > 0) {
+        const request = admin[0];
+        if (request.kind === 'extend') {
+          // More access is granted only with its record (which carries the new expiry): an extension that cannot be
+          // recorded is refused, and the purchase expires when it was going to.
+          const extended: number = expiresAt + request.input.seconds * 1000;
+          const recorded = await recordEvent({
+            type: 'extended',
+            detail: { seconds: request.input.seconds, actor: request.input.actor, reason: request.input.reason },
+            fields: { expiresAt: iso(extended) },
+          });
+          if (recorded) expiresAt = extended;
+          else request.refused = 'No se pudo registrar la extensión; no se aplicó.';
+          request.done = current;
+          admin.shift();
+          continue;
+        }
+        await cleanup.revokeHotspotAccess(purchaseId);
+        if (request.kind === 'refund') {
+          const refund = await refundOrRecord('ADMIN_REFUND');
+          await record('refunded', {
+            reason: 'ADMIN_REFUND',
+            fields: { endedAt: now(), refundedCents: refund?.refundedCents, gatewayStatus: refund?.gatewayStatus },
+            detail: { actor: request.input.actor, reason: request.input.reason },
+          });
+          tell('refunded');
+        } else {
+          await record('revoked', { reason: 'ADMIN_REVOKE', fields: { endedAt: now() }, detail: { actor: request.input.actor, reason: request.input.reason } });
+        }
+        request.done = current;
+        return end();
+      }
+      if (reversalHints !== seen) {
+        seen = reversalHints;
+        const latest = await status.getPaymentStatus(purchaseId).catch(() => undefined);
+        if (latest && (latest.status === 'refunded' || latest.status === 'charged_back')) {
+          await cleanup.revokeHotspotAccess(purchaseId);
+          await record(latest.status === 'refunded' ? 'refunded' : 'revoked', {
+            reason: latest.status === 'refunded' ? 'GATEWAY_REFUND' : 'CHARGED_BACK',
+            fields: { endedAt: now(), refundedCents: latest.refundedCents, gatewayStatus: latest.gatewayStatus },
+          });
+          return end();
+        }
+        continue;
+      }
+      if (!wake && Date.now() >= expiresAt) break;
+    }
+    acceptingAdmin = false;
+
+    // 6. Expire: the user, its sessions and its cookies go; retried until the router confirms.
+    await expire('revokeHotspotAccess', purchaseId);
+    await record('expired', { fields: { endedAt: now() } });
+    return end();
+  };
+
+  // A customer sold by the original service and imported while active already has an enabled user on the router: no
+  // reserve, charge or enable. Its user is taken over (retried without end, like a removal: a router that is down is
+  // adopted when it returns), then its access is held like any other.
+  if (input.adopted) {
+    current = published = 'active';
+    expiresAt = Date.parse(input.adopted.expiresAt);
+    const adoption = await proxyActivities<Activities>(ROUTER_CLEANUP).adoptHotspotUser(purchaseId);
+    if (!adoption.adopted) {
+      // Gone from the router, or someone else's now: there is no access left to hold or to remove.
+      await record('expired', { reason: adoption.reason, fields: { endedAt: now() } });
+      answer({ status: 'expired', code: adoption.reason });
+      return end();
+    }
+    await recordEvent({ type: 'adopted', detail: { expiresAt: input.adopted.expiresAt } });
+    answer({ status: 'active' });
+    return holdAccess(expiresAt);
+  }
 
   // 1. Reserve: the disabled user must exist on the router before any money moves.
   try {
@@ -191,12 +297,13 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   try {
     payment = await charge('chargePayment', purchaseId);
   } catch (error) {
-    // Refused, or no answer for minutes: make sure no charge survives, then release the user.
+    // Refused, no answer for minutes, or made but not recorded: make sure no charge survives, then release the user.
     const code = failureType(error) ?? 'PAYMENT_GATEWAY_UNAVAILABLE';
-    const message = code === 'PAYMENT_GATEWAY_UNAVAILABLE' ? MESSAGES.paymentGatewayUnavailable : failureMessage(error);
+    const message = chargeFailureMessage(code, error);
     const cancelled = await followUp.cancelPayment(purchaseId).catch(() => null);
     await record('failed', { reason: code, message, fields: { endedAt: now(), gatewayStatus: cancelled?.gatewayStatus } });
     answer({ status: 'failed', code, message });
+    if (code === 'PAYMENT_NOT_RECORDED') tell('charge_not_recorded');
     await cleanup.removeHotspotUser(purchaseId);
     return end();
   }
@@ -259,7 +366,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
     enabled = await provision('enableHotspotUser', purchaseId);
   } catch (error) {
     log.error('could not enable a paid hotspot user before the deadline; refunding', { error });
-    const refund = await refundOrRecord(purchaseId, followUp, store, 'PROVISIONING_FAILED');
+    const refund = await refundOrRecord('PROVISIONING_FAILED');
     await record('refunded', {
       reason: 'PROVISIONING_FAILED',
       message: MESSAGES.provisioningRefunded,
@@ -278,65 +385,11 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   let autoConnect: AutoConnectReport = { requested: false, connected: false };
   if (enabled.autoConnect) {
     autoConnect = await device.autoConnectDevice(purchaseId).catch(() => ({ requested: true, connected: false, reason: 'router_error' }));
-    await store.recordPurchaseEvent({ purchaseId, type: 'auto_connect', detail: { ...autoConnect } });
+    await recordEvent({ type: 'auto_connect', detail: { ...autoConnect } });
   }
   answer({ status: 'active', autoConnect });
   tell('approved');
-
-  // 5. Active until expiry, an admin action, or a refund / charge-back at the gateway.
-  let seen = reversalHints;
-  for (;;) {
-    const wake = await condition(() => reversalHints !== seen || admin.length > 0, Math.max(expiresAt - Date.now(), 0));
-    if (admin.length > 0) {
-      const request = admin[0];
-      if (request.kind === 'extend') {
-        expiresAt += request.input.seconds * 1000;
-        await store.recordPurchaseEvent({
-          purchaseId,
-          type: 'extended',
-          detail: { seconds: request.input.seconds, actor: request.input.actor, reason: request.input.reason },
-          fields: { expiresAt: iso(expiresAt) },
-        });
-        request.done = current;
-        admin.shift();
-        continue;
-      }
-      await cleanup.revokeHotspotAccess(purchaseId);
-      if (request.kind === 'refund') {
-        const refund = await refundOrRecord(purchaseId, followUp, store, 'ADMIN_REFUND');
-        await record('refunded', {
-          reason: 'ADMIN_REFUND',
-          fields: { endedAt: now(), refundedCents: refund?.refundedCents, gatewayStatus: refund?.gatewayStatus },
-          detail: { actor: request.input.actor, reason: request.input.reason },
-        });
-        tell('refunded');
-      } else {
-        await record('revoked', { reason: 'ADMIN_REVOKE', fields: { endedAt: now() }, detail: { actor: request.input.actor, reason: request.input.reason } });
-      }
-      request.done = current;
-      return end();
-    }
-    if (reversalHints !== seen) {
-      seen = reversalHints;
-      const latest = await status.getPaymentStatus(purchaseId).catch(() => undefined);
-      if (latest && (latest.status === 'refunded' || latest.status === 'charged_back')) {
-        await cleanup.revokeHotspotAccess(purchaseId);
-        await record(latest.status === 'refunded' ? 'refunded' : 'revoked', {
-          reason: latest.status === 'refunded' ? 'GATEWAY_REFUND' : 'CHARGED_BACK',
-          fields: { endedAt: now(), refundedCents: latest.refundedCents, gatewayStatus: latest.gatewayStatus },
-        });
-        return end();
-      }
-      continue;
-    }
-    if (!wake && Date.now() >= expiresAt) break;
-  }
-  acceptingAdmin = false;
-
-  // 6. Expire: the user, its sessions and its cookies go; retried until the router confirms.
-  await expire('revokeHotspotAccess', purchaseId);
-  await record('expired', { fields: { endedAt: now() } });
-  return end();
+  return holdAccess(expiresAt);
 }
 
 /** Steps that run many times a second (each purchase's path to its outcome, each expiry): worth a local first try. */
@@ -371,22 +424,6 @@ function firstLocally(first: LocalActivityOptions, durable: ActivityOptions, bef
   };
 }
 
-/** Refunds; a refusal (nothing refundable, revoked credentials) is recorded for an operator instead of looping. */
-async function refundOrRecord(
-  purchaseId: string,
-  followUp: Pick<Activities, 'refundPayment'>,
-  store: Pick<Activities, 'recordPurchaseEvent'>,
-  reason: string,
-): Promise<PaymentOutcome | undefined> {
-  try {
-    return await followUp.refundPayment(purchaseId);
-  } catch (error) {
-    log.error('refund refused by the gateway; an operator must act', { error });
-    await store.recordPurchaseEvent({ purchaseId, type: 'refund_failed', detail: { reason, code: failureType(error) ?? 'UNKNOWN' } });
-    return undefined;
-  }
-}
-
 function paymentFields(payment: PaymentOutcome, extra: { nextActionUrl?: string | null }): RecordStatusInput['fields'] {
   return {
     gatewayReference: payment.reference,
@@ -396,8 +433,14 @@ function paymentFields(payment: PaymentOutcome, extra: { nextActionUrl?: string 
   };
 }
 
-function failureMessage(error: unknown): string {
-  return activityFailure(error)?.message || MESSAGES.paymentGatewayUnavailable;
+/** Failures whose message the payment adapters wrote for the customer (Spanish); any other stays internal. */
+const CUSTOMER_FACING_FAILURES: ReadonlySet<string> = new Set(['PAYMENT_GATEWAY_REJECTED', 'PAYMENT_NOT_CONFIGURED']);
+
+/** What the customer is told about a charge that failed: never an internal (database, driver, stack) text. */
+function chargeFailureMessage(code: string, error: unknown): string {
+  if (code === 'PAYMENT_NOT_RECORDED') return MESSAGES.chargeNotRecorded;
+  const message = CUSTOMER_FACING_FAILURES.has(code) ? activityFailure(error)?.message : undefined;
+  return message || MESSAGES.paymentGatewayUnavailable;
 }
 
 // Workflow time (deterministic): Date.now() inside a workflow is the time of the current workflow task.

@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 import type { NotificationTestResult } from '../../domain/operations';
 import type { OperatorNotice } from '../../domain/temporal';
-import { CompanyEntity, PurchaseEntity } from '../../db/entities';
+import { CompanyEntity, PurchaseEntity, TelegramTestEntity } from '../../db/entities';
 import type { SecretBox } from '../../shared/secrets';
 import {
+  chargeNotRecordedMessage,
   escapeHtml,
   purchaseApprovedMessage,
   purchaseDeclinedMessage,
@@ -52,15 +53,28 @@ export function createNotifyActivities({ dataSource, secrets, telegram }: Notify
             ? purchaseDeclinedMessage({ ...base, reason: purchase.customerMessage ?? purchase.statusReason ?? '' })
             : notice === 'refunded'
               ? purchaseRefundedMessage({ ...base, reason: purchase.customerMessage ?? undefined })
-              : routerUnreachableMessage({ companyName: company.name, routerName: purchase.routerName, reference: purchase.id });
+              : notice === 'charge_not_recorded'
+                ? chargeNotRecordedMessage({ ...base, purchaseId: purchase.id })
+                : routerUnreachableMessage({ companyName: company.name, routerName: purchase.routerName, reference: purchase.id });
       const result = await telegram.send(target(company), html);
       if (!result.sent && result.retryable) throw new Error(`telegram not reachable (${result.reason})`);
     },
 
-    /** The admin's "test" button: sends a fixed message with the stored or the given settings. */
-    async sendTelegramTest(companyId: string, override: { botToken?: string; chatId?: string }): Promise<NotificationTestResult> {
+    /**
+     * The admin's "test" button: sends a fixed message with the stored settings, or with the ones under test (`testId`,
+     * a row the API wrote, taken here once so the token never travels in the workflow's input).
+     */
+    async sendTelegramTest(companyId: string, testId: string | null): Promise<NotificationTestResult> {
       const company = await dataSource.getRepository(CompanyEntity).findOneBy({ id: companyId });
       if (!company) return { ok: false, code: 'NOT_FOUND', message: 'Empresa no encontrada' };
+      let override: { botToken?: string; chatId?: string } = {};
+      if (testId) {
+        const tests = dataSource.getRepository(TelegramTestEntity);
+        const row = await tests.findOneBy({ id: testId, companyId });
+        if (!row) return { ok: false, code: 'NOT_FOUND', message: 'La prueba ya no está disponible. Intente de nuevo.' };
+        await tests.delete({ id: testId });
+        override = { botToken: secrets.decryptOptional(row.botTokenEncrypted), chatId: row.chatId ?? undefined };
+      }
       const settings = { ...target(company, override), enabled: true };
       if (!settings.botToken || !settings.chatId) {
         return { ok: false, code: 'BAD_REQUEST', message: 'Faltan credenciales (Token o Chat ID)' };

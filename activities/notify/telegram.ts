@@ -4,6 +4,7 @@
  */
 import { formatCents, type Cents, type Currency } from '../../domain/money';
 import type { UserType } from '../../domain/purchase';
+import { isTelegramBotToken } from '../../domain/telegram';
 import { createLogger, type Logger } from '../../shared/logger';
 
 /** A company's Telegram settings; disabled, or without token or chat, nothing is sent. */
@@ -18,7 +19,7 @@ export type TelegramResult =
   | { sent: true; messageId: number | undefined }
   | {
       sent: false;
-      reason: 'not_configured' | 'timeout' | 'network' | 'rejected';
+      reason: 'not_configured' | 'invalid_token' | 'timeout' | 'network' | 'rejected';
       /** Worth trying again later (timeout, network, 429, 5xx). */
       retryable: boolean;
       httpStatus?: number;
@@ -76,6 +77,11 @@ export function createTelegramNotifier(options: TelegramNotifierOptions): Telegr
         return { sent: false, reason: 'not_configured', retryable: false };
       }
       const chatId = String(target.chatId);
+      // The token is a segment of the URL path: a malformed one (`x/../../bot1:y/…`) could reach another path.
+      if (!isTelegramBotToken(target.botToken)) {
+        log.warn({ chatId, reason: 'invalid_token' }, 'telegram message not sent');
+        return { sent: false, reason: 'invalid_token', retryable: false };
+      }
       try {
         const result = await post(target.botToken, chatId, html);
         if (result.sent) log.info({ chatId, messageId: result.messageId }, 'telegram message sent');
@@ -155,6 +161,12 @@ export function purchaseDeclinedMessage(n: PurchaseNotice & { reason: string }):
 export function purchaseRefundedMessage(n: PurchaseNotice & { reason?: string }): string {
   const reason = lines([['ℹ️ <b>Motivo:</b>', n.reason]]);
   return `↩️ <b>Pago Reembolsado</b>\n\n${purchaseLines(n)}${reason ? `\n\n${reason}` : ''}`;
+}
+
+/** A charge the gateway made that we could not record: it was cancelled or refunded at once; the operator checks. */
+export function chargeNotRecordedMessage(n: PurchaseNotice & { purchaseId: string }): string {
+  const body = `${purchaseLines(n)}\n${lines([['🆔 <b>Compra:</b>', n.purchaseId]])}`;
+  return `⚠️ <b>Cargo sin registrar</b>\n\n${body}\n\n<i>Se canceló o reembolsó. Verifique en la pasarela que no quede cobrado.</i>`;
 }
 
 /** A router that could not be reached while delivering a purchase. */

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { PaymentOutcome } from '../../domain/payment';
 import type { ConektaWebhookKeyResult } from '../../domain/operations';
 import { CompanyEntity, PurchaseEntity } from '../../db/entities';
+import type { Logger } from '../../shared/logger';
 import type { SecretBox } from '../../shared/secrets';
 import { finalFailure } from '../failures';
 import type { ChargeRequest, PaymentGateway } from './gateway';
@@ -12,6 +13,7 @@ export type GatewayFactory = (company: CompanyEntity, gateway: PurchaseEntity['g
 export interface PaymentActivityDeps {
   dataSource: DataSource;
   secrets: SecretBox;
+  logger: Pick<Logger, 'error'>;
   gateways: GatewayFactory;
   /** Public base URL of the API: Mercado Pago's notification_url is built from it. */
   publicBaseUrl: string;
@@ -76,9 +78,17 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
           : undefined,
       };
       const outcome = await gateway.charge(charge);
-      await dataSource
-        .getRepository(PurchaseEntity)
-        .update({ id: purchaseId }, { cardTokenEncrypted: null, gatewayReference: outcome.reference, gatewayStatus: outcome.gatewayStatus, updatedAt: new Date() });
+      try {
+        await dataSource.getRepository(PurchaseEntity).update(
+          { id: purchaseId },
+          { cardTokenEncrypted: null, gatewayReference: outcome.reference || null, gatewayStatus: outcome.gatewayStatus, updatedAt: new Date() },
+        );
+      } catch (error) {
+        // The gateway has answered (and may have charged) but we cannot record it: retrying would only ask the
+        // gateway again while the customer waits. Final at once; the workflow undoes the charge and tells the operator.
+        deps.logger.error({ err: error, purchaseId, reference: outcome.reference, status: outcome.status }, 'charge made but not recorded');
+        throw finalFailure('PAYMENT_NOT_RECORDED', `purchase ${purchaseId}: the gateway answered ${outcome.status} but the answer could not be recorded`);
+      }
       return outcome;
     },
 

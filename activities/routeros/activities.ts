@@ -1,8 +1,10 @@
 import type { DataSource } from 'typeorm';
-import { isDomainError, type ErrorCode } from '../../domain/errors';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDomainError } from '../../domain/errors';
 import type { RouterProbeResult } from '../../domain/operations';
 import type { AutoConnectReport, ReconnectDeviceInput } from '../../domain/temporal';
 import { PurchaseEntity } from '../../db/entities';
+import type { Logger } from '../../shared/logger';
 import type { SecretBox } from '../../shared/secrets';
 import { finalFailure } from '../failures';
 import { routerConnection } from './connection';
@@ -13,20 +15,22 @@ export interface RouterActivityDeps {
   dataSource: DataSource;
   secrets: SecretBox;
   hotspot: HotspotOperations;
+  logger: Pick<Logger, 'warn'>;
+  /** ROUTER_CONNECT_TIMEOUT_SECONDS in ms: a failed probe answers no sooner. */
+  routerConnectTimeoutMs: number;
 }
 
-/** Safe, Spanish messages for the router failures an admin or a portal sees (never an address or a trap text). */
-const PROBE_MESSAGES: Partial<Record<ErrorCode, string>> = {
-  ROUTER_UNREACHABLE: 'No fue posible conectar con el router',
-  ROUTER_TIMEOUT: 'El router no respondió a tiempo',
-  ROUTER_LOGIN_REFUSED: 'El router rechazó el usuario o la contraseña de la API',
-};
+/**
+ * The one answer to a failed probe. Telling a refused connection, a silent port and a refused login apart would let
+ * an admin scan ports from the worker's network; the reason goes to the worker's log.
+ */
+const PROBE_FAILED = 'No fue posible conectar con el router. Revise la dirección, el puerto, el usuario y la contraseña de la API.';
 
 /**
  * Hotspot activities. They read the purchase and the router from the database (no password in workflow history) and
  * are idempotent: the user is tagged with the purchase id, so a retry recognises its own work.
  */
-export function createRouterActivities({ dataSource, secrets, hotspot }: RouterActivityDeps) {
+export function createRouterActivities({ dataSource, secrets, hotspot, logger, routerConnectTimeoutMs }: RouterActivityDeps) {
   const purchases = dataSource.getRepository(PurchaseEntity);
 
   const connection = (routerId: string | null) => routerConnection(dataSource, secrets, routerId);
@@ -139,6 +143,23 @@ export function createRouterActivities({ dataSource, secrets, hotspot }: RouterA
       return revoked;
     },
 
+    /**
+     * Takes over the hotspot user of a customer imported from the original service: tags it with the purchase id, so
+     * expiry, revocation and reconciliation treat it as ours. Not adopted when the router no longer has the user, or
+     * has one of that name carrying someone else's comment (never touched). Idempotent: our tag is recognised.
+     */
+    async adoptHotspotUser(purchaseId: string): Promise<{ adopted: true } | { adopted: false; reason: 'ROUTER_USER_MISSING' | 'ROUTER_USER_FOREIGN' }> {
+      const purchase = await load(purchaseId);
+      const router = await connection(purchase.routerId);
+      const tag = purchaseTag(purchaseId);
+      const user = purchase.hotspotUsername ? await hotspot.findUser(router, purchase.hotspotUsername) : null;
+      if (!user) return { adopted: false, reason: 'ROUTER_USER_MISSING' };
+      if (user.comment && user.comment !== tag) return { adopted: false, reason: 'ROUTER_USER_FOREIGN' };
+      if (user.comment !== tag) await hotspot.setUserComment(router, user.ref, tag);
+      if (user.ref !== purchase.routerUserRef) await purchases.update({ id: purchaseId }, { routerUserRef: user.ref, updatedAt: new Date() });
+      return { adopted: true };
+    },
+
     /** Logs the buyer's device in right after the purchase (best effort: a report, never an error). */
     async autoConnectDevice(purchaseId: string): Promise<AutoConnectReport> {
       const purchase = await load(purchaseId);
@@ -154,7 +175,10 @@ export function createRouterActivities({ dataSource, secrets, hotspot }: RouterA
       return login(purchase, routerId, device.mac, device.ip ?? null);
     },
 
-    /** Identity, version and hotspot profiles of a router, or a safe description of why it could not be reached. */
+    /**
+     * Identity, version and hotspot profiles of a router, or one generic failure: same message, and never sooner than
+     * the connect timeout, so neither the text nor the time tells a closed port from a silent one.
+     */
     async probeRouter(routerId: string): Promise<RouterProbeResult> {
       const started = Date.now();
       try {
@@ -162,8 +186,10 @@ export function createRouterActivities({ dataSource, secrets, hotspot }: RouterA
         const [identity, profiles] = await Promise.all([hotspot.identity(router), hotspot.listProfiles(router)]);
         return { ok: true, identity: identity.name, version: identity.version, majorVersion: identity.majorVersion, profiles, latencyMs: Date.now() - started };
       } catch (error) {
-        const code: ErrorCode = isDomainError(error) ? error.code : 'ROUTER_ERROR';
-        return { ok: false, code, message: PROBE_MESSAGES[code] ?? 'Error al comunicarse con el router' };
+        const reason = isDomainError(error) ? { code: error.code, message: error.message, details: error.details } : { err: error };
+        logger.warn({ routerId, ...reason }, 'router probe failed');
+        await sleep(started + routerConnectTimeoutMs - Date.now());
+        return { ok: false, code: 'ROUTER_UNREACHABLE', message: PROBE_FAILED };
       }
     },
   };

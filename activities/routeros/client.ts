@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { DEFAULT_CIPHERS, type TLSSocket, type TlsOptions } from 'node:tls';
 import { RouterOSAPI } from 'node-routeros';
 import type { Logger } from '../../shared/logger';
+import type { RouterEndpointPolicy } from '../../shared/router-endpoints';
 import { classifyRouterOsError, isRouterOsError, RouterOsError, type RouterOsErrorDetails } from './errors';
 import { patchNodeRouterOs } from './library-patch';
 
@@ -32,6 +33,8 @@ export interface RouterOsClientOptions {
   maxConcurrentPerRouter: number;
   /** A connection with nothing to do for this long is closed. */
   idleCloseMs: number;
+  /** Where routers may be (ROUTER_ALLOWED_NETWORKS): checked on the resolved address before every new connection. */
+  endpoints: RouterEndpointPolicy;
   logger?: Pick<Logger, 'debug' | 'warn'>;
 }
 
@@ -78,7 +81,8 @@ function normalizeFingerprint(value: string): string | undefined {
 
 function tlsOptions(router: RouterConnection): TlsOptions | undefined {
   if (!router.useTls) return undefined;
-  if (router.tlsVerify) return { rejectUnauthorized: true };
+  // The socket goes to the checked address, so the certificate is checked against the row's name (and SNI sent).
+  if (router.tlsVerify) return { rejectUnauthorized: true, ...(isIP(router.host) === 0 ? { servername: router.host } : {}) };
   // A router without a certificate only speaks anonymous DH: TLS 1.2 at most, OpenSSL security level 0, and Node's
   // default list minus its `!aNULL` exclusion (routeros.md §5). A pinned fingerprint still rejects such a router.
   const defaults = DEFAULT_CIPHERS.split(':').filter((cipher) => cipher !== '!aNULL');
@@ -113,7 +117,8 @@ class PooledConnection {
   readonly ready: Promise<void>;
   /** Resolves once the socket is really gone. */
   closed: Promise<void> = Promise.resolve();
-  private readonly api: RouterOSAPI;
+  /** Created once the router's address is known and allowed. */
+  private api: RouterOSAPI | undefined;
   private readonly died: Promise<never>;
   private markDied!: (reason: RouterOsError) => void;
   private socketError: (Error & { code?: string }) | undefined;
@@ -122,30 +127,14 @@ class PooledConnection {
   constructor(
     private readonly router: RouterConnection,
     pin: string | undefined,
-    options: RouterOsClientOptions,
+    private readonly options: RouterOsClientOptions,
     readonly settings: string,
   ) {
     this.died = new Promise<never>((_, reject) => (this.markDied = reject));
     this.died.catch(() => undefined);
     const context = { routerId: router.id };
-    this.api = new RouterOSAPI({
-      host: router.host,
-      port: router.port,
-      user: router.user,
-      password: router.password,
-      tls: tlsOptions(router),
-      // The library's socket idle timeout (seconds) must never beat our own deadlines and idle close.
-      timeout: Math.ceil(Math.max(options.connectTimeoutMs, options.commandTimeoutMs, options.idleCloseMs) / 1000) + 1,
-    });
-    // Without an 'error' listener, a socket error or idle timeout after login kills the process (tech-notes.md §3.3).
-    this.api.on('error', (error: unknown) => this.kill(classifyRouterOsError(error, context, this.socketError)));
-    this.api.on('close', () =>
-      this.kill(new RouterOsError('unreachable', 'the router closed the connection', context)),
-    );
-    const login = this.api.connect();
-    this.watchSocket(pin);
     this.ready = withDeadline(
-      Promise.race([login, this.died]),
+      Promise.race([this.open(pin), this.died]),
       options.connectTimeoutMs,
       () => new RouterOsError('timeout', `no API login within ${options.connectTimeoutMs} ms`, context),
     ).then(
@@ -159,9 +148,40 @@ class PooledConnection {
     this.ready.catch(() => undefined);
   }
 
+  /**
+   * Resolves the row's host, checks the address against ROUTER_ALLOWED_NETWORKS, then connects to that very address
+   * and logs in: the password only ever goes to an address the policy allows, whatever the name resolves to later.
+   */
+  private async open(pin: string | undefined): Promise<void> {
+    const { router, options } = this;
+    const context = { routerId: router.id };
+    const target = await options.endpoints.resolve(router.host);
+    if (this.dead) throw this.dead;
+    if (!target.ok) {
+      options.logger?.warn({ ...context, host: router.host, addresses: target.addresses }, 'router address refused by ROUTER_ALLOWED_NETWORKS');
+      throw new RouterOsError('not_allowed', 'the router address is not allowed by ROUTER_ALLOWED_NETWORKS', context);
+    }
+    const api = new RouterOSAPI({
+      host: target.address,
+      port: router.port,
+      user: router.user,
+      password: router.password,
+      tls: tlsOptions(router),
+      // The library's socket idle timeout (seconds) must never beat our own deadlines and idle close.
+      timeout: Math.ceil(Math.max(options.connectTimeoutMs, options.commandTimeoutMs, options.idleCloseMs) / 1000) + 1,
+    });
+    this.api = api;
+    // Without an 'error' listener, a socket error or idle timeout after login kills the process (tech-notes.md §3.3).
+    api.on('error', (error: unknown) => this.kill(classifyRouterOsError(error, context, this.socketError)));
+    api.on('close', () => this.kill(new RouterOsError('unreachable', 'the router closed the connection', context)));
+    const login = api.connect();
+    this.watchSocket(api, pin);
+    await login;
+  }
+
   /** node-routeros creates its socket synchronously in connect(): listen before the TLS handshake can finish. */
-  private watchSocket(pin: string | undefined): void {
-    const socket = (this.api as unknown as ApiInternals).connector?.socket;
+  private watchSocket(api: RouterOSAPI, pin: string | undefined): void {
+    const socket = (api as unknown as ApiInternals).connector?.socket;
     const context = { routerId: this.router.id };
     if (!socket) {
       // Only if node-routeros changed: with no socket to watch, a pin cannot be enforced, so fail closed.
@@ -190,13 +210,13 @@ class PooledConnection {
     if (this.dead) return;
     this.dead = reason;
     this.markDied(reason);
-    disposeApi(this.api);
+    if (this.api) disposeApi(this.api);
   }
 
   /** One command with its own deadline. A timeout kills the connection: a router that stalls once is not trusted. */
   async write(path: string, words: readonly string[], timeoutMs: number): Promise<RouterOsRow[]> {
     const context = { routerId: this.router.id, command: path };
-    if (this.dead) throw withCommand(this.dead, path);
+    if (this.dead || !this.api) throw withCommand(this.dead ?? new RouterOsError('unreachable', 'not connected', context), path);
     try {
       const reply = this.api.write(path, [...words]) as Promise<RouterOsRow[]>;
       return await withDeadline(

@@ -4,6 +4,7 @@ import { DomainError, type ErrorCode } from '../../domain/errors';
 /** What went wrong talking to a router, coarse enough for a caller to decide between retrying and giving up. */
 export type RouterOsErrorKind =
   | 'unreachable'
+  | 'not_allowed'
   | 'timeout'
   | 'login_refused'
   | 'not_found'
@@ -13,6 +14,7 @@ export type RouterOsErrorKind =
 
 const CODES: Record<RouterOsErrorKind, ErrorCode> = {
   unreachable: 'ROUTER_UNREACHABLE',
+  not_allowed: 'ROUTER_UNREACHABLE',
   timeout: 'ROUTER_TIMEOUT',
   login_refused: 'ROUTER_LOGIN_REFUSED',
   not_found: 'ROUTER_NOT_FOUND',
@@ -21,8 +23,12 @@ const CODES: Record<RouterOsErrorKind, ErrorCode> = {
   unknown: 'ROUTER_ERROR',
 };
 
-/** Network trouble may pass, and an unexplained failure is worth another try; a router's clear "no" is final. */
-const RETRYABLE: ReadonlySet<RouterOsErrorKind> = new Set(['unreachable', 'timeout', 'unknown']);
+/**
+ * Network trouble may pass, and an unexplained failure is worth another try; a router's clear "no" is final. An
+ * address the policy refuses is retried: an admin may correct the row (or DNS its name), and a user due for removal
+ * must not be given up on.
+ */
+const RETRYABLE: ReadonlySet<RouterOsErrorKind> = new Set(['unreachable', 'not_allowed', 'timeout', 'unknown']);
 
 export interface RouterOsErrorDetails {
   kind: RouterOsErrorKind;

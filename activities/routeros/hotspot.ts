@@ -7,6 +7,7 @@ import {
   isProfileName,
   normalizeMac,
 } from '../../domain/network';
+import { formatRouterDuration } from '../../domain/durations';
 import type { HotspotProfileInfo } from '../../domain/operations';
 import type { RouterConnection, RouterOsClient, RouterOsRow } from './client';
 import { isRouterOsError, RouterOsError } from './errors';
@@ -156,19 +157,6 @@ function itemRef(value: string): string {
   return value;
 }
 
-/** `5400` → `1h30m`: RouterOS' own notation (routeros.md §7). */
-function formatRouterDuration(seconds: number): string {
-  if (seconds === 0) return '0s';
-  let rest = seconds;
-  let text = '';
-  for (const [unit, size] of [['w', 604800], ['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
-    const count = Math.floor(rest / size);
-    rest -= count * size;
-    if (count > 0) text += `${count}${unit}`;
-  }
-  return text;
-}
-
 function limitUptimeWords(seconds: number | undefined): string[] {
   if (seconds === undefined) return [];
   if (!Number.isSafeInteger(seconds) || seconds < 0 || seconds > MAX_UPTIME_SECONDS) throw invalid('limit-uptime');
@@ -303,6 +291,11 @@ export class HotspotOperations {
   async findUser(router: RouterConnection, name: string): Promise<HotspotUser | null> {
     const rows = await this.client.command(router, `${USER}/print`, [USER_PROPS, `?name=${username(name)}`]);
     return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  /** Sets the comment of an existing user by its `.id`: how a user created elsewhere takes our ownership tag. */
+  async setUserComment(router: RouterConnection, ref: string, value: string): Promise<void> {
+    await this.client.command(router, `${USER}/set`, [`=.id=${itemRef(ref)}`, `=comment=${comment(value)}`]);
   }
 
   /**

@@ -24,7 +24,7 @@ export function createStoreActivities(dataSource: DataSource) {
           status: input.to,
           statusReason: input.reason ?? null,
           customerMessage: input.message ?? null,
-          gatewayReference: f.gatewayReference,
+          gatewayReference: f.gatewayReference || undefined,
           gatewayStatus: f.gatewayStatus,
           gatewayDetail: f.gatewayDetail,
           nextActionUrl: f.nextActionUrl,

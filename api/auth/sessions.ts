@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { DataSource } from 'typeorm';
-import { AdminSessionEntity, AdminUserEntity } from '../../db/entities';
+import { AdminSessionEntity, AdminUserEntity, CompanyEntity } from '../../db/entities';
 import type { AdminRole } from '../../db/entities/admin-user.entity';
 import { HttpError } from '../errors';
 import { credentialFrom } from './headers';
@@ -30,8 +30,7 @@ export interface LoginResult {
 
 const encoder = new TextEncoder();
 const INVALID_CREDENTIALS = 'Credenciales incorrectas';
-// Compared against when the email is unknown, so both failures cost one bcrypt check.
-const DUMMY_HASH = bcrypt.hashSync('not-a-real-password', 10);
+const COMPANY_INACTIVE = 'La empresa está desactivada. Contacta al administrador.';
 
 /**
  * Admin sessions: an HMAC JWT whose `jti` is a row in admin_sessions. Logout and password changes revoke rows, so a
@@ -41,6 +40,11 @@ export class SessionService {
   private readonly key: Uint8Array;
   private readonly failuresByEmail: RateLimiter;
   private readonly attemptsByIp: RateLimiter;
+  /**
+   * Compared against when the email is unknown, at the cost real hashes are made with: an unknown email must take as
+   * long as a wrong password, or the time of a failed login tells which admin emails exist.
+   */
+  private readonly dummyHash: Promise<string>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -50,6 +54,8 @@ export class SessionService {
     this.key = encoder.encode(settings.secret);
     this.failuresByEmail = new RateLimiter(limits.perEmail, limits.windowMs);
     this.attemptsByIp = new RateLimiter(limits.perIp, limits.windowMs);
+    this.dummyHash = bcrypt.hash(randomUUID(), settings.bcryptRounds);
+    this.dummyHash.catch(() => undefined);
   }
 
   async login(emailInput: string, password: string, ip: string): Promise<LoginResult> {
@@ -65,13 +71,16 @@ export class SessionService {
       .createQueryBuilder('u')
       .where('lower(u.email) = :email', { email })
       .getOne();
-    const matches = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
+    const matches = await bcrypt.compare(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !matches) {
       this.failuresByEmail.hit(email);
       throw new HttpError(401, INVALID_CREDENTIALS);
     }
     // Revealed only to someone who knows the password.
     if (!user.active) throw new HttpError(401, 'Usuario inactivo. Contacta al administrador.');
+    if (user.companyId && !(await this.dataSource.getRepository(CompanyEntity).existsBy({ id: user.companyId, active: true }))) {
+      throw new HttpError(403, COMPANY_INACTIVE);
+    }
     this.failuresByEmail.reset(email);
 
     const now = new Date();
@@ -119,9 +128,11 @@ export class SessionService {
       throw new HttpError(401, 'Token inválido');
     }
     if (claims.type !== 'access_token' || !claims.sub || !claims.jti) throw new HttpError(401, 'Token inválido');
-    const rows: (AdminPrincipal['user'] & { revoked_at: Date | null; expires_at: Date })[] = await this.dataSource.query(
-      `SELECT u.id, u.email, u.name, u.role, u.company_id AS "companyId", u.active, s.revoked_at, s.expires_at
-         FROM admin_sessions s JOIN admin_users u ON u.id = s.user_id
+    type Row = AdminPrincipal['user'] & { revoked_at: Date | null; expires_at: Date; company_active: boolean | null };
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT u.id, u.email, u.name, u.role, u.company_id AS "companyId", u.active, s.revoked_at, s.expires_at,
+              c.active AS company_active
+         FROM admin_sessions s JOIN admin_users u ON u.id = s.user_id LEFT JOIN companies c ON c.id = u.company_id
         WHERE s.id = $1 AND u.id = $2`,
       [claims.jti, Number(claims.sub)],
     );
@@ -129,7 +140,9 @@ export class SessionService {
     if (!row || row.revoked_at !== null) throw new HttpError(401, 'Sesión cerrada. Inicie sesión de nuevo.');
     if (row.expires_at.getTime() <= Date.now()) throw new HttpError(401, 'Token expirado');
     if (!row.active) throw new HttpError(401, 'Usuario no activo');
-    const { revoked_at: _r, expires_at: _e, ...user } = row;
+    // The admins of a deactivated company keep their sessions, unusable until the company is active again.
+    if (row.companyId !== null && row.company_active !== true) throw new HttpError(403, COMPANY_INACTIVE);
+    const { revoked_at: _r, expires_at: _e, company_active: _c, ...user } = row;
     return { sessionId: claims.jti, user };
   }
 

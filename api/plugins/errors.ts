@@ -1,7 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import { classifyDatabaseError } from '../../db/errors';
 import { isDomainError } from '../../domain/errors';
+import { MESSAGES } from '../../domain/messages';
 import { HttpError, STATUS_BY_CODE } from '../errors';
+import { RequestValidationError } from './validation';
 
 /** One validation problem in the original's (FastAPI's) shape: `{"loc": ["body", "email_cliente"], "msg", "type"}`. */
 export interface ValidationIssue {
@@ -10,39 +13,28 @@ export interface ValidationIssue {
   type: string;
 }
 
-interface ZodIssueParams {
-  expected?: string;
-  input?: unknown;
-  format?: string;
-  origin?: string;
-  minimum?: number | bigint;
-  maximum?: number | bigint;
-  values?: unknown[];
-  /** Custom issues' own parameters; withAliases sets `missing` for a required field absent under both names. */
-  params?: { missing?: boolean };
-}
-
 /** FastAPI-style type and message for a zod issue, so existing portals that parse 422 bodies keep working. */
-function describe(keyword: string, message: string, params: ZodIssueParams): { type: string; msg: string } {
-  switch (keyword) {
+function describe(issue: z.core.$ZodIssue): { type: string; msg: string } {
+  switch (issue.code) {
     case 'invalid_type':
-      return params.input === undefined
+      return issue.input === undefined
         ? { type: 'missing', msg: 'Field required' }
-        : { type: `${params.expected ?? 'value'}_type`, msg: `Input should be a valid ${params.expected ?? 'value'}` };
+        : { type: `${issue.expected}_type`, msg: `Input should be a valid ${issue.expected}` };
     case 'invalid_format':
-      return { type: 'value_error', msg: params.format === 'email' ? 'value is not a valid email address' : message };
+      return { type: 'value_error', msg: issue.format === 'email' ? 'value is not a valid email address' : issue.message };
     case 'invalid_value':
-      return { type: 'literal_error', msg: `Input should be ${(params.values ?? []).map((v) => `'${String(v)}'`).join(' or ')}` };
+      return { type: 'literal_error', msg: `Input should be ${issue.values.map((v) => `'${String(v)}'`).join(' or ')}` };
     case 'too_small':
-      return { type: params.origin === 'string' ? 'string_too_short' : 'greater_than_equal', msg: message };
+      return { type: issue.origin === 'string' ? 'string_too_short' : 'greater_than_equal', msg: issue.message };
     case 'too_big':
-      return { type: params.origin === 'string' ? 'string_too_long' : 'less_than_equal', msg: message };
+      return { type: issue.origin === 'string' ? 'string_too_long' : 'less_than_equal', msg: issue.message };
     case 'unrecognized_keys':
-      return { type: 'extra_forbidden', msg: message };
+      return { type: 'extra_forbidden', msg: issue.message };
     case 'custom':
-      return params.params?.missing ? { type: 'missing', msg: 'Field required' } : { type: 'value_error', msg: message };
+      // withAliases marks a required field absent under both of its names.
+      return issue.params?.missing ? { type: 'missing', msg: 'Field required' } : { type: 'value_error', msg: issue.message };
     default:
-      return { type: 'value_error', msg: message };
+      return { type: 'value_error', msg: issue.message };
   }
 }
 
@@ -70,18 +62,20 @@ export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors'
   void reply.status(500).send({ detail: 'Error interno' });
 };
 
+/** What a 503 tells the client to wait before trying again. */
+const RETRY_AFTER_SECONDS = '5';
+
 /**
  * Errors leave the API in one shape, `{"detail": …}`: validation → 422 listing every field; known codes → their status
  * with a safe message; anything else → 500 "Error interno" (logged with the request id, never echoed).
  */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const context = (error as { validationContext?: string }).validationContext ?? 'body';
-      const detail: ValidationIssue[] = error.validation.map((issue) => {
-        const path = issue.instancePath.split('/').filter((p) => p !== '');
-        const { type, msg } = describe(issue.keyword, issue.message ?? 'Invalid value', issue.params as ZodIssueParams);
-        return { loc: [context, ...path.map((p) => (/^\d+$/.test(p) ? Number(p) : p))], msg, type };
+    if (error instanceof RequestValidationError) {
+      const context = error.validationContext ?? 'body';
+      const detail: ValidationIssue[] = error.issues.map((issue) => {
+        const { msg, type } = describe(issue);
+        return { loc: [context, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))], msg, type };
       });
       return reply.status(422).send({ detail });
     }
@@ -91,7 +85,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (isDomainError(error)) {
       const status = STATUS_BY_CODE[error.code];
       if (status >= 500) request.log.warn({ err: error, code: error.code }, 'request failed');
+      if (status === 503) reply.header('retry-after', RETRY_AFTER_SECONDS);
       return reply.status(status).send({ detail: error.message });
+    }
+    if (classifyDatabaseError(error) === 'unavailable') {
+      // A stalled or unreachable database: nothing this request meant to do was done; the client may retry.
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply.status(503).header('retry-after', RETRY_AFTER_SECONDS).send({ detail: MESSAGES.serviceUnavailable });
     }
     if (error.statusCode === 429) {
       return reply.status(429).headers({ 'retry-after': String(reply.getHeader('retry-after') ?? '60') }).send({

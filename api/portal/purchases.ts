@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { autoConnectMessage, MESSAGES } from '../../domain/messages';
 import { centsToMajor } from '../../domain/money';
-import type { Gateway, UserType } from '../../domain/purchase';
+import type { Gateway, PurchaseStatus, UserType } from '../../domain/purchase';
 import { purchaseWorkflowId, type AutoConnectReport, type PurchaseOutcome, type PurchaseWorkflowInput } from '../../domain/temporal';
 import { CompanyEntity, ProductEntity, PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
+import { classifyDatabaseError } from '../../db/errors';
 import type { Config } from '../../shared/config';
 import type { SecretBox } from '../../shared/secrets';
 import type { RouterPrincipal } from '../auth/router-keys';
@@ -33,15 +34,6 @@ export interface PurchaseAnswer {
 }
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
-
-/** A UUID (v4 layout) derived from the workflow id, so every submit of one attempt names the same purchase. */
-export function purchaseIdFor(workflowId: string): string {
-  const bytes = createHash('sha256').update(workflowId).digest().subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 /** The attempt key: the client's Idempotency-Key, or else the single-use card token (hashed: never stored in clear). */
 export function attemptKey(idempotencyKey: string | undefined, cardToken: string): string {
@@ -89,9 +81,8 @@ export class PurchaseService {
       );
     }
 
-    const workflowId = purchaseWorkflowId(company.id, attemptKey(idempotencyKey, request.cardToken));
-    const purchaseId = purchaseIdFor(workflowId);
-    await this.createRow(purchaseId, workflowId, principal, product, request, idempotencyKey !== undefined);
+    const workflowId = purchaseWorkflowId(company.id, principal.router.id, attemptKey(idempotencyKey, request.cardToken));
+    const purchaseId = await this.createRow(workflowId, principal, product, request, idempotencyKey !== undefined);
 
     const input: PurchaseWorkflowInput = {
       purchaseId,
@@ -106,28 +97,40 @@ export class PurchaseService {
       },
     };
     const start = await workflows.startPurchase(workflowId, input, config.PURCHASE_RESPONSE_WAIT_SECONDS * 1000);
-    const purchase = await dataSource.getRepository(PurchaseEntity).findOneByOrFail({ id: purchaseId });
-    return this.answer(purchase, start.kind === 'outcome' ? start.outcome : undefined, secrets);
+    try {
+      const purchase = await dataSource.getRepository(PurchaseEntity).findOneByOrFail({ id: purchaseId });
+      return await this.answer(purchase, start.kind === 'outcome' ? start.outcome : undefined, secrets);
+    } catch (error) {
+      // The purchase has started and may charge: never "nothing was charged" now, but where to follow it.
+      if (classifyDatabaseError(error) !== 'unavailable') throw error;
+      const status = start.kind === 'outcome' ? start.outcome.status : 'created';
+      return { status: 202, body: this.inProgressBody(purchaseId, status, null, null, null) };
+    }
   }
 
-  /** Inserts the purchase row and its `created` event, unless this attempt already has one. */
+  /**
+   * Inserts the purchase row (a random id) and its `created` event, unless this attempt already has one; returns the
+   * attempt's purchase id. An attempt submitted again with another request (another router cannot: the router is part
+   * of the attempt) is refused with 409 and nothing of the first one.
+   */
   private async createRow(
-    purchaseId: string,
     workflowId: string,
     principal: RouterPrincipal,
     product: ProductEntity,
     request: PurchaseRequest,
     fromIdempotencyKey: boolean,
-  ): Promise<void> {
+  ): Promise<string> {
     const { dataSource, secrets } = this.deps;
-    await dataSource.transaction(async (tx) => {
+    const fingerprint = secrets.fingerprint(requestFingerprintInput(principal, request));
+    return dataSource.transaction(async (tx) => {
       const inserted = await tx
         .createQueryBuilder()
         .insert()
         .into(PurchaseEntity)
         .values({
-          id: purchaseId,
+          id: randomUUID(),
           workflowId,
+          requestFingerprint: fingerprint,
           companyId: principal.company.id,
           routerId: principal.router.id,
           routerName: principal.router.name,
@@ -154,7 +157,20 @@ export class PurchaseService {
         .orIgnore()
         .returning(['id'])
         .execute();
-      if ((inserted.raw as unknown[]).length === 0) return; // this attempt was submitted before
+      const purchaseId = (inserted.raw as { id: string }[])[0]?.id;
+      if (purchaseId === undefined) {
+        // This attempt was submitted before: the same request joins it, another one is refused.
+        const earlier = await tx.getRepository(PurchaseEntity).findOneOrFail({ where: { workflowId }, select: { id: true, requestFingerprint: true } });
+        if (earlier.requestFingerprint !== fingerprint) {
+          throw new HttpError(
+            409,
+            fromIdempotencyKey
+              ? 'Esta Idempotency-Key ya se usó con otra solicitud. Use una clave nueva para cada compra.'
+              : 'Este token de tarjeta ya se usó con otra solicitud. Genere uno nuevo.',
+          );
+        }
+        return earlier.id;
+      }
       await tx.insert(PurchaseEventEntity, {
         purchaseId,
         type: 'status_changed',
@@ -163,12 +179,13 @@ export class PurchaseService {
         source: 'api',
         detail: { attempt: fromIdempotencyKey ? 'idempotency_key' : 'card_token', product_id: product.id },
       });
+      return purchaseId;
     });
   }
 
   /** The HTTP answer for a purchase's state (the outcome adds what only the workflow knows: the auto-connect result). */
   async answer(purchase: PurchaseEntity, outcome: PurchaseOutcome | undefined, secrets: SecretBox): Promise<PurchaseAnswer> {
-    const statusUrl = `${this.deps.config.PUBLIC_BASE_URL}/api/v1/purchases/${purchase.id}`;
+    const statusUrl = this.statusUrl(purchase.id);
     switch (purchase.status) {
       case 'active':
         return { status: 200, body: await this.approvedBody(purchase, outcome?.autoConnect, secrets, statusUrl) };
@@ -185,24 +202,32 @@ export class PurchaseService {
         };
       case 'failed':
         return { status: FAILURE_STATUS[purchase.statusReason ?? ''] ?? 503, body: { detail: purchase.customerMessage ?? MESSAGES.internal } };
-      default: {
-        const pending = purchase.status === 'pending';
+      default:
         return {
           status: 202,
-          body: {
-            success: false,
-            id_compra: purchase.id,
-            estado: purchase.status,
-            estado_pago: purchase.gatewayStatus,
-            mensaje: pending ? (purchase.customerMessage ?? MESSAGES.paymentPending) : MESSAGES.purchaseInProgress,
-            ...(pending ? { advertencia: MESSAGES.paymentPending } : {}),
-            requiere_accion: purchase.nextActionUrl !== null,
-            redirect_url: purchase.nextActionUrl,
-            url_estado: statusUrl,
-          },
+          body: this.inProgressBody(purchase.id, purchase.status, purchase.gatewayStatus, purchase.customerMessage, purchase.nextActionUrl),
         };
-      }
     }
+  }
+
+  /** The 202 body of a purchase not decided yet: poll `url_estado`. */
+  private inProgressBody(id: string, status: PurchaseStatus, gatewayStatus: string | null, message: string | null, nextActionUrl: string | null) {
+    const pending = status === 'pending';
+    return {
+      success: false,
+      id_compra: id,
+      estado: status,
+      estado_pago: gatewayStatus,
+      mensaje: pending ? (message ?? MESSAGES.paymentPending) : MESSAGES.purchaseInProgress,
+      ...(pending ? { advertencia: MESSAGES.paymentPending } : {}),
+      requiere_accion: nextActionUrl !== null,
+      redirect_url: nextActionUrl,
+      url_estado: this.statusUrl(id),
+    };
+  }
+
+  private statusUrl(id: string): string {
+    return `${this.deps.config.PUBLIC_BASE_URL}/api/v1/purchases/${id}`;
   }
 
   private async approvedBody(purchase: PurchaseEntity, report: AutoConnectReport | undefined, secrets: SecretBox, statusUrl: string) {
@@ -257,6 +282,28 @@ export class PurchaseService {
     const detail = event?.detail as Partial<AutoConnectReport> | undefined;
     return { requested: detail?.requested ?? false, connected: detail?.connected ?? false, mac: detail?.mac, ip: detail?.ip, reason: detail?.reason };
   }
+}
+
+/**
+ * What makes two submits of one attempt the same request: everything that decides the charge and the access. Hashed
+ * with a key (SecretBox.fingerprint), so the card token is not kept.
+ */
+function requestFingerprintInput(principal: RouterPrincipal, request: PurchaseRequest): string {
+  return JSON.stringify([
+    principal.router.id,
+    request.gateway,
+    request.productId,
+    request.clientAmount ?? null,
+    request.cardToken,
+    request.customer.email.toLowerCase(),
+    request.customer.name,
+    request.customer.phone ?? null,
+    request.userType,
+    request.mac ?? null,
+    request.ip ?? null,
+    request.autoConnect,
+    Object.entries(request.gatewayRequest).sort(([a], [b]) => a.localeCompare(b)),
+  ]);
 }
 
 /** HTTP status of a failed purchase, by the reason the workflow recorded. */

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { RouteContext, ZodApp } from '../app';
 import { adminOf, SECURITY } from '../plugins/auth';
+import { GivenPassword, Password } from '../schemas/admin/users';
 import { ErrorResponse, ValidationErrorResponse } from '../schemas/common';
 
-const LoginRequest = z.object({ email: z.email(), password: z.string().min(1).max(200) });
+const LoginRequest = z.object({ email: z.email().max(254), password: GivenPassword });
 const LoginResponse = z.object({
   access_token: z.string(),
   token_type: z.literal('bearer'),
@@ -17,10 +18,8 @@ const LoginResponse = z.object({
     activo: z.boolean(),
   }),
 });
-const ChangePasswordRequest = z.object({
-  current_password: z.string().min(1).max(200),
-  new_password: z.string().min(8, { error: 'La nueva contraseña debe tener al menos 8 caracteres' }).max(200),
-});
+/** The new password follows the same policy as one an admin is created with. */
+const ChangePasswordRequest = z.object({ current_password: GivenPassword, new_password: Password });
 const Message = z.object({ message: z.string() });
 
 /** Admin sessions (spec §3.2), with logout and password change that really end sessions. */

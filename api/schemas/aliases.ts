@@ -14,15 +14,16 @@ export function withAliases<S extends z.ZodRawShape>(shape: S, aliases: Partial<
     if (alias) loose[alias] = z.optional(schema).describe(`Alias de \`${name}\``);
   }
   // A required field must come under one of its names; checked even when other fields are invalid, so one 422
-  // lists every problem (as FastAPI did).
+  // lists every problem (as FastAPI did) — but only on an object: anything else is reported as not being one.
   const required = (Object.entries(shape) as [string, z.ZodType][]).filter(([, schema]) => !schema.safeParse(undefined).success);
+  const isObject = (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value);
   const presence = required.map(([name]) => {
     const alias = aliases[name as keyof S & string];
     return z.refine<Record<string, unknown>>((value) => value[name] !== undefined || (alias !== undefined && value[alias] !== undefined), {
       path: [alias ?? name],
       message: 'Field required',
       params: { missing: true },
-      when: () => true,
+      when: isObject,
     });
   });
   // The document says the same: each required field under one of its names (JSON Schema cannot see the refinements).

@@ -23,8 +23,8 @@ import {
   paymentNotifiedSignal,
   purchaseOutcomeUpdate,
   refundUpdate,
+  purchaseSearchAttributes,
   revokeUpdate,
-  SEARCH_ATTRIBUTES,
   WORKFLOW_TYPES,
   type AdminActionInput,
   type AutoConnectReport,
@@ -91,12 +91,7 @@ export class TemporalWorkflows implements Workflows {
       // A second submit of the same attempt joins the running workflow; a finished attempt is never run again.
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.companyId, value: input.companyId },
-        { key: SEARCH_ATTRIBUTES.routerId, value: input.routerId },
-        { key: SEARCH_ATTRIBUTES.gateway, value: input.gateway },
-        { key: SEARCH_ATTRIBUTES.status, value: 'created' },
-      ],
+      typedSearchAttributes: purchaseSearchAttributes(input, 'created'),
     });
     // The outcome may take up to waitMs; then the purchase goes on and the client polls its status URL (202). A 503
     // ("nothing was charged") only when the call itself failed: Temporal unreachable, its retries spent. Never from a
@@ -113,8 +108,7 @@ export class TemporalWorkflows implements Workflows {
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'finished' };
       if (error instanceof WorkflowUpdateFailedError && error.cause instanceof WorkflowNotFoundError) return { kind: 'finished' };
-      if (error instanceof ServiceError) throw new DomainError('SERVICE_UNAVAILABLE', MESSAGES.serviceUnavailable);
-      throw error;
+      throw unavailable(error);
     } finally {
       clearTimeout(timer);
       abort.abort();
@@ -128,7 +122,7 @@ export class TemporalWorkflows implements Workflows {
       return true;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return false;
-      throw error;
+      throw unavailable(error);
     }
   }
 
@@ -140,8 +134,8 @@ export class TemporalWorkflows implements Workflows {
     return this.operation(WORKFLOW_TYPES.routerProbe, `router-probe:${routerId}`, [routerId]);
   }
 
-  sendTelegramTest(companyId: string, override?: { botToken?: string; chatId?: string }): Promise<NotificationTestResult> {
-    return this.operation(WORKFLOW_TYPES.telegramTest, `telegram-test:${companyId}`, [companyId, override ?? {}]);
+  sendTelegramTest(companyId: string, testId?: string): Promise<NotificationTestResult> {
+    return this.operation(WORKFLOW_TYPES.telegramTest, `telegram-test:${companyId}`, [companyId, testId ?? null]);
   }
 
   registerConektaWebhookKey(companyId: string): Promise<ConektaWebhookKeyResult> {
@@ -172,7 +166,7 @@ export class TemporalWorkflows implements Workflows {
       if (error instanceof WorkflowFailedError) {
         throw new DomainError('ROUTER_UNREACHABLE', 'La operación no terminó a tiempo. Intente de nuevo.');
       }
-      throw error;
+      throw unavailable(error);
     }
   }
 
@@ -202,9 +196,14 @@ export class TemporalWorkflows implements Workflows {
       if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
         throw new DomainError((error.cause.type ?? 'CONFLICT') as ErrorCode, error.cause.message);
       }
-      throw error;
+      throw unavailable(error);
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+/** Temporal unreachable (its client retries spent) is a 503 the client may retry, never a 500. */
+function unavailable(error: unknown): unknown {
+  return error instanceof ServiceError ? new DomainError('SERVICE_UNAVAILABLE', MESSAGES.serviceUnavailable) : error;
 }

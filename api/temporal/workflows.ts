@@ -37,8 +37,8 @@ export interface Workflows {
   reconnectDevice(routerId: string, device: ReconnectDeviceInput): Promise<AutoConnectReport>;
   /** Connects to a router and reads its identity, version and hotspot profiles (bounded by a short deadline). */
   probeRouter(routerId: string): Promise<RouterProbeResult>;
-  /** Sends a test message with the company's Telegram settings, or with the given ones. */
-  sendTelegramTest(companyId: string, override?: { botToken?: string; chatId?: string }): Promise<NotificationTestResult>;
+  /** Sends a test message with the company's Telegram settings, or with the ones stored under test as `testId`. */
+  sendTelegramTest(companyId: string, testId?: string): Promise<NotificationTestResult>;
   /** Creates a Conekta webhook key for the company and stores its public key. */
   registerConektaWebhookKey(companyId: string): Promise<ConektaWebhookKeyResult>;
 

@@ -9,12 +9,14 @@ import { round } from './stats';
 
 /**
  * The portal's rate limits (1,200 per key and 600 per IP a minute, 30 purchases per IP a minute) would cap one
- * benchmark client at a purchase every two seconds; every request comes from one key and one IP here.
+ * benchmark client at a purchase every two seconds; every request comes from one key and one IP here, and every
+ * gateway notification from the simulators' one address.
  */
 export const UNLIMITED_PORTAL = {
   RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000',
   RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
   RATE_LIMIT_PURCHASES_PER_IP_PER_MINUTE: '1000000',
+  RATE_LIMIT_WEBHOOKS_PER_IP_PER_MINUTE: '1000000',
 };
 
 export interface PurchasePhase extends PhaseResult {

@@ -6,7 +6,7 @@ import { openDatabase } from '../../db/data-source';
 import { parseConfig, type Config } from '../../shared/config';
 import { DevEnvironment } from '../../scripts/dev/env';
 import { startChildService, type ChildService } from '../../scripts/dev/processes';
-import { startSandbox, type Sandbox, type SandboxPorts } from '../../scripts/dev/sandbox';
+import { SANDBOX_ROUTER_NETWORKS, startSandbox, type Sandbox, type SandboxPorts } from '../../scripts/dev/sandbox';
 import { sandboxSeedInput, seedDemo, type DemoData } from '../../scripts/dev/seed';
 import { freePort } from '../../scripts/lib/ports';
 import { ensureDatabase, startPostgres } from '../../scripts/lib/postgres';
@@ -95,6 +95,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       CONEKTA_API_BASE_URL: sandbox.conekta.url,
       MERCADO_PAGO_API_BASE_URL: sandbox.mercadoPago.url,
       TELEGRAM_API_BASE_URL: sandbox.telegram.url,
+      ROUTER_ALLOWED_NETWORKS: SANDBOX_ROUTER_NETWORKS,
       ...options.env,
     };
     const config = parseConfig({ ...env.configured, ...overrides });

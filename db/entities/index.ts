@@ -8,6 +8,7 @@ import { PurchaseEventEntity } from './purchase-event.entity';
 import { PurchaseEntity } from './purchase.entity';
 import { RouterApiKeyEntity } from './router-api-key.entity';
 import { RouterEntity } from './router.entity';
+import { TelegramTestEntity } from './telegram-test.entity';
 
 export {
   AdminSessionEntity,
@@ -20,6 +21,7 @@ export {
   PurchaseEntity,
   RouterApiKeyEntity,
   RouterEntity,
+  TelegramTestEntity,
 };
 
 export const ENTITIES = [
@@ -33,4 +35,5 @@ export const ENTITIES = [
   PurchaseEntity,
   RouterApiKeyEntity,
   RouterEntity,
+  TelegramTestEntity,
 ];

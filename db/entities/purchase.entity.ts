@@ -14,6 +14,13 @@ export class PurchaseEntity {
   @Column({ name: 'workflow_id', type: 'varchar', length: 200 })
   workflowId: string;
 
+  /**
+   * Keyed hash of the request that started this attempt (router, gateway, product, amount, card token, customer…):
+   * a replay of the attempt with another request is refused. Null for purchases made before it was recorded.
+   */
+  @Column({ name: 'request_fingerprint', type: 'char', length: 64, nullable: true })
+  requestFingerprint: string | null;
+
   @Column({ name: 'company_id', type: 'varchar', length: 50 })
   companyId: string;
 
@@ -41,6 +48,7 @@ export class PurchaseEntity {
   @Column({ type: 'varchar', length: 20 })
   gateway: Gateway;
 
+  /** The gateway's id of the charge; null while there is none (never empty), unique per gateway when present. */
   @Column({ name: 'gateway_reference', type: 'varchar', length: 100, nullable: true })
   gatewayReference: string | null;
 

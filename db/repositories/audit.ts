@@ -32,7 +32,8 @@ export type AuditAction =
   | 'product.reordered'
   | 'purchase.refund'
   | 'purchase.revoke'
-  | 'purchase.extend';
+  | 'purchase.extend'
+  | 'import.original';
 
 export interface AuditEntry {
   actor: { id: number; email: string } | null;

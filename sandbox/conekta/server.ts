@@ -32,6 +32,7 @@ import {
   type Settlement,
 } from '../lib/scenarios';
 import { WebhookDispatcher } from '../lib/webhooks';
+import { conektaTokenizerRoutes } from './tokenizer';
 import { CONEKTA_DECLINES, THREE_DS_DECLINE, TOKEN_INVALID, TOKEN_USED } from './scenarios';
 
 export interface ConektaSimulatorOptions extends Partial<ScenarioTiming> {
@@ -417,6 +418,7 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
     core,
     webhooks,
     timers,
+    browserRoutes: conektaTokenizerRoutes(),
     outageBody: {
       object: 'error',
       type: 'api_error',

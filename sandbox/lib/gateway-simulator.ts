@@ -88,6 +88,8 @@ export interface GatewaySimulatorOptions {
   port?: number;
   latencyMs?: number;
   routes: Route[];
+  /** Pages and scripts for browsers (the tokenizer): served like the control routes, never delayed or failed. */
+  browserRoutes?: Route[];
   core: GatewayCore;
   webhooks: WebhookDispatcher;
   /** Pending charges' auto-settle timers, stopped on close. */
@@ -104,7 +106,9 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions): P
     controlRoutes: controlRoutes(core, webhooks, (latencyMs, outage) => {
       if (latencyMs !== undefined) http.setLatency(latencyMs);
       if (outage !== undefined) http.setOutage(outage);
-    }).map(guarded),
+    })
+      .concat(options.browserRoutes ?? [])
+      .map(guarded),
     outageBody: options.outageBody,
   });
   return {

@@ -32,7 +32,9 @@ import {
   type ScenarioTiming,
   type Settlement,
 } from '../lib/scenarios';
+import { idSequence } from '../lib/ids';
 import { WebhookDispatcher } from '../lib/webhooks';
+import { mercadoPagoSdkRoutes } from './sdk';
 import { MERCADO_PAGO_DECLINES, PENDING_DETAILS, THREE_DS_NOT_REQUESTED, THREE_DS_REJECTED } from './scenarios';
 
 export interface MercadoPagoSimulatorOptions extends Partial<ScenarioTiming> {
@@ -125,14 +127,14 @@ export async function startMercadoPagoSimulator(
   const timers = new SettleTimers();
   let webhookUrl = options.webhookUrl;
   let baseUrl = '';
-  let nextPaymentId = 1_000_000_001;
-  let nextNotificationId = 100_000_000_001;
-  let nextRefundId = 2_000_000_001;
+  const nextPaymentId = idSequence();
+  const nextNotificationId = idSequence();
+  const nextRefundId = idSequence();
 
   function notify(payment: MercadoPagoPayment, action: 'payment.created' | 'payment.updated'): void {
     const target = payment.notification_url ?? webhookUrl;
     const dataId = String(payment.id);
-    const eventId = String(nextNotificationId++);
+    const eventId = String(nextNotificationId());
     const body = JSON.stringify({
       id: Number(eventId),
       live_mode: false,
@@ -189,7 +191,7 @@ export async function startMercadoPagoSimulator(
     if (scenario === 'slow') await sleep(timing.slowMs);
     tokens.use(token);
 
-    const id = nextPaymentId++;
+    const id = nextPaymentId();
     const created = new Date().toISOString();
     const payment: MercadoPagoPayment = {
       id,
@@ -271,7 +273,7 @@ export async function startMercadoPagoSimulator(
     const amountCents = requested === undefined ? remaining : cents(requested);
     if (amountCents === undefined || amountCents > remaining) return badRequest(2064, 'Invalid refund amount');
     const refund = {
-      id: nextRefundId++,
+      id: nextRefundId(),
       payment_id: payment.id,
       amount: major(amountCents),
       status: 'approved',
@@ -366,6 +368,7 @@ export async function startMercadoPagoSimulator(
     core,
     webhooks,
     timers,
+    browserRoutes: mercadoPagoSdkRoutes(),
     outageBody: { message: 'Service unavailable', error: 'service_unavailable', status: 503, cause: [] },
     routes: [
       api('POST', /^\/v1\/payments$/, createPayment),

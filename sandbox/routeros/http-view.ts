@@ -7,7 +7,7 @@ import { MENU } from './state';
  * - `GET /` state (users, profiles, sessions, hosts, cookies), faults and counters;
  * - `GET /log` every sentence received;
  * - `POST /faults` a partial RouterFaults; `POST /devices` `{ mac, ip, toAddress? }`; `POST /version` `{ version }`;
- * - `POST /reset-log`.
+ * - `POST /script` `{ source }` runs a RouterOS script (e.g. the setup script); `POST /reset-log`.
  */
 
 export interface HttpView {
@@ -74,6 +74,15 @@ async function route(sim: RouterSimulator, request: IncomingMessage): Promise<un
         sessions: sim.state.list(MENU.active),
         hosts: sim.state.list(MENU.host),
         cookies: sim.state.list(MENU.cookie),
+        config: {
+          groups: sim.state.list(MENU.group),
+          apiUsers: sim.state.list(MENU.apiUser).map(({ password: _password, ...user }) => user),
+          services: sim.state.list(MENU.service),
+          servers: sim.state.list(MENU.server),
+          serverProfiles: sim.state.list(MENU.serverProfile),
+          walledGarden: sim.state.list(MENU.walledGarden),
+          walledGardenIp: sim.state.list(MENU.walledGardenIp),
+        },
       };
     case 'GET /log':
       return sim.log;
@@ -88,6 +97,9 @@ async function route(sim: RouterSimulator, request: IncomingMessage): Promise<un
     case 'POST /version':
       sim.state.version = text(await readJson(request), 'version');
       return { version: sim.state.version };
+    case 'POST /script':
+      // `{ "source": "…" }`: the script runs as `/import` would; a script error is a 400 with its message.
+      return { output: sim.runScript(text(await readJson(request), 'source')) };
     case 'POST /reset-log':
       sim.resetLog();
       return { ok: true };

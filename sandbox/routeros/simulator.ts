@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { RouterState, Trap, versionAtLeast, type CommandResult, type Fields, type ParsedCommand } from './state';
+import { runScript } from './script';
 import { encodeSentence, SentenceDecoder } from './wire';
 
 /**
@@ -16,7 +17,7 @@ export interface RouterSimulatorOptions {
   /** RouterOS version, e.g. `6.49.10` or `7.18`. Below 6.43 the legacy challenge login is used; from 7.18 `!empty`. */
   version?: string;
   identity?: string;
-  /** API accounts (name → password). Default `{ admin: 'admin' }`. */
+  /** API accounts (name → password) in the `full` group. Default `{ admin: 'admin' }`. More come from `/user add`. */
   users?: Record<string, string>;
   /** API-SSL: a certificate, or `anonymous` for a router without one (anonymous Diffie-Hellman, routeros.md §5). */
   tls?: { key: string | Buffer; cert: string | Buffer } | 'anonymous';
@@ -73,6 +74,8 @@ export interface RouterSimulator {
   setFaults(patch: Partial<RouterFaults>): Promise<void>;
   /** Puts a device into `/ip/hotspot/host`, as if it had joined the WiFi; returns its `.id`. */
   attachDevice(mac: string, ip: string, options?: { toAddress?: string }): string;
+  /** Runs a RouterOS script as `/import` would (see script.ts); returns what it printed, throws ScriptError. */
+  runScript(source: string): string[];
   /** Forgets the log and zeroes the counters (open connections stay). */
   resetLog(): void;
   close(): Promise<void>;
@@ -106,7 +109,8 @@ const zeroStats = (openConnections: number): RouterStats => ({
 interface Connection {
   id: number;
   socket: Socket;
-  loggedIn: boolean;
+  /** The logged-in account's group policies; undefined before login. */
+  policies?: Set<string>;
   challenge?: Buffer;
 }
 
@@ -128,9 +132,9 @@ function parse(words: string[]): ParsedCommand & { tag?: string } {
 const attributeWords = (fields: Fields) => Object.entries(fields).map(([k, v]) => `=${k}=${v}`);
 
 export async function startRouterSimulator(options: RouterSimulatorOptions = {}): Promise<RouterSimulator> {
-  const accounts = options.users ?? { admin: 'admin' };
   const { version, identity, loginSettleMs } = options;
   const state = new RouterState({ version, identity, loginSettleMs });
+  for (const [name, password] of Object.entries(options.users ?? { admin: 'admin' })) state.addApiUser(name, password);
   const faults = noFaults();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -176,24 +180,27 @@ export async function startRouterSimulator(options: RouterSimulatorOptions = {})
   ];
 
   const login = (conn: Connection, attrs: Fields, tag: string | undefined) => {
-    const expected = accounts[attrs.name ?? ''];
-    let accepted: boolean;
+    const name = attrs.name ?? '';
+    const client = conn.socket.remoteAddress ?? '';
+    let policies: Set<string> | undefined;
     if (versionAtLeast(state.version, '6.43')) {
-      accepted = expected !== undefined && expected === attrs.password;
+      policies = state.authenticate(name, attrs.password ?? '', client);
     } else if (attrs.response === undefined) {
       // Before 6.43 the router ignores name/password and answers with a challenge (tech-notes.md §3.1).
       conn.challenge = randomBytes(16);
       reply(conn, [['!done', `=ret=${conn.challenge.toString('hex')}`]], tag);
       return;
     } else {
+      const expected = state.apiPassword(name);
       const challenge = conn.challenge ?? Buffer.alloc(0);
       const digest = createHash('md5')
         .update(Buffer.concat([Buffer.from([0]), Buffer.from(expected ?? '', 'latin1'), challenge]))
         .digest('hex');
-      accepted = expected !== undefined && conn.challenge !== undefined && attrs.response === `00${digest}`;
+      const matches = expected !== undefined && conn.challenge !== undefined && attrs.response === `00${digest}`;
+      policies = matches ? state.authenticate(name, undefined, client) : undefined;
     }
-    if (accepted && !faults.rejectLogins) {
-      conn.loggedIn = true;
+    if (policies && !faults.rejectLogins) {
+      conn.policies = policies;
       stats.logins++;
       reply(conn, [['!done']], tag);
     } else {
@@ -202,14 +209,14 @@ export async function startRouterSimulator(options: RouterSimulatorOptions = {})
     }
   };
 
-  const run = (parsed: ParsedCommand): string[][] => {
+  const run = (parsed: ParsedCommand, policies: Set<string>): string[][] => {
     let result: CommandResult;
     try {
       if (faults.trapNextCommands > 0) {
         faults.trapNextCommands--;
         throw new Trap(faults.trapMessage);
       }
-      result = state.execute(parsed);
+      result = state.execute(parsed, policies);
     } catch (error) {
       if (error instanceof Trap) return trap(error.message, error.category);
       throw error;
@@ -231,14 +238,14 @@ export async function startRouterSimulator(options: RouterSimulatorOptions = {})
     const { command, tag } = parsed;
     if (command === '/login') return login(conn, parsed.attrs, tag);
     if (command === '/quit') return fatal(conn, 'session terminated on request');
-    if (!conn.loggedIn) return fatal(conn, 'not logged in');
+    if (!conn.policies) return fatal(conn, 'not logged in');
     if (command === '/cancel') return reply(conn, [['!done']], tag);
     stats.commands[command] = (stats.commands[command] ?? 0) + 1;
     const menu = command.slice(0, command.lastIndexOf('/'));
     if (PRINT.test(command) && parsed.queries.length === 0) {
       stats.fullTablePrints[menu] = (stats.fullTablePrints[menu] ?? 0) + 1;
     }
-    const sentences = run(parsed);
+    const sentences = run(parsed, conn.policies);
     if (faults.dropNextCommands > 0) {
       faults.dropNextCommands--;
       return reply(conn, sentences, tag, 'drop');
@@ -247,8 +254,13 @@ export async function startRouterSimulator(options: RouterSimulatorOptions = {})
   };
 
   const accept = (socket: Socket) => {
-    const conn: Connection = { id: ++connectionSeq, socket, loggedIn: false };
+    const conn: Connection = { id: ++connectionSeq, socket };
     socket.on('error', () => undefined); // a client that resets is not the router's problem
+    // `/ip service`: a disabled service, or a client outside its `address` list, is cut off before any word.
+    if (!state.serviceAccepts(tls === undefined ? 'api' : 'api-ssl', socket.remoteAddress ?? '')) {
+      socket.destroy();
+      return;
+    }
     socket.setNoDelay(true);
     stats.connections++;
     stats.openConnections++;
@@ -322,6 +334,7 @@ export async function startRouterSimulator(options: RouterSimulatorOptions = {})
       if (!faults.refuseConnections && wasRefusing) await listen();
     },
     attachDevice: (mac, ip, deviceOptions) => state.attachDevice(mac, ip, deviceOptions),
+    runScript: (source) => runScript(state, source),
     resetLog() {
       log = [];
       stats = zeroStats(stats.openConnections);

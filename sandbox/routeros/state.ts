@@ -1,3 +1,14 @@
+import {
+  addressAllowed,
+  CONFIG_MENUS,
+  defaultConfigItems,
+  LOGIN_METHODS,
+  normaliseAddressList,
+  normaliseNameList,
+  POLICIES_V6,
+  POLICIES_V7,
+  type MenuSpec,
+} from './config-menus';
 import { formatDuration, parseDurationSeconds } from './durations';
 
 /**
@@ -36,6 +47,14 @@ export const MENU = {
   active: '/ip/hotspot/active',
   host: '/ip/hotspot/host',
   cookie: '/ip/hotspot/cookie',
+  group: '/user/group',
+  apiUser: '/user',
+  service: '/ip/service',
+  server: '/ip/hotspot',
+  serverProfile: '/ip/hotspot/profile',
+  walledGarden: '/ip/hotspot/walled-garden',
+  walledGardenIp: '/ip/hotspot/walled-garden/ip',
+  file: '/file',
 } as const;
 export type Menu = (typeof MENU)[keyof typeof MENU];
 
@@ -44,7 +63,12 @@ const MAC = /^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const DURATION_FIELDS = new Set(['limit-uptime', 'session-timeout', 'mac-cookie-timeout', 'status-autorefresh']);
 const DURATION_OR_NONE_FIELDS = new Set(['idle-timeout', 'keepalive-timeout']);
-const BOOLEAN_FIELDS = new Set(['disabled', 'add-mac-cookie', 'transparent-proxy']);
+const BOOLEAN_FIELDS = new Set(['disabled', 'add-mac-cookie', 'transparent-proxy', 'use-radius', 'split-user-domain', 'https-redirect']);
+const ENUM_FIELDS: Record<string, Record<string, readonly string[]>> = {
+  '/ip/hotspot/walled-garden': { action: ['allow', 'deny'] },
+  '/ip/hotspot/walled-garden/ip': { action: ['accept', 'drop', 'reject'], protocol: ['tcp', 'udp', 'icmp'] },
+  '/ip/service': { 'tls-version': ['any', 'only-1.2', 'only-1.3'] },
+};
 const USER_FIELDS = new Set([
   'name', 'password', 'profile', 'server', 'comment', 'disabled', 'limit-uptime', 'limit-bytes-in', 'limit-bytes-out',
   'limit-bytes-total', 'mac-address', 'address', 'email', 'routes',
@@ -199,13 +223,11 @@ export class RouterState {
   loginSettleMs: number;
   omitAddRet: boolean;
   private readonly startedAt = Date.now();
-  private readonly tables: Record<Menu, Table> = {
-    [MENU.user]: new Table(1),
-    [MENU.profile]: new Table(0),
-    [MENU.active]: new Table(1),
-    [MENU.host]: new Table(1),
-    [MENU.cookie]: new Table(1),
-  };
+  private readonly tables = Object.fromEntries(
+    Object.values(MENU).map((menu) => [menu, new Table(menu === MENU.profile ? 0 : 1)]),
+  ) as Record<Menu, Table>;
+  /** `:global` variables of scripts run on this router; they outlive a script, as on RouterOS until a reboot. */
+  readonly globals = new Map<string, unknown>();
   /** Sessions not yet visible (see loginSettleMs): id → epoch ms when they appear. */
   private readonly settling = new Map<string, number>();
 
@@ -215,6 +237,42 @@ export class RouterState {
     this.loginSettleMs = options.loginSettleMs ?? 0;
     this.omitAddRet = options.omitAddRet ?? false;
     for (const profile of DEFAULT_PROFILES) this.add(MENU.profile, profile);
+    for (const [menu, items] of Object.entries(defaultConfigItems())) {
+      for (const item of items) this.tables[menu as Menu].insert(item);
+    }
+  }
+
+  /** An API account (`/user`) in `group` (default `full`), as `users` of the simulator options create. */
+  addApiUser(name: string, password: string, group = 'full'): void {
+    this.addConfig(MENU.apiUser, { name, password, group });
+  }
+
+  /**
+   * An API login: the account exists and is enabled, the password matches, its group has the `api` policy and the
+   * client's address is inside the account's `address` list. Returns the group's policies, or undefined.
+   */
+  authenticate(name: string, password: string | undefined, clientAddress: string): Set<string> | undefined {
+    const user = this.tables[MENU.apiUser].all().find((u) => u.name === name);
+    if (!user || user.disabled === 'true' || (password !== undefined && user.password !== password)) return undefined;
+    if (!addressAllowed(user.address, clientAddress)) return undefined;
+    const policies = this.policiesOf(user);
+    return policies.has('api') ? policies : undefined;
+  }
+
+  /** The stored password of an API account (the pre-6.43 challenge login hashes it). */
+  apiPassword(name: string): string | undefined {
+    return this.tables[MENU.apiUser].all().find((u) => u.name === name)?.password;
+  }
+
+  /** Whether the `api` (or `api-ssl`) service takes a connection from this address: enabled, and `address` allows it. */
+  serviceAccepts(service: 'api' | 'api-ssl', clientAddress: string): boolean {
+    const row = this.tables[MENU.service].all().find((s) => s.name === service);
+    return row !== undefined && row.disabled !== 'true' && addressAllowed(row.address, clientAddress);
+  }
+
+  private policiesOf(user: Fields): Set<string> {
+    const group = this.tables[MENU.group].all().find((g) => g.name === user.group);
+    return new Set((group?.policy ?? '').split(',').filter(Boolean));
   }
 
   /** Current rows of a menu, as `print` would return them. Copies: changing them changes nothing. */
@@ -249,14 +307,23 @@ export class RouterState {
     })['.id'];
   }
 
-  /** Runs one API command after login (`/login`, `/quit`, `/cancel` are the connection's). Throws Trap for `!trap`. */
-  execute({ command, attrs, queries }: ParsedCommand): CommandResult {
-    if (command === '/system/identity/print') return this.print([{ name: this.identity }], attrs, queries);
-    if (command === '/system/resource/print') return this.print([this.resource()], attrs, queries);
+  /**
+   * Runs one API command after login (`/login`, `/quit`, `/cancel` are the connection's). Throws Trap for `!trap`.
+   * `policies` are the logged-in account's group policies (omitted: everything is allowed, as for `full`).
+   */
+  execute({ command, attrs, queries }: ParsedCommand, policies?: ReadonlySet<string>): CommandResult {
     const slash = command.lastIndexOf('/');
     const [menu, verb] = [command.slice(0, slash), command.slice(slash + 1)];
+    const reads = verb === 'print' || verb === 'getall';
+    // Changing API accounts is user management: `policy` on top of `write`.
+    const needed = reads ? ['read'] : menu.startsWith('/user') ? ['write', 'policy'] : ['write'];
+    if (policies && !needed.every((p) => policies.has(p))) throw new Trap('not enough permissions (9)', 4);
+    if (command === '/system/identity/print') return this.print([{ name: this.identity }], attrs, queries);
+    if (command === '/system/resource/print') return this.print([this.resource()], attrs, queries);
     if (!(menu in this.tables)) throw new Trap('no such command prefix', 0);
     const table = menu as Menu;
+    const spec = CONFIG_MENUS[table] as MenuSpec | undefined;
+    if (spec) return this.executeConfig(table, spec, verb, attrs, queries);
     switch (verb) {
       case 'print':
       case 'getall':
@@ -284,6 +351,111 @@ export class RouterState {
         return { rows: [], done: {} };
     }
     throw new Trap('no such command prefix', 0);
+  }
+
+  /** print/add/set/remove (and enable/disable) of a configuration menu, by its spec. */
+  private executeConfig(menu: Menu, spec: MenuSpec, verb: string, attrs: Fields, queries: string[]): CommandResult {
+    const changes = verb !== 'print' && verb !== 'getall';
+    if (changes && spec.readOnly) throw new Trap('no such command prefix', 0);
+    switch (verb) {
+      case 'print':
+      case 'getall': {
+        const hidden = spec.hidden ?? new Set<string>();
+        const rows = this.visible(menu).map((item) => Object.fromEntries(Object.entries(item).filter(([k]) => !hidden.has(k))));
+        return this.print(rows, attrs, queries);
+      }
+      case 'add':
+        if (spec.fixed) break;
+        return { rows: [], done: this.omitAddRet ? {} : { ret: this.addConfig(menu, attrs) } };
+      case 'set':
+        for (const item of this.resolve(menu, attrs)) this.updateConfig(menu, item, attrs);
+        return { rows: [], done: {} };
+      case 'enable':
+      case 'disable':
+        for (const item of this.resolve(menu, attrs)) item.disabled = String(verb === 'disable');
+        return { rows: [], done: {} };
+      case 'remove':
+        if (spec.fixed) break;
+        for (const item of this.resolve(menu, attrs)) this.tables[menu].delete(item);
+        return { rows: [], done: {} };
+    }
+    throw new Trap('no such command prefix', 0);
+  }
+
+  /** Checks and normalises the fields of a configuration item (trap on the first bad one). */
+  private configFields(menu: Menu, spec: MenuSpec, attrs: Fields, existing?: Fields): Fields {
+    const fields: Fields = {};
+    for (const [key, value] of Object.entries(attrs)) {
+      if (key === '.id' || key === 'numbers') continue;
+      if (!spec.fields.has(key)) throw new Trap(`unknown parameter ${key}`, 1);
+      if (existing && spec.readOnlyFields?.has(key) && existing[key] !== value) throw new Trap(`failure: ${key} can not be changed`, 1);
+      fields[key] = this.configValue(menu, key, value);
+    }
+    for (const [field, target] of Object.entries(spec.references ?? {})) {
+      if (fields[field] !== undefined && !this.tables[target as Menu].all().some((i) => i.name === fields[field])) {
+        throw new Trap(`input does not match any value of ${field}`, 1);
+      }
+    }
+    if (spec.unique && fields[spec.unique] !== undefined) {
+      const clash = this.tables[menu].all().some((i) => i !== existing && i[spec.unique!] === fields[spec.unique!]);
+      if (clash) throw new Trap(spec.duplicateMessage ?? 'failure: item with the same name already exists', 1);
+    }
+    return fields;
+  }
+
+  private configValue(menu: Menu, field: string, value: string): string {
+    const invalid = () => new Trap(`invalid value for argument ${field}`, 1);
+    const choices = ENUM_FIELDS[menu]?.[field];
+    if (choices) {
+      if (!choices.includes(value)) throw invalid();
+      return value;
+    }
+    if (field === 'policy') {
+      const list = normaliseNameList(value, versionAtLeast(this.version, '7') ? POLICIES_V7 : POLICIES_V6);
+      if (list === undefined) throw new Trap('input does not match any value of policy', 1);
+      return list;
+    }
+    if (field === 'login-by') {
+      const list = normaliseNameList(value, LOGIN_METHODS);
+      if (list === undefined) throw new Trap('input does not match any value of login-by', 1);
+      return list;
+    }
+    if (field === 'address' || field === 'src-address') {
+      const list = normaliseAddressList(value);
+      if (list === undefined) throw invalid();
+      return list;
+    }
+    if (field === 'port' || field === 'dst-port') {
+      if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw invalid();
+      return String(Number(value));
+    }
+    if (field === 'http-cookie-lifetime') {
+      const seconds = parseDurationSeconds(value);
+      if (seconds === undefined) throw invalid();
+      return formatDuration(seconds);
+    }
+    return normaliseValue(field, value);
+  }
+
+  private addConfig(menu: Menu, attrs: Fields): string {
+    const spec = CONFIG_MENUS[menu];
+    const fields = this.configFields(menu, spec, attrs);
+    if (spec.unique && !fields[spec.unique]) throw new Trap(`failure: ${spec.unique} must be specified`, 1);
+    if (menu === MENU.apiUser && fields.group === undefined) throw new Trap('failure: group must be specified', 1);
+    return this.tables[menu].insert({ ...spec.defaults, ...fields })['.id'];
+  }
+
+  private updateConfig(menu: Menu, item: Fields, attrs: Fields): void {
+    Object.assign(item, this.configFields(menu, CONFIG_MENUS[menu], attrs, item));
+  }
+
+  /** Registers a file as uploaded to the router (the hotspot emulation serves its html-directory from these names). */
+  putFile(name: string, size: number): void {
+    const files = this.tables[MENU.file];
+    const existing = files.all().find((f) => f.name === name);
+    if (existing) files.delete(existing);
+    const dot = name.lastIndexOf('.');
+    files.insert({ name, type: dot > name.lastIndexOf('/') ? `${name.slice(dot)} file` : 'directory', size: String(size) });
   }
 
   /** Matching rows, copied (the caller cannot change the router's items through them). */
@@ -407,11 +579,39 @@ export class RouterState {
 
   /** `/ip/hotspot/active/login`: the device must be a known host; the user must exist, match and be enabled. */
   private login(attrs: Fields): void {
-    const host = this.loginHost(attrs);
+    const password = attrs.password ?? '';
+    this.startSession(this.loginHost(attrs), attrs.user, (stored) => stored === password);
+  }
+
+  /**
+   * A login through the hotspot's own pages (the login form, by `http-chap` or `http-pap`): the device is the host with
+   * this MAC, and `verify` checks the submitted password against the user's (CHAP hashes it with a challenge).
+   */
+  hotspotLogin(mac: string, username: string, verify: (storedPassword: string) => boolean): void {
+    const host = this.tables[MENU.host].all().find((h) => h['mac-address'] === normaliseValue('mac-address', mac));
+    if (!host) throw new Trap(`unknown host MAC ${mac}`);
+    this.startSession(host, username, verify);
+  }
+
+  /** A device back with a MAC cookie (`login-by` has `mac-cookie`): logged in as the cookie's user, if that still can. */
+  cookieLogin(mac: string): boolean {
+    const normalised = normaliseValue('mac-address', mac);
+    const cookie = this.tables[MENU.cookie].all().find((c) => c['mac-address'] === normalised);
+    if (!cookie) return false;
+    try {
+      this.hotspotLogin(normalised, cookie.user, () => true);
+      return true;
+    } catch (error) {
+      if (error instanceof Trap) return false;
+      throw error;
+    }
+  }
+
+  private startSession(host: Fields, username: string | undefined, verify: (storedPassword: string) => boolean): void {
     const sessions = this.tables[MENU.active].all();
     if (sessions.some((s) => s['mac-address'] === host['mac-address'])) throw new Trap('already logged in');
-    const user = this.tables[MENU.user].all().find((u) => u.name === attrs.user);
-    if (!user || (user.password ?? '') !== (attrs.password ?? '')) throw new Trap('invalid username or password');
+    const user = this.tables[MENU.user].all().find((u) => u.name === username);
+    if (!user || !verify(user.password ?? '')) throw new Trap('invalid username or password');
     if (user.disabled === 'true') throw new Trap(`user ${user.name} is disabled`);
     const boundMac = user['mac-address'];
     if (boundMac && boundMac !== '00:00:00:00:00:00' && boundMac !== host['mac-address']) {
@@ -430,8 +630,9 @@ export class RouterState {
     });
     if (this.loginSettleMs > 0) this.settling.set(session['.id'], Date.now() + this.loginSettleMs);
     host.authorized = 'true';
-    if (profile?.['add-mac-cookie'] === 'true') {
-      this.tables[MENU.cookie].insert({
+    const cookies = this.tables[MENU.cookie];
+    if (profile?.['add-mac-cookie'] === 'true' && !cookies.all().some((c) => c.user === user.name && c['mac-address'] === host['mac-address'])) {
+      cookies.insert({
         user: user.name, domain: '', 'mac-address': host['mac-address'],
         'expires-in': profile['mac-cookie-timeout'] ?? '3d',
       });

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { centsToMajor } from '../../domain/money';
+import { TEST_CARDS } from '../../sandbox/lib/test-cards';
 import { DEMO_DEVICE, ROUTER_API_USER, SANDBOX_PORTS } from './sandbox';
 import type { DemoData } from './seed';
 
@@ -18,6 +19,8 @@ export interface DemoInfo {
     demo: DemoData;
     companyAdmin: { email: string; password: string };
     routerPassword: string;
+    /** The demo device's view of the captive portal, on the simulated hotspot. */
+    portalPreviewUrl: string | null;
   };
 }
 
@@ -32,21 +35,35 @@ const token = (scenario: string) => `tok_test_${scenario}_`;
 const TOKENS = { approved: token('approved'), declined: token('declined'), pending: token('pending_approve'), threeDS: token('3ds') };
 const FRESH = '$(date +%s%N)';
 
+/**
+ * What is missing for a purchase: the seed creates the demo products once and keeps later edits, so an admin may
+ * have deactivated them all. The stack still starts; this says how to sell again.
+ */
+export const NO_ACTIVE_PRODUCT =
+  'The demo router has no active product, so nothing can be bought: activate one as the company admin ' +
+  '(PUT /api/v1/admin/products/{id} with {"activo": true}, or create one with POST /api/v1/admin/products), ' +
+  'or delete .dev/ to seed the demo again.';
+
 function examples(info: DemoInfo) {
   const { sandbox, apiBaseUrl } = info;
   if (!sandbox) return null;
-  const [product] = sandbox.demo.products;
+  const product = sandbox.demo.products.at(0);
   const auth = `-H 'X-API-Key: ${sandbox.demo.apiKey.value}'`;
   const buyer = `"customer_name":"Ana Demo","customer_email":"ana@example.com","mac_address":"${DEMO_DEVICE.mac}","ip_address":"${DEMO_DEVICE.ip}","auto_connect":true`;
+  const purchases = product
+    ? {
+        conektaPurchase:
+          `curl -s -X POST ${apiBaseUrl}/api/v1/payments/pagar-conekta ${auth} -H 'Content-Type: application/json' ` +
+          `-d '{"product_id":${product.id},"card_token":"${TOKENS.approved}'${FRESH}'",${buyer}}'`,
+        mercadoPagoPurchase:
+          `curl -s -X POST ${apiBaseUrl}/api/v1/payments/pagar-mercado-pago ${auth} -H 'Content-Type: application/json' ` +
+          `-d '{"product_id":${product.id},"token":"${TOKENS.approved}'${FRESH}'","payment_method_id":"visa",` +
+          `"transaction_amount":${centsToMajor(product.priceCents)},${buyer}}'`,
+      }
+    : { purchase: NO_ACTIVE_PRODUCT };
   return {
     catalog: `curl -s ${apiBaseUrl}/api/v1/catalogo_perfiles_venta ${auth}`,
-    conektaPurchase:
-      `curl -s -X POST ${apiBaseUrl}/api/v1/payments/pagar-conekta ${auth} -H 'Content-Type: application/json' ` +
-      `-d '{"product_id":${product.id},"card_token":"${TOKENS.approved}'${FRESH}'",${buyer}}'`,
-    mercadoPagoPurchase:
-      `curl -s -X POST ${apiBaseUrl}/api/v1/payments/pagar-mercado-pago ${auth} -H 'Content-Type: application/json' ` +
-      `-d '{"product_id":${product.id},"token":"${TOKENS.approved}'${FRESH}'","payment_method_id":"visa",` +
-      `"transaction_amount":${centsToMajor(product.priceCents)},${buyer}}'`,
+    ...purchases,
     purchaseStatus: `curl -s ${apiBaseUrl}/api/v1/purchases/<id_compra> ${auth}`,
     login: `curl -s -X POST ${apiBaseUrl}/api/v1/auth/login -H 'Content-Type: application/json' -d '{"email":"${info.superAdmin.email}","password":"${info.superAdmin.password}"}'`,
   };
@@ -57,6 +74,7 @@ export function writeDemoFile(file: string, info: DemoInfo): void {
   const demo = {
     apiBaseUrl: info.apiBaseUrl,
     docsUrl: `${info.apiBaseUrl}/docs`,
+    portalPreviewUrl: sandbox?.portalPreviewUrl ?? null,
     temporalUiUrl: info.temporalUiUrl,
     databaseUrl: info.databaseUrl,
     superAdmin: info.superAdmin,
@@ -111,6 +129,7 @@ export function summary(info: DemoInfo, options: { generatedSuperAdmin: boolean;
     '',
     `  API            ${info.apiBaseUrl}`,
     `  API docs       ${info.apiBaseUrl}/docs`,
+    ...(sandbox?.portalPreviewUrl ? [`  Portal         ${sandbox.portalPreviewUrl} (what the demo device sees on the WiFi)`] : []),
     `  Temporal UI    ${info.temporalUiUrl ?? '(not managed here: TEMPORAL_ADDRESS is configured)'}`,
     `  Database       ${maskPassword(info.databaseUrl)}`,
     `  Super admin    ${info.superAdmin.email} / ${password}`,
@@ -121,14 +140,14 @@ export function summary(info: DemoInfo, options: { generatedSuperAdmin: boolean;
       `  Company admin  ${sandbox.companyAdmin.email} / ${sandbox.companyAdmin.password}`,
       `  Router         ${sandbox.demo.routerId} → simulated RouterOS 127.0.0.1:${SANDBOX_PORTS.router} (state: http://127.0.0.1:${SANDBOX_PORTS.routerView}/)`,
       `  Router API key ${sandbox.demo.apiKey.value}`,
-      `  Products       ${sandbox.demo.products.map((p) => `#${p.id} ${p.name} ${centsToMajor(p.priceCents)} ${p.currency}`).join(' · ')}`,
+      `  Products       ${sandbox.demo.products.map((p) => `#${p.id} ${p.name} ${centsToMajor(p.priceCents)} ${p.currency}`).join(' · ') || 'none active'}`,
       `  Demo device    ${DEMO_DEVICE.mac} ${DEMO_DEVICE.ip} (on the simulated hotspot)`,
       `  Card tokens    tok_test_<approved|declined|pending_approve|3ds>_<fresh suffix> (Conekta and Mercado Pago)`,
+      `  Test cards     ${TEST_CARDS.approved} approved, ${TEST_CARDS.declined} declined, ${TEST_CARDS['3ds']} 3-D Secure (any future expiry, any CVC)`,
       '',
       'Catalog:',
       `  ${sample.catalog}`,
-      'Purchase (Conekta, approved card):',
-      `  ${sample.conektaPurchase}`,
+      ...('conektaPurchase' in sample ? ['Purchase (Conekta, approved card):', `  ${sample.conektaPurchase}`] : ['', `! ${sample.purchase}`]),
     );
   }
   lines.push('', `Everything else: ${options.demoFile}. Ctrl-C stops the whole stack.`, '');

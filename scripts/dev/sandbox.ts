@@ -21,6 +21,8 @@ export const SANDBOX_PORTS = {
 export type SandboxPorts = Record<keyof typeof SANDBOX_PORTS, number>;
 
 export const ROUTER_API_USER = 'admin';
+/** ROUTER_ALLOWED_NETWORKS of a stack with the simulated router: the default policy plus the simulator's loopback. */
+export const SANDBOX_ROUTER_NETWORKS = 'default,127.0.0.1';
 /** One device already on the hotspot's WiFi, so a purchase with auto-connect can log it in. */
 export const DEMO_DEVICE = { mac: 'AA:BB:CC:DD:EE:01', ip: '10.5.50.10' } as const;
 const AUTO_SETTLE_MS = 5_000;

@@ -1,5 +1,5 @@
 import { ensureSuperAdmin } from '../../db/bootstrap';
-import { AdminUserEntity } from '../../db/entities';
+import { AdminUserEntity, CompanyEntity } from '../../db/entities';
 import { testConfig } from '../helpers/config';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { buildTestApp, type TestApp } from '../helpers/app';
@@ -118,7 +118,7 @@ describe('POST /api/v1/auth/login', () => {
       method: 'POST',
       url: '/api/v1/auth/change-password',
       headers: auth(second),
-      payload: { current_password: 'nope', new_password: 'a-new-password' },
+      payload: { current_password: 'nope', new_password: 'a-new-password-2' },
     });
     expect(wrongCurrent.statusCode).toBe(400);
     expect(wrongCurrent.json()).toEqual({ detail: 'Contraseña actual incorrecta' });
@@ -127,12 +127,80 @@ describe('POST /api/v1/auth/login', () => {
       method: 'POST',
       url: '/api/v1/auth/change-password',
       headers: auth(second),
-      payload: { current_password: user.password, new_password: 'a-new-password' },
+      payload: { current_password: user.password, new_password: 'a-new-password-2' },
     });
     expect(changed.statusCode).toBe(200);
     const after = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: auth(second) });
     expect(after.statusCode).toBe(401);
-    expect((await login(user.email, 'a-new-password', '10.2.0.2')).statusCode).toBe(200);
+    expect((await login(user.email, 'a-new-password-2', '10.2.0.2')).statusCode).toBe(200);
+  });
+
+  it('takes as long for an unknown email as for a wrong password: both compare one bcrypt hash of BCRYPT_ROUNDS', async () => {
+    const user = await createAdmin(db.dataSource); // hashed with the test's BCRYPT_ROUNDS (4)
+    const median = async (email: string, ip: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const started = process.hrtime.bigint();
+        expect((await login(email, 'wrong-password-1', ip)).statusCode).toBe(401);
+        times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      return times.sort((a, b) => a - b)[2];
+    };
+    await median('warm-up@example.com', '10.5.0.1');
+    const unknown = await median('nobody-here@example.com', '10.5.0.2');
+    const wrong = await median(user.email, '10.5.0.3');
+    // A cheaper or dearer dummy hash shows as a ratio of several times (cost 10 against 4 is 64 times the work).
+    expect({ unknown, wrong, similar: unknown < wrong * 3 && wrong < unknown * 3 }).toMatchObject({ similar: true });
+  });
+
+  it('applies the password policy to a password change, and refuses passwords bcrypt would cut at 72 bytes everywhere', async () => {
+    const user = await createAdmin(db.dataSource);
+    const headers = { authorization: `Bearer ${(await login(user.email, user.password, '10.6.0.1')).json().access_token}` };
+    const change = (payload: Record<string, string>) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/auth/change-password', headers, payload });
+    const tooLong = `${'ñ'.repeat(36)}1`; // 73 bytes
+    for (const [new_password, msg] of [
+      ['onlyletters', 'La contraseña debe incluir letras y números'],
+      ['short1', 'La contraseña debe tener al menos 8 caracteres'],
+      [tooLong, 'La contraseña no puede exceder 72 bytes'],
+      ['new-pass-1\r\n', 'No se permiten caracteres de control'],
+    ]) {
+      const response = await change({ current_password: user.password, new_password });
+      expect({ status: response.statusCode, detail: response.json().detail }).toEqual({
+        status: 422,
+        detail: [{ loc: ['body', 'new_password'], msg, type: expect.any(String) }],
+      });
+    }
+    expect((await change({ current_password: tooLong, new_password: 'fine-pass-1' })).json().detail[0].loc).toEqual(['body', 'current_password']);
+    const longLogin = await login(user.email, `${user.password}${'x'.repeat(72)}`, '10.6.0.2');
+    expect(longLogin.statusCode).toBe(422);
+    expect(longLogin.json().detail).toEqual([{ loc: ['body', 'password'], msg: 'La contraseña no puede exceder 72 bytes', type: 'value_error' }]);
+    const injected = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: `${user.email}\r\nBcc: x@example.com`, password: `${user.password}\u0000` },
+      remoteAddress: '10.6.0.3',
+    });
+    expect(injected.json().detail.map((d: { loc: string[] }) => d.loc[1])).toEqual(['email', 'password']);
+  });
+
+  it("refuses the admins of a deactivated company (403) until it is active again, and their login too", async () => {
+    const company = await createCompany(db.dataSource);
+    const admin = await createAdmin(db.dataSource, { role: 'cliente_admin', companyId: company.id });
+    const headers = { authorization: `Bearer ${(await login(admin.email, admin.password, '10.7.0.1')).json().access_token}` };
+    const read = () => t.app.inject({ method: 'GET', url: '/api/v1/admin/mi-empresa', headers });
+    expect((await read()).statusCode).toBe(200);
+
+    await db.dataSource.getRepository(CompanyEntity).update({ id: company.id }, { active: false });
+    const refused = await read();
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toEqual({ detail: 'La empresa está desactivada. Contacta al administrador.' });
+    const loginRefused = await login(admin.email, admin.password, '10.7.0.2');
+    expect([loginRefused.statusCode, loginRefused.json()]).toEqual([403, { detail: 'La empresa está desactivada. Contacta al administrador.' }]);
+    expect((await login(admin.email, 'wrong-password-1', '10.7.0.3')).json()).toEqual({ detail: 'Credenciales incorrectas' });
+
+    await db.dataSource.getRepository(CompanyEntity).update({ id: company.id }, { active: true });
+    expect((await read()).statusCode).toBe(200);
   });
 
   it('stops accepting the token of a user deactivated after login', async () => {

@@ -51,15 +51,24 @@ describe('when a dependency is down', () => {
       });
       expect(response.statusCode).toBe(503);
       expect(response.json()).toEqual({ detail: MESSAGES.serviceUnavailable });
+      expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
       expect(Date.now() - started).toBeLessThan(10_000);
       // the attempt is recorded; submitting it again once Temporal is back starts it
-      expect(await db.dataSource.getRepository(PurchaseEntity).findBy({ companyId: company.id })).toEqual([
-        expect.objectContaining({ status: 'created' }),
-      ]);
+      const rows = await db.dataSource.getRepository(PurchaseEntity).findBy({ companyId: company.id });
+      expect(rows).toEqual([expect.objectContaining({ status: 'created' })]);
+
+      // Every other route that needs Temporal answers 503 too, never 500: the router check, the 3-D Secure return.
+      const probe = await t.app.inject({ method: 'POST', url: '/api/v1/routers/validar-empresa-router', headers: { authorization: `Bearer ${apiKey}` } });
+      expect(probe.statusCode).toBe(503);
+      expect(probe.headers['retry-after']).toBeDefined();
+      await db.dataSource.getRepository(PurchaseEntity).update({ id: rows[0].id }, { status: 'pending' });
+      const back = await t.app.inject({ method: 'GET', url: `/api/v1/purchases/${rows[0].id}/retorno` });
+      expect(back.statusCode).toBe(503);
+      expect(back.json()).toEqual({ detail: MESSAGES.serviceUnavailable });
     } finally {
       await t.close();
     }
-  }, 30_000);
+  }, 60_000);
 
   it('says the database is down', async () => {
     const other = await createTestDatabase();

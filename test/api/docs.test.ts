@@ -92,10 +92,9 @@ describe('OpenAPI document', () => {
       for (const parameter of op.parameters ?? []) expect([name, parameter.name, typeof parameter.schema]).toEqual([name, parameter.name, 'object']);
     }
     const mercadoPago = find('POST /api/v1/webhook/mercado-pago');
-    expect(mercadoPago.parameters!.map((p) => [p.in, p.name, p.schema])).toEqual(
-      ['data.id', 'type', 'id', 'topic'].map((name) => ['query', name, { type: 'string' }]),
-    );
-    expect(Object.keys(mercadoPago.requestBody!.content['application/json'].schema.properties!)).toEqual(['id', 'type', 'action', 'data']);
+    expect(mercadoPago.parameters!.map((p) => [p.in, p.name])).toEqual(['data.id', 'type', 'id', 'topic'].map((name) => ['query', name]));
+    for (const parameter of mercadoPago.parameters!) expect(parameter.schema).toMatchObject({ type: 'string' });
+    expect(Object.keys(mercadoPago.requestBody!.content['application/json'].schema.properties!)).toEqual(['id', 'type', 'topic', 'action', 'data']);
     expect(Object.keys(find('POST /api/v1/webhook/conekta').requestBody!.content['application/json'].schema.properties!)).toEqual(['id', 'type', 'data']);
 
     const conekta = find('POST /api/v1/payments/pagar-conekta').requestBody!.content['application/json'].schema;

@@ -11,6 +11,7 @@ const TABLES = [
   'purchases',
   'router_api_keys',
   'routers',
+  'telegram_tests',
 ];
 
 async function tables(db: TestDatabase): Promise<string[]> {

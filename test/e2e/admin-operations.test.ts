@@ -1,13 +1,21 @@
-import { AuditLogEntity, CompanyEntity } from '../../db/entities';
+import { AuditLogEntity, CompanyEntity, TelegramTestEntity } from '../../db/entities';
 import { buy, purchase, routerUser, statusTrail, waitForStatus } from '../helpers/purchases';
 import { createAdmin } from '../helpers/fixtures';
-import { adminSession, startStack, type TestStack } from '../helpers/stack';
+import { adminSession, eventually, startStack, type TestStack } from '../helpers/stack';
 
 /**
  * Issue 7 against a real Temporal worker, the router simulator and the gateway simulators: the purchase actions
  * (refund, revoke, extend) and the operations that reach a router or a gateway (profiles, connection test, Telegram
  * test, Conekta webhook key).
  */
+/** Every string of a workflow history, payload bytes decoded. */
+function decodedText(value: unknown): string {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') return Object.values(value).map(decodedText).join('\n');
+  return '';
+}
+
 describe('admin operations through the workflows', () => {
   let s: TestStack;
   let auth: { authorization: string };
@@ -77,6 +85,32 @@ describe('admin operations through the workflows', () => {
     await s.router.setFaults({ refuseConnections: false });
     expect(refused.json()).toMatchObject({ success: false, message: 'Error de conexión' });
     expect(refused.body).not.toContain('router-secret');
+  });
+
+  it('tests Telegram settings not saved yet, keeping the token out of the workflow input and history', async () => {
+    const token = '987654321:AAH-unsaved-token_for-the-test';
+    const sent = await post('/api/v1/admin/test-telegram', { token, chat_id: '-100777' });
+    expect(sent.statusCode).toBe(200);
+    expect(s.telegram.messages().at(-1)).toMatchObject({ botToken: token, chatId: '-100777' });
+    expect(await s.db.dataSource.getRepository(TelegramTestEntity).count()).toBe(0);
+
+    const runs = await eventually(async () => {
+      const found = [];
+      for await (const run of s.workflows.client.workflow.list({ query: `WorkflowType = 'telegramTestWorkflow'` })) {
+        if (run.workflowId.startsWith(`telegram-test:${s.company.id}:`)) found.push(run);
+      }
+      return found.length > 0 && found;
+    });
+    for (const run of runs) {
+      const history = await s.workflows.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+      const text = decodedText(history);
+      expect(text).toContain(s.company.id); // the payloads are read: the input is there
+      expect(text).not.toContain('unsaved-token');
+    }
+
+    const malformed = await post('/api/v1/admin/test-telegram', { token: '999:x/../../bot1:y/sendMessage#', chat_id: '-100777' });
+    expect(malformed.statusCode).toBe(422);
+    expect(malformed.json().detail).toEqual([{ loc: ['body', 'token'], msg: 'Token de bot de Telegram inválido', type: 'value_error' }]);
   });
 
   it('sends the Telegram test message and registers the Conekta webhook key', async () => {

@@ -1,6 +1,8 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { ProcessedWebhookEventEntity, PurchaseEntity } from '../../db/entities';
 import { MESSAGES } from '../../domain/messages';
+import { SecretBox } from '../../shared/secrets';
+import { createProduct, createRouter, issueKey } from '../helpers/fixtures';
 import { buy, chargeOf, GATEWAYS, purchase, routerUser, simulatorOf, statusTrail, waitForStatus } from '../helpers/purchases';
 import { cardToken, eventually, startStack, type TestStack } from '../helpers/stack';
 
@@ -84,14 +86,71 @@ describe('purchase when things go wrong', () => {
     expect(simulatorOf(s, gateway).chargesFor(a.id_compra)).toHaveLength(1);
   });
 
-  it('an Idempotency-Key makes a retry with a new card token the same attempt', async () => {
-    const key = `attempt-${Date.now()}`;
-    const first = await buy(s, 'conekta', { idempotencyKey: key });
-    const again = await buy(s, 'conekta', { idempotencyKey: key, token: cardToken('approved') });
-    expect(again.json().id_compra).toBe(first.json().id_compra);
-    expect(s.conekta.chargesFor(first.json().id_compra)).toHaveLength(1);
-    const invalid = await buy(s, 'conekta', { idempotencyKey: 'bad key!' });
-    expect(invalid.statusCode).toBe(400);
+  describe('Idempotency-Key', () => {
+    const newKey = () => `attempt-${randomBytes(8).toString('hex')}`;
+    const noPurchaseData = (response: { statusCode: number; json(): unknown; body: string }, first: { id_compra: string; usuario_hotspot: { usuario: string } }) => {
+      expect(response.statusCode).toBe(409);
+      expect(Object.keys(response.json() as object)).toEqual(['detail']);
+      expect(response.body).not.toContain(first.id_compra);
+      expect(response.body).not.toContain(first.usuario_hotspot.usuario);
+    };
+
+    it('a replay of the same request from the same router gets the same answer and one charge', async () => {
+      const key = newKey();
+      const token = cardToken('approved');
+      const first = await buy(s, 'conekta', { idempotencyKey: key, token });
+      const again = await buy(s, 'conekta', { idempotencyKey: key, token });
+      expect(first.statusCode).toBe(200);
+      expect(again.statusCode).toBe(200);
+      expect(again.json()).toMatchObject({ id_compra: first.json().id_compra, usuario_hotspot: first.json().usuario_hotspot });
+      expect(s.conekta.chargesFor(first.json().id_compra)).toHaveLength(1);
+      const invalid = await buy(s, 'conekta', { idempotencyKey: 'bad key!' });
+      expect(invalid.statusCode).toBe(400);
+    });
+
+    it('a replay with another request is refused with 409 and nothing of the first purchase', async () => {
+      const key = newKey();
+      const token = cardToken('approved');
+      const first = await buy(s, 'conekta', { idempotencyKey: key, token });
+      expect(first.statusCode).toBe(200);
+      const other = await createProduct(s.db.dataSource, s.routerRow, { profileName: 'default', name: 'Otro plan', priceCents: 3000 });
+      noPurchaseData(await buy(s, 'conekta', { idempotencyKey: key, token: cardToken('approved') }), first.json());
+      noPurchaseData(await buy(s, 'conekta', { idempotencyKey: key, token, productId: other.id }), first.json());
+      noPurchaseData(await buy(s, 'conekta', { idempotencyKey: key, token, body: { email_cliente: 'otro@example.com' } }), first.json());
+      noPurchaseData(await buy(s, 'mercado_pago', { idempotencyKey: key, token }), first.json());
+      const rows = await s.db.dataSource.getRepository(PurchaseEntity).findBy({ customerEmail: 'otro@example.com' });
+      expect(rows).toEqual([]);
+      expect(s.conekta.chargesFor(first.json().id_compra)).toHaveLength(1);
+    });
+
+    it('is scoped to the router it was used with: another router with the same key is another purchase', async () => {
+      const key = newKey();
+      const first = (await buy(s, 'conekta', { idempotencyKey: key })).json();
+      const secrets = new SecretBox(s.config.SECRET_KEY);
+      const lobby = await createRouter(s.db.dataSource, secrets, s.company.id, { host: s.router.host, port: s.router.port, password: 'router-secret' });
+      const product = await createProduct(s.db.dataSource, lobby, { profileName: 'default' });
+      const { apiKey } = await issueKey(s.db.dataSource, s.config, lobby);
+      const replay = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/payments/pagar-conekta',
+        headers: { authorization: `Bearer ${apiKey}`, 'idempotency-key': key },
+        payload: { producto_id: product.id, token_tarjeta: cardToken('approved'), nombre_cliente: 'Eva', email_cliente: 'eva@example.com' },
+      });
+      expect(replay.statusCode).toBe(200);
+      expect(replay.json().id_compra).not.toBe(first.id_compra);
+      expect(replay.json().usuario_hotspot).not.toEqual(first.usuario_hotspot);
+      expect((await purchase(s, replay.json().id_compra)).routerId).toBe(lobby.id);
+    });
+
+    it('names purchases with random UUIDs, never derived from the key', async () => {
+      const key = newKey();
+      const row = await purchase(s, (await buy(s, 'conekta', { idempotencyKey: key })).json().id_compra);
+      expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      // The old derivation: a SHA-256 of the workflow id, which a client that knows its key can compute.
+      const derived = createHash('sha256').update(row.workflowId).digest('hex');
+      expect(row.id.replace(/-/g, '').slice(0, 12)).not.toBe(derived.slice(0, 12));
+      expect(row.workflowId).toContain(s.routerRow.id);
+    });
   });
 
   it.each(GATEWAYS)('%s: duplicated and out-of-order webhooks → one transition each', async (gateway) => {
@@ -149,16 +208,15 @@ describe('purchase when things go wrong', () => {
     expect((await purchase(s, mpRow.id)).status).toBe('pending');
   });
 
-  it('a notification for an unknown purchase is recorded and answered 200', async () => {
+  it('a notification for an unknown purchase is answered 200 without a row (it cannot be verified)', async () => {
     const response = await s.app.inject({
       method: 'POST',
       url: '/api/v1/webhook/mercado-pago?data.id=999999999&type=payment',
       payload: { id: 'unknown-1', type: 'payment', action: 'payment.updated', data: { id: '999999999' } },
     });
     expect(response.statusCode).toBe(200);
-    expect(await s.db.dataSource.getRepository(ProcessedWebhookEventEntity).findBy({ eventId: 'unknown-1' })).toEqual([
-      expect.objectContaining({ provider: 'mercado_pago', purchaseId: null, resourceId: '999999999' }),
-    ]);
+    expect(response.json()).toEqual({ status: 'ignored' });
+    expect(await s.db.dataSource.getRepository(ProcessedWebhookEventEntity).findBy({ eventId: 'unknown-1' })).toEqual([]);
   });
 
   it.each(GATEWAYS)('%s: a refund made at the gateway while active → access revoked', async (gateway) => {

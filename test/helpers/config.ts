@@ -13,6 +13,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     ENCRYPTION_KEY_MERCADO_PAGO: 'ZmRqc2FmZGpzYWZkanNhZmRqc2FmZGpzYWZkanNhZmQ=',
     LOG_LEVEL: 'silent',
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    // The simulators listen on loopback, which the default policy refuses.
+    ROUTER_ALLOWED_NETWORKS: 'default,127.0.0.0/8',
     ...overrides,
   };
 }

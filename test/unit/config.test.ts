@@ -116,14 +116,44 @@ describe('configuration', () => {
     expect(parseConfig(testEnv({ BCRYPT_ROUNDS: '10' })).BCRYPT_ROUNDS).toBe(10);
   });
 
-  it('loads .env.example as is', () => {
+  it('loads .env.example, refusing only its example secrets', () => {
     const env = parseDotenv(readFileSync(path.join(root, '.env.example')));
-    const config = parseConfig(env);
+    expect(problems(env)).toEqual([
+      'JWT_APIKEY_SECRET still has the example value: set a secret of your own',
+      'JWT_SESSION_SECRET still has the example value: set a secret of your own',
+      'SECRET_KEY still has the example value: set a secret of your own',
+      'SUPER_ADMIN_INITIAL_PASSWORD still has the example value: set a secret of your own',
+    ]);
+    const ownSecrets = { JWT_APIKEY_SECRET: 'a'.repeat(40), JWT_SESSION_SECRET: 'b'.repeat(40), SECRET_KEY: 'c'.repeat(40), SUPER_ADMIN_INITIAL_PASSWORD: 'root-pass-123' };
+    const config = parseConfig({ ...env, ...ownSecrets });
     expect(config.DATABASE_URL).toBe('postgresql://pagos:strongpassword@localhost:5432/pagos_hotspot');
     expect(config.BACKEND_CORS_ORIGINS).toEqual(['https://portal.example.com', 'https://admin.example.com']);
+    expect(config.ROUTER_ALLOWED_NETWORKS).toEqual(['default']);
     // every variable the configuration knows is documented there
     const documented = Object.keys(env);
     expect(Object.keys(config).filter((name) => !documented.includes(name))).toEqual([]);
+  });
+
+  it("refuses docker-compose.yml's placeholders too, and a super admin password bcrypt would cut", () => {
+    expect(
+      problems(testEnv({ SECRET_KEY: 'change-me-secret-key', SUPER_ADMIN_INITIAL_PASSWORD: `${'ñ'.repeat(36)}1` })),
+    ).toEqual([
+      'SECRET_KEY still has the example value: set a secret of your own',
+      'SUPER_ADMIN_INITIAL_PASSWORD must be at most 72 bytes',
+    ]);
+  });
+
+  it('reads ROUTER_ALLOWED_NETWORKS: the default policy when unset, every entry that is not a network, address or name named', () => {
+    expect(parseConfig(testEnv({ ROUTER_ALLOWED_NETWORKS: undefined })).ROUTER_ALLOWED_NETWORKS).toEqual(['default']);
+    expect(parseConfig(testEnv({ ROUTER_ALLOWED_NETWORKS: ' 10.0.0.0/8, fd00::/8 ,router.example.net,default' })).ROUTER_ALLOWED_NETWORKS).toEqual([
+      '10.0.0.0/8',
+      'fd00::/8',
+      'router.example.net',
+      'default',
+    ]);
+    expect(problems(testEnv({ ROUTER_ALLOWED_NETWORKS: '10.0.0.0/33,127.1,bad host,10.0.0.0/8' }))).toEqual([
+      'ROUTER_ALLOWED_NETWORKS must list networks (10.0.0.0/8), addresses, host names or "default" (not: 10.0.0.0/33, 127.1, bad host)',
+    ]);
   });
 
   it('stops the process with one message naming every problem, no stack trace', () => {

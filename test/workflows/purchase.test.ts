@@ -44,6 +44,7 @@ function fakeActivities(overrides: Partial<Record<keyof Activities, (...args: ne
     reserveHotspotUser: async () => ({ username: 'PT-AB123' }),
     enableHotspotUser: async () => ({ validitySeconds, autoConnect: false }),
     removeHotspotUser: async () => undefined,
+    adoptHotspotUser: async () => ({ adopted: true }),
     revokeHotspotAccess: async () => ({ sessionsEnded: 1, cookiesRemoved: 1 }),
     autoConnectDevice: async () => ({ requested: true, connected: true }),
     reconnectDevice: async () => ({ requested: true, connected: true }),
@@ -91,7 +92,13 @@ describe('purchaseWorkflow (time-skipping)', () => {
   }, 60_000);
   afterEach(() => env?.teardown());
 
-  async function run<T>(fake: Fake, name: string, body: (handle: WorkflowHandle<typeof purchaseWorkflow>) => Promise<T>, timing = {}): Promise<T> {
+  async function run<T>(
+    fake: Fake,
+    name: string,
+    body: (handle: WorkflowHandle<typeof purchaseWorkflow>) => Promise<T>,
+    timing = {},
+    adopted?: PurchaseWorkflowInput['adopted'],
+  ): Promise<T> {
     const taskQueue = `wf-${++counter}`;
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -104,7 +111,7 @@ describe('purchaseWorkflow (time-skipping)', () => {
       const handle = await env.client.workflow.start<typeof purchaseWorkflow>('purchaseWorkflow', {
         taskQueue,
         workflowId,
-        args: [input(`00000000-0000-4000-8000-00000000000${counter % 10}`, timing)],
+        args: [{ ...input(`00000000-0000-4000-8000-00000000000${counter % 10}`, timing), adopted }],
       });
       const result = await body(handle);
       if (process.env.RECORD_HISTORIES === '1') {
@@ -212,6 +219,34 @@ describe('purchaseWorkflow (time-skipping)', () => {
     expect(state.status).toBe('failed');
     expect(fake.statuses.at(-1)).toMatchObject({ to: 'failed', reason: 'PAYMENT_GATEWAY_REJECTED', message: 'Token inválido' });
     expect(fake.calls.filter((c) => c !== 'recordPurchaseStatus').slice(-2)).toEqual(['cancelPayment', 'removeHotspotUser']);
+  });
+
+  it("adopts an imported customer's user without charging, and removes it at the imported expiry", async () => {
+    const fake = fakeActivities();
+    const expiresAt = new Date(Date.now() + 2 * DAY * 1000).toISOString();
+    const state = await run(
+      fake,
+      'adopted-expired',
+      async (handle) => {
+        await env.sleep('1 day');
+        expect(await handle.query(purchaseStateQuery)).toMatchObject({ status: 'active', expiresAt });
+        return handle.result();
+      },
+      {},
+      { expiresAt },
+    );
+    expect(state).toMatchObject({ status: 'expired', expiresAt });
+    expect(toStatuses(fake)).toEqual(['expired']);
+    expect(fake.calls.filter((c) => !c.startsWith('record'))).toEqual(['adoptHotspotUser', 'revokeHotspotAccess']);
+  });
+
+  it('ends an imported purchase whose user is no longer on the router, touching nothing', async () => {
+    const fake = fakeActivities({ adoptHotspotUser: async () => ({ adopted: false, reason: 'ROUTER_USER_MISSING' }) });
+    const expiresAt = new Date(Date.now() + DAY * 1000).toISOString();
+    const state = await run(fake, 'adopted-missing', (handle) => handle.result(), {}, { expiresAt });
+    expect(state.status).toBe('expired');
+    expect(fake.statuses).toEqual([expect.objectContaining({ to: 'expired', reason: 'ROUTER_USER_MISSING' })]);
+    expect(fake.calls.filter((c) => !c.startsWith('record'))).toEqual(['adoptHotspotUser']);
   });
 
   it('refuses admin actions on a purchase that is not active', async () => {

@@ -9,6 +9,7 @@ import { registerMyCompanyRoutes } from './my-company';
 import { registerMyRouterRoutes } from './my-routers';
 import { registerProductRoutes } from './products';
 import { registerPurchaseActionRoutes } from './purchase-actions';
+import { registerRouterOnboardingRoutes } from './router-onboarding';
 import { registerRouterRoutes } from './routers';
 import { registerSalesRoutes } from './sales';
 import { registerTelegramRoutes } from './telegram';
@@ -37,6 +38,7 @@ export function registerAdminRoutes(app: ZodApp, ctx: RouteContext, options: Adm
   registerGatewayRoutes(app, ctx);
   registerTelegramRoutes(app, ctx);
   registerMyRouterRoutes(app, ctx);
+  registerRouterOnboardingRoutes(app, ctx);
   registerProductRoutes(app, ctx);
   registerSalesRoutes(app, ctx);
   registerPurchaseActionRoutes(app, ctx);

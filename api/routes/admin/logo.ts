@@ -67,15 +67,18 @@ export function registerLogoRoutes(app: ZodApp, ctx: RouteContext, staticDir: st
       async (request) => {
         const companyId = ownCompanyId(request);
         if (!request.isMultipart()) throw new HttpError(415, 'Se esperaba multipart/form-data con el campo "file"');
-        const file = await request.file();
-        if (!file || file.fieldname !== 'file') throw new HttpError(400, 'Falta el archivo (campo "file")');
         let bytes: Buffer;
         try {
+          const file = await request.file();
+          if (!file || file.fieldname !== 'file') throw new HttpError(400, 'Falta el archivo (campo "file")');
           bytes = await file.toBuffer();
         } catch (error) {
           if (error instanceof scope.multipartErrors.RequestFileTooLargeError)
             throw new HttpError(413, 'El logo excede el tamaño máximo de 1 MB');
-          throw error;
+          const status = (error as { statusCode?: unknown }).statusCode;
+          if (error instanceof HttpError || (typeof status === 'number' && status < 500)) throw error;
+          // The parser's plain errors are about the request too: no boundary, a truncated body, a malformed part.
+          throw new HttpError(400, 'Cuerpo multipart/form-data inválido o incompleto');
         }
         const extension = imageExtension(bytes);
         if (!extension) throw new HttpError(400, 'Formato de imagen no permitido');

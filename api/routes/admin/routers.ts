@@ -49,6 +49,17 @@ export function toRouterResponse(r: RouterEntity): z.output<typeof RouterRespons
   };
 }
 
+/** What decides where a router's stored password is sent: changing any of them needs the password again. */
+const ENDPOINT_FIELDS = ['host', 'port', 'useTls', 'tlsVerify', 'tlsFingerprint'] as const;
+
+/** 422 naming `host` unless ROUTER_ALLOWED_NETWORKS lets a router be there (the worker checks again what a name resolves to). */
+function checkHost(ctx: RouteContext, host: string): void {
+  if (ctx.routerEndpoints.allowsHost(host)) return;
+  throw new HttpError(422, [
+    { loc: ['body', 'host'], msg: 'La dirección del router no está permitida (ROUTER_ALLOWED_NETWORKS)', type: 'value_error' },
+  ]);
+}
+
 /** Key settings for issuing router API keys, from the configuration. */
 export function apiKeySettings(ctx: RouteContext) {
   return { secret: ctx.config.JWT_APIKEY_SECRET, algorithm: ctx.config.JWT_ALGORITHM, expireDays: ctx.config.JWT_APIKEY_EXPIRE_DAYS };
@@ -56,7 +67,8 @@ export function apiKeySettings(ctx: RouteContext) {
 
 /**
  * Updates a router's connection data (super admin and company admin share this): a field left out is unchanged, the
- * password is encrypted again, and the change is audited by field name.
+ * password is encrypted again, and the change is audited by field name. A new host, port or TLS setting is refused
+ * (422) without the password: the stored one is never sent to an endpoint other than the one it was given for.
  */
 export async function updateRouter(
   ctx: RouteContext,
@@ -66,6 +78,7 @@ export async function updateRouter(
   body: z.output<typeof UpdateRouterRequest>,
   notFound: string,
 ): Promise<RouterEntity> {
+  if (body.host !== undefined) checkHost(ctx, body.host);
   return ctx.dataSource.transaction(async (tx) => {
     const router = await findOwned(tx, RouterEntity, companyId, { id: routerId }, notFound, true);
     const changes: Partial<RouterEntity> = {
@@ -79,6 +92,16 @@ export async function updateRouter(
       tlsVerify: body.tls_verify,
       tlsFingerprint: body.tls_fingerprint,
     };
+    const moved = ENDPOINT_FIELDS.some((key) => changes[key] !== undefined && changes[key] !== router[key]);
+    if (moved && body.password === undefined) {
+      throw new HttpError(422, [
+        {
+          loc: ['body', 'password'],
+          msg: 'Al cambiar host, puerto o TLS hay que enviar también la contraseña de la API del router',
+          type: 'missing',
+        },
+      ]);
+    }
     const fields = Object.entries(changes)
       .filter(([, value]) => value !== undefined)
       .map(([key]) => key);
@@ -173,6 +196,7 @@ export function registerRouterRoutes(app: ZodApp, ctx: RouteContext): void {
           { loc: ['body', 'empresa_id'], msg: 'empresa_id no coincide con la empresa de la ruta', type: 'value_error' },
         ]);
       }
+      checkHost(ctx, body.host);
       const useTls = body.use_tls ?? false;
       const { router, key } = await ctx.dataSource.transaction(async (tx) => {
         const id = await insertWithRandomId(tx, RouterEntity, 'RTR_', 4, {

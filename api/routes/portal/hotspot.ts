@@ -28,24 +28,37 @@ function routerOsDuration(seconds: number | null): string | null {
   return parts.filter(([n]) => n > 0).map(([n, unit]) => `${n}${unit}`).join('');
 }
 
+/** Failed credential checks counted per router over this window. */
+const FAILURE_WINDOW_MS = 15 * 60_000;
+/** Wrong tries at one access (a username) or from one device (a MAC) before they wait. */
+const FAILURES_PER_ACCESS = 10;
+/**
+ * Wrong tries from one client IP. Every customer of a hotspot reaches us from its public IP, so this is a ceiling for
+ * a whole hotspot, far above one customer's typos; it still bounds a sweep of the PIN space from one place.
+ */
+const FAILURES_PER_IP = 100;
+
 /**
  * Returning devices and credential checks (spec §3.3, §5.5), with the original's faults fixed: credentials are
  * verified (against the purchase, not the router), no password is ever returned, MAC and IP are validated, and
- * repeated failures from one client are throttled (a PIN space of 10⁵ is otherwise enumerable).
+ * repeated failures are throttled per username and per device, with a higher ceiling per client IP.
  */
 export function registerHotspotRoutes(app: ZodApp, ctx: RouteContext): void {
   const guards = portalGuards(ctx);
-  const failures = new RateLimiter(10, 15 * 60_000);
-  const throttle = (routerId: string, ip: string) => {
-    const wait = failures.retryAfter(`${routerId}:${ip}`);
+  const perAccess = new RateLimiter(FAILURES_PER_ACCESS, FAILURE_WINDOW_MS);
+  const perIp = new RateLimiter(FAILURES_PER_IP, FAILURE_WINDOW_MS);
+  const check = async (routerId: string, client: { ip: string; mac?: string }, username: string, password: string | undefined) => {
+    const accessKeys = [`${routerId}:user:${username}`, ...(client.mac ? [`${routerId}:mac:${client.mac}`] : [])];
+    const ipKey = `${routerId}:ip:${client.ip}`;
+    const wait = Math.max(perIp.retryAfter(ipKey), ...accessKeys.map((key) => perAccess.retryAfter(key)));
     if (wait > 0) {
       throw new HttpError(429, `Demasiados intentos fallidos. Intente de nuevo en ${wait} segundos.`, { 'retry-after': String(wait) });
     }
-  };
-  const check = async (routerId: string, ip: string, username: string, password: string | undefined) => {
-    throttle(routerId, ip);
     const result = await checkHotspotCredentials(ctx.dataSource, ctx.secrets, routerId, username, password || undefined);
-    if (!result.ok && result.reason === 'invalid') failures.hit(`${routerId}:${ip}`);
+    if (!result.ok && result.reason === 'invalid') {
+      perIp.hit(ipKey);
+      for (const key of accessKeys) perAccess.hit(key);
+    }
     return result;
   };
 
@@ -70,7 +83,7 @@ export function registerHotspotRoutes(app: ZodApp, ctx: RouteContext): void {
         primera_sesion: null,
         timestamp: new Date().toISOString(),
       };
-      const result = await check(router.id, request.ip, username, password);
+      const result = await check(router.id, { ip: request.ip, mac }, username, password);
       if (!result.ok) {
         const expired = result.reason === 'expired';
         return {
@@ -120,7 +133,7 @@ export function registerHotspotRoutes(app: ZodApp, ctx: RouteContext): void {
     async (request) => {
       const { router } = routerOf(request);
       const { username, password } = request.body;
-      const result = await check(router.id, request.ip, username, password ?? undefined);
+      const result = await check(router.id, { ip: request.ip }, username, password ?? undefined);
       const empty = {
         username,
         tipo_usuario: null,

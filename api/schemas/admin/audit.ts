@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { IdParam } from '../common';
 import { DateRangeQuery, PageQuery, rangeInOrder } from './common';
 
 export const AuditQuery = PageQuery.extend(DateRangeQuery.shape)
   .extend({
     empresa_id: z.string().trim().max(50).optional(),
-    usuario_id: z.coerce.number().int().positive().optional(),
+    usuario_id: IdParam.optional(),
     /** An action (`router.deleted`) or a family ending in a dot (`purchase.`). */
     accion: z
       .string()

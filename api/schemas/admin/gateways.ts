@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatewayMode, PublicKeyInput, SecretInput, TelegramChatId } from './settings';
+import { GatewayMode, PublicKeyInput, SecretInput, TelegramBotTokenInput, TelegramChatId } from './settings';
 
 /** Body of both Conekta setters (`PUT …/conekta-config`, `POST …/configurar-conekta`). */
 export const ConektaConfigRequest = z.object({
@@ -18,7 +18,7 @@ export const MercadoPagoConfigRequest = z.object({
 
 /** Body of the Mercado Pago module's `POST /api/v1/payments/configurar-credenciales` (also takes Telegram settings). */
 export const PaymentsCredentialsRequest = MercadoPagoConfigRequest.extend({
-  telegram_bot_token: SecretInput,
+  telegram_bot_token: TelegramBotTokenInput,
   telegram_chat_id: TelegramChatId,
   notificaciones_telegram: z.boolean().nullable().optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PhoneNumber, SecretInput, TelegramChatId } from './settings';
+import { PhoneNumber, TelegramBotToken, TelegramBotTokenInput, TelegramChat, TelegramChatId } from './settings';
 
 /** The original's EmpresaInfoResponse; the Telegram bot token is masked (the original returned it in clear). */
 export const MyCompanyResponse = z.object({
@@ -27,7 +27,7 @@ export const UpdateMyCompanyRequest = z.object({
     .nullable()
     .optional(),
   contacto_telefono: PhoneNumber.nullable().optional(),
-  telegram_bot_token: SecretInput,
+  telegram_bot_token: TelegramBotTokenInput,
   telegram_chat_id: TelegramChatId,
   notificaciones_telegram: z.boolean().nullable().optional(),
 });
@@ -49,7 +49,8 @@ export const LogoUpload = z.object({ file: z.file().describe('PNG, JPEG or WEBP 
 
 export const LogoResponse = z.object({ message: z.string(), logo_url: z.string() });
 
+/** Settings to try before saving them; absent ones are the stored ones. */
 export const TelegramTestRequest = z.object({
-  token: z.string().trim().min(1).max(500).optional(),
-  chat_id: z.string().trim().min(1).max(50).optional(),
+  token: TelegramBotToken.optional(),
+  chat_id: TelegramChat.optional(),
 });

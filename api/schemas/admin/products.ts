@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { CURRENCIES, toCents } from '../../../domain/money';
 import { isProfileName } from '../../../domain/network';
 import { withAliases } from '../aliases';
+import { Id, IdParam, INT4_MAX } from '../common';
 import { PageQuery, QueryBoolean } from './common';
 
-/** Largest price an integer-cents column holds. */
-const MAX_PRICE_CENTS = 2_147_483_647;
 
 /** A price as a number or a decimal string (`19.99`); `priceCents` turns it into exact cents once it is checked. */
 const Price = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
@@ -16,7 +15,7 @@ const Price = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'Precio inválido: un monto positivo con hasta dos decimales' });
     return;
   }
-  if (cents <= 0 || cents > MAX_PRICE_CENTS) ctx.addIssue({ code: 'custom', message: 'Precio fuera de rango' });
+  if (cents <= 0 || cents > INT4_MAX) ctx.addIssue({ code: 'custom', message: 'Precio fuera de rango' });
 });
 
 /** Exact cents of a checked price (the original truncated 19.99 to 1998). */
@@ -71,7 +70,7 @@ function validityOf(value: { vigencia_segundos?: number; vigencia_minutos?: numb
   return value.vigencia_segundos ?? (value.vigencia_minutos === undefined ? undefined : value.vigencia_minutos * 60);
 }
 
-export const ProductParams = z.object({ producto_id: z.coerce.number().int().positive() });
+export const ProductParams = z.object({ producto_id: IdParam });
 
 /**
  * The original's ProductoCreateRequest plus a validity (required: the access time sold) and an optional uptime limit.
@@ -129,7 +128,7 @@ export const ProductListQuery = PageQuery.extend({
 export const ReorderProductsRequest = z.object({
   /** The products in their new order: the first gets `orden_visual` 0. */
   producto_ids: z
-    .array(z.number().int().positive())
+    .array(Id)
     .min(1)
     .max(500)
     .refine((ids) => new Set(ids).size === ids.length, { error: 'Productos repetidos' }),

@@ -1,18 +1,22 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isHostName } from '../../../shared/router-endpoints';
 import { withAliases } from '../aliases';
+import { withoutControlCharacters } from '../control-characters';
 import { PageQuery } from './common';
 
-/** A host name, IPv4 or IPv6 address: the characters RouterOS addresses use, nothing else. */
+/** An IPv4 or IPv6 address or a DNS host name; never an address in another spelling (`127.1`, `0x7f000001`). */
 const Host = z
   .string()
   .trim()
   .min(1)
-  .max(255)
-  .regex(/^[A-Za-z0-9.:[\]-]+$/, { error: 'Host inválido' });
+  .max(253)
+  .refine((v) => isIP(v) !== 0 || isHostName(v), { error: 'Host inválido' });
 const Port = z.number().int().min(1).max(65535);
-const ApiUser = z.string().trim().min(1).max(100);
-const ApiPassword = z.string().min(1).max(200);
-const Location = z.string().trim().max(200).nullable().optional();
+const Name = withoutControlCharacters(z.string().trim().min(1).max(100));
+const ApiUser = withoutControlCharacters(z.string().trim().min(1).max(100));
+const ApiPassword = withoutControlCharacters(z.string().min(1).max(200));
+const Location = withoutControlCharacters(z.string().trim().max(200)).nullable().optional();
 /** SHA-256 certificate fingerprint, with or without colons; stored as `AA:BB:…` (95 characters). */
 const Fingerprint = z
   .string()
@@ -29,7 +33,7 @@ export const RouterParams = z.object({ router_id: z.string().trim().min(1).max(5
 export const CreateRouterRequest = z.object({
   /** The original required it and then ignored it; the path's company wins, a different one is refused. */
   empresa_id: z.string().trim().max(50).optional(),
-  nombre: z.string().trim().min(1).max(100),
+  nombre: Name,
   host: Host,
   /** Default 8728, or 8729 with `use_tls`. */
   puerto: Port.optional(),
@@ -41,10 +45,13 @@ export const CreateRouterRequest = z.object({
   tls_fingerprint: Fingerprint.nullable().optional(),
 });
 
-/** Connection data; a field left out is unchanged (the original reset the port to 8728). */
+/**
+ * Connection data; a field left out is unchanged (the original reset the port to 8728). A change of host, port or TLS
+ * settings needs the password again: the stored one goes only to the endpoint it was given for.
+ */
 export const UpdateRouterRequest = withAliases(
   {
-    nombre: z.string().trim().min(1).max(100).optional(),
+    nombre: Name.optional(),
     host: Host.optional(),
     puerto: Port.optional(),
     usuario: ApiUser.optional(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GATEWAYS, PURCHASE_STATUSES } from '../../../domain/purchase';
 import { withAliases } from '../aliases';
+import { IdParam } from '../common';
 import { DateRangeQuery, PageQuery, rangeInOrder } from './common';
 
 /** One status or several separated by commas (`?estado=paid,active`). */
@@ -11,7 +12,7 @@ const Statuses = z
 
 const PurchaseFilters = DateRangeQuery.extend({
   router_id: z.string().trim().min(1).max(50).optional(),
-  producto_id: z.coerce.number().int().positive().optional(),
+  producto_id: IdParam.optional(),
   estado: Statuses.optional(),
   pasarela: z.enum(GATEWAYS).optional(),
   /** The customer's email, exact (case-insensitive). */

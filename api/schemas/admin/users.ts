@@ -1,18 +1,26 @@
 import { z } from 'zod';
+import { IdParam } from '../common';
+import { withoutControlCharacters } from '../control-characters';
 import { PageQuery, QueryBoolean } from './common';
 
-/** Admin password policy: 8+ characters with a letter and a digit, at most 72 bytes (bcrypt ignores the rest). */
-export const Password = z
-  .string()
-  .min(8, { error: 'La contraseña debe tener al menos 8 caracteres' })
-  .refine((v) => Buffer.byteLength(v, 'utf8') <= 72, { error: 'La contraseña no puede exceder 72 bytes' })
-  .refine((v) => /\p{L}/u.test(v) && /\d/.test(v), { error: 'La contraseña debe incluir letras y números' });
+/** At most 72 bytes, because bcrypt ignores the rest: a longer password would be accepted by its first 72 bytes alone. */
+const withinBcrypt = (schema: z.ZodString) =>
+  withoutControlCharacters(schema.refine((v) => Buffer.byteLength(v, 'utf8') <= 72, { error: 'La contraseña no puede exceder 72 bytes' }));
+
+/** Any admin password given to us: a login, the current one. */
+export const GivenPassword = withinBcrypt(z.string().min(1));
+
+/** Admin password policy for a new password: 8+ characters with a letter and a digit, at most 72 bytes. */
+export const Password = withinBcrypt(z.string().min(8, { error: 'La contraseña debe tener al menos 8 caracteres' })).refine(
+  (v) => /\p{L}/u.test(v) && /\d/.test(v),
+  { error: 'La contraseña debe incluir letras y números' },
+);
 
 const Role = z.enum(['super_admin', 'cliente_admin']);
 const Email = z.email().max(254);
 const Name = z.string().trim().min(1).max(100);
 
-export const UserParams = z.object({ usuario_id: z.coerce.number().int().positive() });
+export const UserParams = z.object({ usuario_id: IdParam });
 
 export const CreateUserRequest = z.object({
   email: Email,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IdParam } from '../common';
 
 /** A product as the original's catalog returned it (`ProductoVentaResponse`), plus the validity. */
 export const CatalogProduct = z.object({
@@ -30,6 +31,4 @@ export const PublicConfig = z.object({
   router: z.object({ id: z.string(), nombre: z.string(), ubicacion: z.string().nullable() }),
 });
 
-export const ProductIdParams = z.object({
-  producto_id: z.coerce.number({ error: 'Input should be a valid integer' }).int().positive().max(2_147_483_647),
-});
+export const ProductIdParams = z.object({ producto_id: IdParam });

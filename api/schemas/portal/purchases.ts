@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { USER_TYPES } from '../../../domain/purchase';
 import { withAliases } from '../aliases';
-import { IPv4Address, MacAddress, optionalBlank } from '../common';
+import { Id, IPv4Address, MacAddress, optionalBlank } from '../common';
 
 const name = z.string().trim().min(1).max(200);
 const cardToken = z.string().trim().min(1).max(500);
@@ -9,7 +9,7 @@ const userType = z.preprocess((v) => (v === null ? undefined : v), z.enum(USER_T
 
 /** Fields both purchase bodies share, with the original's Spanish aliases. */
 const common = {
-  product_id: z.number().int().positive().max(2_147_483_647),
+  product_id: Id,
   customer_name: name,
   customer_email: z.email().max(254),
   customer_phone: optionalBlank(z.string().trim().max(30)),

@@ -128,12 +128,11 @@ describe('Telegram notifier (against the Telegram simulator)', () => {
     expect(await unreachable.send(target, 'hola')).toEqual({ sent: false, reason: 'network', retryable: true });
   });
 
-  it('rejects a bad bot token as a final failure', async () => {
-    expect(await notifier.send({ ...target, botToken: 'not-a-token' }, 'hola')).toMatchObject({
-      sent: false,
-      httpStatus: 401,
-      retryable: false,
-    });
+  it('refuses a malformed bot token as a final failure, before any request: it would change the path of the URL', async () => {
+    for (const botToken of ['not-a-token', '999:x/../../bot1:y/sendMessage#', '1:a?b', '1:a b']) {
+      expect(await notifier.send({ ...target, botToken }, 'hola')).toEqual({ sent: false, reason: 'invalid_token', retryable: false });
+    }
+    expect(sim.messages()).toEqual([]);
   });
 
   it('never logs the bot token', () => {

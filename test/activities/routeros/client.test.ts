@@ -7,6 +7,7 @@ import { Channel } from 'node-routeros';
 import { RouterOsClient, type RouterOsClientOptions } from '../../../activities/routeros/client';
 import { RouterOsError } from '../../../activities/routeros/errors';
 import { patchNodeRouterOs } from '../../../activities/routeros/library-patch';
+import { RouterEndpointPolicy } from '../../../shared/router-endpoints';
 import { startRouterSimulator, type RouterSimulator } from '../../../sandbox/routeros/simulator';
 import { encodeSentence, SentenceDecoder } from '../../../sandbox/routeros/wire';
 import { waitFor } from '../../sandbox/routeros/wait-for';
@@ -193,6 +194,34 @@ describe('RouterOsClient', () => {
         expect(await failure(call)).toMatchObject({ kind: 'invalid_argument', retryable: false });
       }
       expect(sim.stats.connections).toBe(0);
+    });
+  });
+
+  describe('endpoint policy (ROUTER_ALLOWED_NETWORKS)', () => {
+    it('never connects to a refused address, so the password never leaves; the refusal is logged and retryable', async () => {
+      const { logger, lines } = capturingLogger();
+      newClient({ endpoints: new RouterEndpointPolicy(['default']), logger });
+      const error = await failure(client.command(routerOf(sim, { password: 'Stored-Router-Password' }), IDENTITY));
+      expect(error).toMatchObject({ kind: 'not_allowed', code: 'ROUTER_UNREACHABLE', retryable: true });
+      expect(sim.stats.connections).toBe(0);
+      expect(lines.join('\n')).toContain('router address refused by ROUTER_ALLOWED_NETWORKS');
+      expect(JSON.stringify([error.message, error.details, lines])).not.toContain('Stored-Router-Password');
+    });
+
+    it('resolves a host name and checks the address it resolves to: `localhost` is loopback', async () => {
+      newClient({ endpoints: new RouterEndpointPolicy(['default']) });
+      expect(await failure(client.command(routerOf(sim, { host: 'localhost' }), IDENTITY))).toMatchObject({ kind: 'not_allowed' });
+      expect(sim.stats.connections).toBe(0);
+      await client.close();
+      newClient({ endpoints: new RouterEndpointPolicy(['default', '127.0.0.0/8']) });
+      expect(await client.command(routerOf(sim, { host: 'localhost' }), IDENTITY)).toEqual([{ name: 'MikroTik' }]);
+    });
+
+    it('connects to the very address it checked, never letting the library resolve the name again', async () => {
+      // `router.invalid` resolves nowhere (RFC 6761): only the checked address can reach the simulator.
+      newClient({ endpoints: new RouterEndpointPolicy(['default', '127.0.0.1'], async () => ['127.0.0.1']) });
+      expect(await client.command(routerOf(sim, { host: 'router.invalid' }), IDENTITY)).toEqual([{ name: 'MikroTik' }]);
+      expect(sim.stats).toMatchObject({ connections: 1, logins: 1 });
     });
   });
 

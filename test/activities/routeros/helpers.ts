@@ -1,5 +1,6 @@
 import { createLogger, type Logger } from '../../../shared/logger';
 import type { RouterConnection, RouterOsClientOptions } from '../../../activities/routeros/client';
+import { RouterEndpointPolicy } from '../../../shared/router-endpoints';
 import type { RouterSimulator } from '../../../sandbox/routeros/simulator';
 
 export const CLIENT_OPTIONS: RouterOsClientOptions = {
@@ -7,6 +8,8 @@ export const CLIENT_OPTIONS: RouterOsClientOptions = {
   commandTimeoutMs: 2000,
   maxConcurrentPerRouter: 4,
   idleCloseMs: 30_000,
+  // The simulators listen on loopback, which the default policy refuses.
+  endpoints: new RouterEndpointPolicy(['default', '127.0.0.0/8']),
 };
 
 /** The `routers` row of a simulator, as the worker would pass it (password decrypted). */

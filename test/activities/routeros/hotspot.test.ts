@@ -232,6 +232,14 @@ describe.each([
       expect(simUser('PT-AB123')).toBeDefined();
     });
 
+    it('tags a user made elsewhere by its ref, in one round trip', async () => {
+      const ref = sim.state.add(MENU.user, { name: 'PT-OLD01', password: '4821', profile: '1h-2M' });
+      sim.resetLog();
+      await hotspot.setUserComment(router, ref, 'pagos:purchase-9');
+      expect(simUser('PT-OLD01')).toMatchObject({ comment: 'pagos:purchase-9', password: '4821', profile: '1h-2M' });
+      expect(sent(sim)).toEqual([['/ip/hotspot/user/set', `=.id=${ref}`, '=comment=pagos:purchase-9']]);
+    });
+
     it('lists our users by comment prefix for reconciliation', async () => {
       await hotspot.createUser(router, user({ name: 'PT-1', comment: 'pagos:1' }));
       await hotspot.createUser(router, user({ name: 'PT-2', comment: 'pagos:2' }));
@@ -353,6 +361,8 @@ describe.each([
       ['a negative limit-uptime', (h, r) => h.createUser(r, user({ limitUptimeSeconds: -1 }))],
       ['a fractional limit-uptime', (h, r) => h.setUserEnabled(r, { name: 'PT-1' }, true, { limitUptimeSeconds: 1.5 })],
       ['a ref with a command', (h, r) => h.setUserEnabled(r, { ref: '*1;/quit', name: 'PT-1' }, true)],
+      ['a tag with a line break', (h, r) => h.setUserComment(r, '*1', 'pagos:1\n/quit')],
+      ['a ref to tag that is not a ref', (h, r) => h.setUserComment(r, 'PT-1', 'pagos:1')],
       ['a user name to remove with a space', (h, r) => h.removeUser(r, { name: 'PT 1' })],
       ['a session owner with a quote', (h, r) => h.endSessions(r, 'PT-1"')],
       ['a MAC with a script', (h, r) => h.findHostByMac(r, 'AA:BB:CC:DD:EE:FF; /system script run 0')],

@@ -139,6 +139,26 @@ describe('company admin: gateway credentials', () => {
     expect(stored.mercadoPagoMode).toBe('live');
   });
 
+  it('refuses control characters in every gateway key and a malformed Telegram token, naming each field, storing nothing', async () => {
+    const response = await inject('POST', '/api/v1/payments/configurar-credenciales', {
+      access_token: 'APP_USR-1\r\nX-Injected: 1',
+      public_key: 'APP_USR-pub\u0000',
+      webhook_secret: 'whsec\u007f',
+      telegram_bot_token: '1:a/../../bot2:b/sendMessage#',
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().detail.map((d: { loc: string[]; msg: string }) => [d.loc[1], d.msg])).toEqual([
+      ['access_token', 'No se permiten caracteres de control'],
+      ['public_key', 'No se permiten caracteres de control'],
+      ['webhook_secret', 'No se permiten caracteres de control'],
+      ['telegram_bot_token', 'Token de bot de Telegram inválido'],
+    ]);
+    const conekta = await inject('POST', '/api/v1/admin/mi-empresa/configurar-conekta', { conekta_private_key: 'key_\nx' });
+    expect(conekta.json().detail.map((d: { loc: string[] }) => d.loc[1])).toEqual(['conekta_private_key']);
+    const company = await companyRow(s.ds, s.company.id);
+    expect([company.mercadoPagoAccessTokenEncrypted, company.telegramBotTokenEncrypted, company.conektaPrivateKeyEncrypted]).toEqual([null, null, null]);
+  });
+
   it('refuses to enable Telegram notifications without a token and chat', async () => {
     const response = await inject('POST', '/api/v1/payments/configurar-credenciales', { notificaciones_telegram: true });
     expect(response.statusCode).toBe(400);

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { CompanyEntity } from '../../../db/entities';
+import { CompanyEntity, TelegramTestEntity } from '../../../db/entities';
 import { auditRows, companyRow, setupAdminTest, type AdminTest } from './support';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
@@ -154,10 +154,13 @@ describe('company admin: own company, logo and Telegram', () => {
     expect(stored.json()).toEqual({ message: 'Mensaje de prueba enviado con éxito' });
     const given = await inject('POST', '/api/v1/admin/test-telegram', { token: '1:abc', chat_id: '7' });
     expect(given.statusCode).toBe(200);
-    expect(s.workflows.callsOf('sendTelegramTest')).toEqual([
-      [s.company.id, undefined],
-      [s.company.id, { botToken: '1:abc', chatId: '7' }],
-    ]);
+    // The given token travels as the id of a short-lived encrypted row, never as a workflow argument.
+    expect(s.workflows.callsOf('sendTelegramTest')).toEqual([[s.company.id], [s.company.id, expect.stringMatching(/^[0-9a-f-]{36}$/)]]);
+    expect(JSON.stringify(s.workflows.calls)).not.toContain('1:abc');
+    expect(await s.ds.getRepository(TelegramTestEntity).count()).toBe(0);
+    const malformed = await inject('POST', '/api/v1/admin/test-telegram', { token: '1:a/../../bot2:b/x#', chat_id: '7' });
+    expect(malformed.statusCode).toBe(422);
+    expect(malformed.json().detail[0].loc).toEqual(['body', 'token']);
 
     s.workflows.results.sendTelegramTest = { ok: false, code: 'BAD_REQUEST', message: 'Unauthorized' };
     const failed = await inject('POST', '/api/v1/admin/test-telegram', {});

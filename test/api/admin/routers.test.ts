@@ -87,6 +87,22 @@ describe('super admin: routers of a company', () => {
     expect(noCompany.json()).toEqual({ detail: 'Empresa no encontrada' });
   });
 
+  it('refuses to create a router outside ROUTER_ALLOWED_NETWORKS or with control characters, naming the fields', async () => {
+    const body = { nombre: 'Metadata', host: '169.254.169.254', usuario: 'api', password: 'secret' };
+    const outside = await inject('POST', base(), body);
+    expect(outside.statusCode).toBe(422);
+    expect(outside.json().detail).toEqual([
+      { loc: ['body', 'host'], msg: 'La dirección del router no está permitida (ROUTER_ALLOWED_NETWORKS)', type: 'value_error' },
+    ]);
+    const injected = await inject('POST', base(), { ...body, host: '10.0.0.9', usuario: 'api\r\n', password: 'a\r\n/quit', ubicacion: '\u0007' });
+    expect(injected.statusCode).toBe(422);
+    expect(injected.json().detail.map((d: { loc: string[]; msg: string }) => [d.loc[1], d.msg])).toEqual([
+      ['password', 'No se permiten caracteres de control'],
+      ['ubicacion', 'No se permiten caracteres de control'],
+    ]);
+    expect(await s.ds.getRepository(RouterEntity).existsBy({ name: 'Metadata' })).toBe(false);
+  });
+
   it("lists a company's routers (paginated) and answers 404 for a router of another company", async () => {
     const foreign = await createRouter(s.ds, s.t.deps.secrets, s.other.id);
     const list = await inject('GET', `${base()}?limit=1`);

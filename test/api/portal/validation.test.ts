@@ -1,32 +1,15 @@
-import { SecretBox } from '../../../shared/secrets';
-import { buildTestApp, type TestApp } from '../../helpers/app';
-import { testConfig } from '../../helpers/config';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { createCompany, createRouter, issueKey } from '../../helpers/fixtures';
-import { FakeWorkflows } from '../../helpers/fake-workflows';
+import { setupPortalTest, type PortalTest } from './support';
 
 /** Bad input gets a 4xx naming each problem (in the original's `detail` list), never a 500, never internals. */
 describe('captive-portal input validation', () => {
-  let db: TestDatabase;
-  let t: TestApp;
-  let key: string;
-  const workflows = new FakeWorkflows();
-  const config = testConfig({ CONEKTA_DEFAULT_PRIVATE_KEY: 'key_default' });
-
+  let s: PortalTest;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await buildTestApp(db, config, { workflows });
-    const company = await createCompany(db.dataSource);
-    const router = await createRouter(db.dataSource, new SecretBox(config.SECRET_KEY), company.id);
-    key = (await issueKey(db.dataSource, config, router)).apiKey;
+    s = await setupPortalTest({ CONEKTA_DEFAULT_PRIVATE_KEY: 'key_default' });
   });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  afterAll(() => s.close());
 
   const post = (url: string, payload: unknown, contentType = 'application/json') =>
-    t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, payload: payload as string });
+    s.t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${s.key}`, 'content-type': contentType }, payload: payload as string });
 
   it('lists every missing or malformed purchase field under the names the original used', async () => {
     const response = await post('/api/v1/payments/pagar-conekta', {
@@ -48,23 +31,23 @@ describe('captive-portal input validation', () => {
       'body.token_tarjeta',
     ]);
     expect(detail.find((d) => d.loc[1] === 'nombre_cliente')!.type).toBe('missing');
-    expect(workflows.calls).toEqual([]);
+    expect(s.workflows.calls).toEqual([]);
   });
 
   it('answers malformed JSON with 400 and an unknown route with 404, without internals', async () => {
     const broken = await post('/api/v1/payments/pagar-conekta', '{"producto_id": 1,');
     expect(broken.statusCode).toBe(400);
     expect(broken.json()).toEqual({ detail: 'Solicitud inválida' });
-    const unknown = await t.app.inject({ method: 'GET', url: '/api/v1/nada' });
+    const unknown = await s.t.app.inject({ method: 'GET', url: '/api/v1/nada' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({ detail: 'Not Found' });
   });
 
   it("answers Fastify's own refusals in the API's shape: path parameter too long (414), undecodable URL (400), unknown media type (415)", async () => {
-    const headers = { authorization: `Bearer ${key}` };
-    const long = await t.app.inject({ method: 'GET', url: `/api/v1/purchases/${'a'.repeat(101)}`, headers });
+    const headers = { authorization: `Bearer ${s.key}` };
+    const long = await s.t.app.inject({ method: 'GET', url: `/api/v1/purchases/${'a'.repeat(101)}`, headers });
     expect([long.statusCode, long.json()]).toEqual([414, { detail: 'Parámetro de ruta demasiado largo' }]);
-    const undecodable = await t.app.inject({ method: 'GET', url: '/api/v1/purchases/%E0%A4%A', headers });
+    const undecodable = await s.t.app.inject({ method: 'GET', url: '/api/v1/purchases/%E0%A4%A', headers });
     expect([undecodable.statusCode, undecodable.json()]).toEqual([400, { detail: 'URL inválida' }]);
     const xml = await post('/api/v1/payments/pagar-conekta', '<compra/>', 'application/xml');
     expect([xml.statusCode, xml.json()]).toEqual([415, { detail: 'Tipo de contenido no soportado' }]);

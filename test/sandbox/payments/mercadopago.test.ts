@@ -92,4 +92,22 @@ describe('Mercado Pago simulator API', () => {
       type: 'payment',
     });
   });
+
+  it('never issues an id again after a restart (npm run dev keeps its database): payments, refunds, notifications', async () => {
+    const issued = async () => {
+      const { body } = await call('POST', '/v1/payments', payment(token('approved')), `restart-${Date.now()}-${Math.random()}`);
+      const refund = await call('POST', `/v1/payments/${String(body.id)}/refunds`, { amount: 5 }, `restart-refund-${String(body.id)}`);
+      await sim.webhooks.settled();
+      const notice = JSON.parse(receiver.received.at(-1)!.rawBody.toString()) as { id: number };
+      return { payment: Number(body.id), refund: Number(refund.body.id), notification: notice.id };
+    };
+    const before = await issued();
+    await sim.close();
+    sim = await startMercadoPagoSimulator({ webhookUrl: `${receiver.url}/mp?source=account` });
+    const after = await issued();
+    expect(after.payment).toBeGreaterThan(before.payment);
+    expect(after.refund).toBeGreaterThan(before.refund);
+    expect(after.notification).toBeGreaterThan(before.notification);
+    expect([after.payment, after.refund, after.notification].every(Number.isSafeInteger)).toBe(true);
+  });
 });

@@ -119,7 +119,7 @@ describe('RouterOS simulator', () => {
       expect(missingProfile[0]).toContain('=message=input does not match any value of profile');
       const missingItem = await client.call(['/ip/hotspot/user/set', '=.id=*77', '=disabled=no']);
       expect(missingItem[0]).toContain('=message=no such item');
-      expect((await client.call(['/ip/hotspot/walled-garden/print']))[0]).toContain('=message=no such command prefix');
+      expect((await client.call(['/ip/hotspot/walled-garden-x/print']))[0]).toContain('=message=no such command prefix');
     });
 
     it('answers an empty print with !empty from 7.18 on, and with a bare !done before', async () => {
