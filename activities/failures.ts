@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { classifyDatabaseError, sqlState } from '../db/errors';
-import { isDomainError, type ErrorCode } from '../domain/errors';
+import { isDomainError, type DomainError, type ErrorCode } from '../domain/errors';
 import type { Logger } from '../shared/logger';
 
 /** Codes worth retrying when the error does not say otherwise: the other side may come back. */
@@ -51,4 +51,9 @@ export function classified<A extends unknown[], R>(fn: (...args: A) => Promise<R
 /** A final failure raised by an activity itself. */
 export function finalFailure(type: ErrorCode, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+/** A failure Temporal retries whatever its code would say: for work that must not be given up on. */
+export function retryableFailure(error: DomainError): ApplicationFailure {
+  return ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: false });
 }

@@ -6,8 +6,9 @@ import type { AutoConnectReport, ReconnectDeviceInput } from '../../domain/tempo
 import { PurchaseEntity } from '../../db/entities';
 import type { Logger } from '../../shared/logger';
 import type { SecretBox } from '../../shared/secrets';
-import { finalFailure } from '../failures';
+import { finalFailure, retryableFailure } from '../failures';
 import { routerConnection } from './connection';
+import { isRouterOsError } from './errors';
 import { generateCredentials, purchaseTag } from './credentials';
 import type { DeviceLoginResult, HotspotOperations } from './hotspot';
 
@@ -53,6 +54,20 @@ export function createRouterActivities({ dataSource, secrets, hotspot, logger, r
     );
     purchase.hotspotUsername = fresh.username;
     return fresh;
+  }
+
+  /**
+   * Access that must go, or be taken over, is never given up on: a router that refuses our login (its API password or
+   * certificate changed since the row was saved) is retried like one that is down, until an admin puts the row right.
+   * Giving up would leave the user on the router and the purchase open for good.
+   */
+  async function persistently<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isRouterOsError(error) && error.kind === 'login_refused') throw retryableFailure(error);
+      throw error;
+    }
   }
 
   async function login(purchase: PurchaseEntity, routerId: string, mac: string | null, ip: string | null): Promise<AutoConnectReport> {
@@ -121,8 +136,9 @@ export function createRouterActivities({ dataSource, secrets, hotspot, logger, r
     /** Removes the purchase's user (only one carrying our tag); a missing user is success. */
     async removeHotspotUser(purchaseId: string): Promise<void> {
       const purchase = await load(purchaseId);
-      if (!purchase.hotspotUsername) return;
-      await hotspot.removeUser(await connection(purchase.routerId), { name: purchase.hotspotUsername, comment: purchaseTag(purchaseId) });
+      const name = purchase.hotspotUsername;
+      if (!name) return;
+      await persistently(async () => hotspot.removeUser(await connection(purchase.routerId), { name, comment: purchaseTag(purchaseId) }));
     },
 
     /**
@@ -133,14 +149,16 @@ export function createRouterActivities({ dataSource, secrets, hotspot, logger, r
       const purchase = await load(purchaseId);
       const name = purchase.hotspotUsername;
       if (!name) return { sessionsEnded: 0, cookiesRemoved: 0 };
-      const router = await connection(purchase.routerId);
-      const revoked = await hotspot.revokeUser(router, { name, comment: purchaseTag(purchaseId) });
-      const traces = await hotspot.confirmUserGone(router, name);
-      const foreignUser = traces.user && (await hotspot.findUser(router, name))?.comment !== purchaseTag(purchaseId);
-      if (!traces.gone && !(foreignUser && traces.sessions === 0 && traces.cookies === 0)) {
-        throw new Error(`access of ${name} still on the router (user ${traces.user}, sessions ${traces.sessions}, cookies ${traces.cookies})`);
-      }
-      return revoked;
+      return persistently(async () => {
+        const router = await connection(purchase.routerId);
+        const revoked = await hotspot.revokeUser(router, { name, comment: purchaseTag(purchaseId) });
+        const traces = await hotspot.confirmUserGone(router, name);
+        const foreignUser = traces.user && (await hotspot.findUser(router, name))?.comment !== purchaseTag(purchaseId);
+        if (!traces.gone && !(foreignUser && traces.sessions === 0 && traces.cookies === 0)) {
+          throw new Error(`access of ${name} still on the router (user ${traces.user}, sessions ${traces.sessions}, cookies ${traces.cookies})`);
+        }
+        return revoked;
+      });
     },
 
     /**
@@ -150,14 +168,16 @@ export function createRouterActivities({ dataSource, secrets, hotspot, logger, r
      */
     async adoptHotspotUser(purchaseId: string): Promise<{ adopted: true } | { adopted: false; reason: 'ROUTER_USER_MISSING' | 'ROUTER_USER_FOREIGN' }> {
       const purchase = await load(purchaseId);
-      const router = await connection(purchase.routerId);
       const tag = purchaseTag(purchaseId);
-      const user = purchase.hotspotUsername ? await hotspot.findUser(router, purchase.hotspotUsername) : null;
-      if (!user) return { adopted: false, reason: 'ROUTER_USER_MISSING' };
-      if (user.comment && user.comment !== tag) return { adopted: false, reason: 'ROUTER_USER_FOREIGN' };
-      if (user.comment !== tag) await hotspot.setUserComment(router, user.ref, tag);
-      if (user.ref !== purchase.routerUserRef) await purchases.update({ id: purchaseId }, { routerUserRef: user.ref, updatedAt: new Date() });
-      return { adopted: true };
+      return persistently(async () => {
+        const router = await connection(purchase.routerId);
+        const user = purchase.hotspotUsername ? await hotspot.findUser(router, purchase.hotspotUsername) : null;
+        if (!user) return { adopted: false, reason: 'ROUTER_USER_MISSING' };
+        if (user.comment && user.comment !== tag) return { adopted: false, reason: 'ROUTER_USER_FOREIGN' };
+        if (user.comment !== tag) await hotspot.setUserComment(router, user.ref, tag);
+        if (user.ref !== purchase.routerUserRef) await purchases.update({ id: purchaseId }, { routerUserRef: user.ref, updatedAt: new Date() });
+        return { adopted: true };
+      });
     },
 
     /** Logs the buyer's device in right after the purchase (best effort: a report, never an error). */

@@ -1,5 +1,5 @@
 import { buy, purchase, routerUser, statusTrail, waitForStatus } from '../helpers/purchases';
-import { startStack, type TestStack } from '../helpers/stack';
+import { mistypeRouterPassword, startStack, type TestStack } from '../helpers/stack';
 
 const MAC = 'AA:BB:CC:00:11:22';
 const IP = '10.5.50.20';
@@ -43,6 +43,22 @@ describe('access expiry', () => {
     expect((await purchase(s, row.id)).status).toBe('active'); // not recorded as expired while the user is still there
     await s.router.setFaults({ refuseConnections: false });
     await waitForStatus(s, row.id, 'expired', 30_000);
+    expect(routerUser(s, name)).toBeUndefined();
+  }, 45_000);
+
+  it('keeps retrying when the router refuses our login at expiry (its API password mistyped), and cleans it once put right', async () => {
+    const body = (await buy(s, 'conekta')).json();
+    const name = body.usuario_hotspot.usuario;
+    const putRight = await mistypeRouterPassword(s);
+    try {
+      const row = await purchase(s, body.id_compra);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(row.expiresAt!.getTime() - Date.now(), 0) + 3_000));
+      expect((await purchase(s, row.id)).status).toBe('active');
+      expect(routerUser(s, name)).toBeDefined();
+    } finally {
+      await putRight();
+    }
+    await waitForStatus(s, body.id_compra, 'expired', 30_000);
     expect(routerUser(s, name)).toBeUndefined();
   }, 45_000);
 

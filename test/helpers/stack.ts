@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { createActivityDeps } from '../../activities/deps';
 import { buildApp } from '../../api/app';
 import { TemporalWorkflows } from '../../api/temporal/client';
-import type { CompanyEntity, ProductEntity, RouterEntity } from '../../db/entities';
+import { RouterEntity, type CompanyEntity, type ProductEntity } from '../../db/entities';
 import { startConektaSimulator, type ConektaSimulator } from '../../sandbox/conekta/server';
 import { startMercadoPagoSimulator, type MercadoPagoSimulator } from '../../sandbox/mercadopago/server';
 import { startRouterSimulator, type RouterSimulator } from '../../sandbox/routeros/simulator';
@@ -184,6 +184,17 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
 export async function adminSession(s: Pick<TestStack, 'app'>, admin: { email: string; password: string }): Promise<{ authorization: string }> {
   const login = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: admin.email, password: admin.password } });
   return { authorization: `Bearer ${login.json<{ access_token: string }>().access_token}` };
+}
+
+/**
+ * Stores a wrong API password for the stack's router, as an admin who mistyped it would: the router then refuses the
+ * worker's login. Returns what puts the right one back.
+ */
+export async function mistypeRouterPassword(s: Pick<TestStack, 'db' | 'secrets' | 'routerRow'>): Promise<() => Promise<void>> {
+  const routers = s.db.dataSource.getRepository(RouterEntity);
+  const { apiPasswordEncrypted } = await routers.findOneByOrFail({ id: s.routerRow.id });
+  await routers.update({ id: s.routerRow.id }, { apiPasswordEncrypted: s.secrets.encrypt('not-the-router-password') });
+  return async () => void (await routers.update({ id: s.routerRow.id }, { apiPasswordEncrypted }));
 }
 
 /** A fresh card token of a simulator scenario (`approved`, `declined`, `pending_approve`, `3ds`…). */
