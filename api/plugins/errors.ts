@@ -82,7 +82,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error instanceof HttpError) {
       return reply.status(error.status).headers(error.headers).send({ detail: error.detail });
     }
-    if (isDomainError(error)) {
+    // A code this table does not know (cast from someone else's text) is not trusted: it falls through to the 500.
+    if (isDomainError(error) && error.code in STATUS_BY_CODE) {
       const status = STATUS_BY_CODE[error.code];
       if (status >= 500) request.log.warn({ err: error, code: error.code }, 'request failed');
       if (status === 503) reply.header('retry-after', RETRY_AFTER_SECONDS);

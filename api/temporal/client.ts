@@ -33,6 +33,7 @@ import {
   type PurchaseWorkflowInput,
   type ReconnectDeviceInput,
 } from '../../domain/temporal';
+import { STATUS_BY_CODE } from '../errors';
 import type { AdminActionResult, PurchaseStart, Workflows } from './workflows';
 
 export interface TemporalSettings {
@@ -44,6 +45,8 @@ export interface TemporalSettings {
 const RETRY_ATTEMPTS = 4;
 /** Longer than the retries' backoff (about 100 · (1.7 + 1.7² + 1.7³) ms with jitter). */
 const RETRY_DRAIN_MS = 1_200;
+
+const NOT_RUNNING = 'La compra ya no está en curso';
 
 /** Short operations must answer an admin quickly; past this the router or gateway is reported unreachable. */
 const OPERATION_TIMEOUT_MS = 25_000;
@@ -190,11 +193,13 @@ export class TemporalWorkflows implements Workflows {
       const outcome = await Promise.race([result, elapsed]);
       return outcome.done ? outcome.value : 'in_progress';
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) {
-        throw new DomainError('CONFLICT', 'La compra ya no está en curso');
-      }
+      if (error instanceof WorkflowNotFoundError) throw new DomainError('CONFLICT', NOT_RUNNING);
       if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-        throw new DomainError((error.cause.type ?? 'CONFLICT') as ErrorCode, error.cause.message);
+        const { type, message } = error.cause;
+        // The workflow refuses with an ErrorCode; any other type is Temporal's own: the workflow closed before it
+        // carried the action out.
+        if (type && type in STATUS_BY_CODE) throw new DomainError(type as ErrorCode, message);
+        throw new DomainError('CONFLICT', NOT_RUNNING);
       }
       throw unavailable(error);
     } finally {
