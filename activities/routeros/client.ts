@@ -43,7 +43,7 @@ export type RouterOsRow = Record<string, string>;
 
 /** The parts of node-routeros 1.6.9 that its public API does not reach (tech-notes.md §3.2–3.3). */
 interface ApiInternals {
-  connector?: { socket?: Socket; destroy(): void; on(event: 'error', listener: () => void): void } | null;
+  connector?: { socket?: Socket; destroy(): void } | null;
   connectionHoldInterval?: NodeJS.Timeout;
   keptaliveby?: NodeJS.Timeout;
 }
@@ -59,9 +59,8 @@ function disposeApi(api: RouterOSAPI): void {
   clearTimeout(internals.keptaliveby);
   const connector = internals.connector;
   if (!connector) return;
+  // Keeps a listener for the socket errors still to come (library-patch.ts).
   connector.destroy();
-  // destroy() removes every listener, yet a socket error already queued would still be re-emitted as 'error'.
-  connector.on('error', () => undefined);
 }
 
 /** Settles like `promise`, or rejects with `onTimeout()` after `ms`; the loser never becomes an unhandled rejection. */

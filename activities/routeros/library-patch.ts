@@ -1,13 +1,17 @@
 import type { Socket } from 'node:net';
-import { Channel, Receiver } from 'node-routeros';
+import { Channel, Connector, Receiver } from 'node-routeros';
 
 /**
- * Two fixes to node-routeros 1.6.9 (archived; tech-notes.md §3.4), both of throws that escape from its socket `data`
- * handler and would kill the process:
+ * Three fixes to node-routeros 1.6.9 (archived), all of throws that escape from its socket handlers and would kill
+ * the process:
  * - RouterOS ≥ 7.18 answers a print that matched nothing with `!empty` before `!done`; 1.6.9 throws UNKNOWNREPLY.
  *   Skipping it lets the following `!done` resolve the write with `[]`.
  * - A reply the library cannot route (UNREGISTEREDTAG, any other unknown reply word) leaves its parser half-way: the
  *   connection is destroyed with that error instead, so pending calls fail as a lost connection.
+ * - The Connector re-emits each socket error as its own 'error' event, but its destroy() (after an error, the end of
+ *   the socket or a timeout) drops every listener, while the socket keeps reporting to it: the next socket error was
+ *   an unhandled 'error' (a TLS handshake with a plain API port: the router hangs up, then the handshake fails). A
+ *   destroyed Connector keeps one listener that ignores them.
  */
 
 const PATCHED = Symbol.for('pagos-hotspot.node-routeros-patched');
@@ -20,7 +24,7 @@ interface ReceiverInternals {
   processRawData(data: Buffer): void;
 }
 
-/** Applies both fixes once per loaded copy of node-routeros; later calls do nothing. */
+/** Applies the fixes once per loaded copy of node-routeros; later calls do nothing. */
 export function patchNodeRouterOs(): void {
   const channel = Channel.prototype as unknown as ChannelInternals & { [PATCHED]?: true };
   if (channel[PATCHED]) return;
@@ -39,5 +43,12 @@ export function patchNodeRouterOs(): void {
     } catch (error) {
       this.socket.destroy(error instanceof Error ? error : new Error(String(error)));
     }
+  };
+
+  const connector = Connector.prototype;
+  const destroy = connector.destroy;
+  connector.destroy = function (this: Connector) {
+    destroy.call(this);
+    this.on('error', () => undefined);
   };
 }

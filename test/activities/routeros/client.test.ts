@@ -284,6 +284,22 @@ describe('RouterOsClient', () => {
     });
   });
 
+  it('fails a call to a router that hangs up during the handshake, as unreachable, and the process lives', async () => {
+    // The socket reports the hang-up to node-routeros twice (its end, then the failed handshake): the second used to
+    // be an unhandled 'error' event, which ends the process.
+    const hangUp = createServer((socket) => socket.once('data', () => socket.destroy()));
+    await new Promise<void>((resolve) => hangUp.listen(0, '127.0.0.1', resolve));
+    try {
+      const router = routerOf(sim, { port: (hangUp.address() as { port: number }).port, useTls: true });
+      for (let attempt = 0; attempt < 3; attempt++) {
+        expect(await failure(client.command(router, IDENTITY))).toMatchObject({ kind: 'unreachable', retryable: true });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      hangUp.close();
+    }
+  });
+
   describe('API-SSL', () => {
     let tlsSim: RouterSimulator;
     const fingerprint = new X509Certificate(fixture('router-cert.pem')).fingerprint256;
