@@ -18,14 +18,20 @@ declare module 'fastify' {
 /** Methods whose body Fastify parses: each may meet a body it cannot parse, one too large or of an unknown type. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** How the document describes the 503 of a database or Temporal that did not answer in time (api/plugins/errors.ts). */
+export const UNAVAILABLE_DESCRIPTION = 'Service unavailable: the database or Temporal did not answer in time (Retry-After says when to try again)';
+
 /**
  * The answers a route may give besides its own, documented once here because they come from the framework, the
- * guards and the validation rather than from the route: a body that cannot be parsed (400), is too large (413) or of
- * an unsupported type (415); a path that cannot be decoded (400) or whose parameter is too long (414); credentials
- * missing (403) or not valid (401); input the schema refuses (422). A route's own answer for a status wins.
+ * guards, the validation and the error handler rather than from the route: a body that cannot be parsed (400), is too
+ * large (413) or of an unsupported type (415); a path that cannot be decoded (400) or whose parameter is too long
+ * (414); credentials missing (403) or not valid (401); input the schema refuses (422); the database or Temporal not
+ * answering (503, on every route that takes credentials or input: each of them reads or writes state; the health
+ * routes report it instead). A route's own answer for a status wins.
  */
 function commonResponses(schema: FastifySchema, methods: readonly string[]): Record<number, z.ZodType> {
   const hasBody = methods.some((method) => BODY_METHODS.has(method.toUpperCase()));
+  const hasInput = hasBody || Boolean(schema.params || schema.querystring || schema.headers);
   const responses: Record<number, z.ZodType> = {};
   if (hasBody || schema.params) {
     responses[400] = ErrorMessage.describe('Malformed request: a body that cannot be parsed (JSON, multipart) or a URL that cannot be decoded');
@@ -40,6 +46,7 @@ function commonResponses(schema: FastifySchema, methods: readonly string[]): Rec
   }
   if (schema.params) responses[414] = ErrorMessage.describe('A path parameter is too long');
   if (schema.params || schema.querystring || schema.body || schema.headers) responses[422] = ValidationErrorResponse;
+  if (hasInput || schema.security?.length) responses[503] = ErrorMessage.describe(UNAVAILABLE_DESCRIPTION);
   return responses;
 }
 

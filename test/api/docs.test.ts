@@ -1,3 +1,4 @@
+import { UNAVAILABLE_DESCRIPTION } from '../../api/plugins/openapi';
 import { buildTestApp, type TestApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -68,7 +69,7 @@ describe('OpenAPI document', () => {
     return Object.entries(doc.paths).flatMap(([route, methods]) => Object.entries(methods).map(([method, op]) => ({ name: `${method.toUpperCase()} ${route}`, method, op })));
   };
 
-  it('documents the answers every route may give besides its own: 400/413/415 for bodies, 414 for path parameters, 401/403, 422', async () => {
+  it('documents the answers every route may give besides its own: 400/413/415 for bodies, 414 for path parameters, 401/403, 422, 503', async () => {
     for (const { name, method, op } of await operations()) {
       const statuses = Object.keys(op.responses);
       const hasPath = name.includes('{');
@@ -77,12 +78,22 @@ describe('OpenAPI document', () => {
         ...(hasPath ? ['400', '414'] : []),
         ...(op.security ? ['401', '403'] : []),
         ...(hasPath || op.parameters?.length || op.requestBody ? ['422'] : []),
+        ...(op.security || op.parameters?.length || op.requestBody ? ['503'] : []),
       ];
       expect([name, expected.filter((status) => !statuses.includes(status))]).toEqual([name, []]);
     }
     const { op: catalogItem } = (await operations()).find((o) => o.name === 'GET /api/v1/catalogo_perfiles_venta/{producto_id}')!;
     expect(catalogItem.responses['414'].description).toBe('A path parameter is too long');
     expect(catalogItem.responses['403'].description).toBe('Credentials missing, or their role may not use this route');
+    expect(catalogItem.responses['503'].description).toBe(UNAVAILABLE_DESCRIPTION);
+    // The health routes report the database and Temporal themselves: no 503 besides readiness's own.
+    const health = (await operations()).filter((o) => o.name.startsWith('GET /health') || o.name === 'GET /');
+    expect(health.map(({ name, op }) => [name, Object.keys(op.responses)])).toEqual([
+      ['GET /', ['200']],
+      ['GET /health', ['200']],
+      ['GET /health/ready', ['200', '503']],
+    ]);
+    expect(health[2].op.responses['503'].description).not.toBe(UNAVAILABLE_DESCRIPTION);
   });
 
   it('declares parameters with schemas, the required fields of aliased bodies, and the bodies of webhooks and the logo upload', async () => {
