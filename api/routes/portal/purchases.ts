@@ -22,15 +22,13 @@ import { portalGuards } from './guards';
 const purchaseResponses = {
   200: PurchaseApproved,
   202: PurchaseAccepted,
-  400: ErrorResponse,
-  401: ErrorResponse,
+  400: ErrorResponse.describe('Malformed request or Idempotency-Key, a gateway the company has not configured, or payment data the gateway refused'),
   402: ErrorResponse.describe('Declined: the gateway’s message in Spanish'),
   404: ErrorResponse,
   409: ErrorResponse,
-  422: ValidationErrorResponse,
   429: ErrorResponse,
   502: ErrorResponse.describe('The gateway refused our credentials: the operator must fix them'),
-  503: ErrorResponse.describe('Router or gateway unreachable: nothing was charged'),
+  503: ErrorResponse.describe('Router, gateway, database or Temporal unreachable: nothing was charged (Retry-After says when to try again)'),
 };
 
 const RETURN_PAGE = `<!doctype html><html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
