@@ -58,13 +58,17 @@ const OPERATION_TIMEOUT_MS = 25_000;
 export class TemporalWorkflows implements Workflows {
   private readonly connection: Connection;
   readonly client: Client;
+  private closing = false;
 
   constructor(readonly settings: TemporalSettings) {
+    // Few, quick retries: a customer is waiting, and an unreachable Temporal must be reported, not retried for 30 s.
+    // None once closing: a retry's timer cannot be cancelled, and on the closed channel it would throw.
+    const retry = defaultGrpcRetryOptions({ maxAttempts: RETRY_ATTEMPTS });
+    const retryableDecider: typeof retry.retryableDecider = (attempt, status) => !this.closing && retry.retryableDecider(attempt, status);
     this.connection = Connection.lazy({
       address: settings.address,
       connectTimeout: 2_000,
-      // Few, quick retries: a customer is waiting, and an unreachable Temporal must be reported, not retried for 30 s.
-      interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: RETRY_ATTEMPTS }))],
+      interceptors: [makeGrpcRetryInterceptor({ ...retry, retryableDecider })],
     });
     this.client = new Client({ connection: this.connection, namespace: settings.namespace });
   }
@@ -81,7 +85,8 @@ export class TemporalWorkflows implements Workflows {
   }
 
   async close(): Promise<void> {
-    // The gRPC retry interceptor's timers cannot be cancelled and throw on a closed channel: let them run out first.
+    // No retry is scheduled from now on; those already scheduled run out before the channel closes.
+    this.closing = true;
     await new Promise((resolve) => setTimeout(resolve, RETRY_DRAIN_MS));
     await this.connection.close();
   }

@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { TemporalWorkflows } from '../../api/temporal/client';
 import { MESSAGES } from '../../domain/messages';
 import { PurchaseEntity } from '../../db/entities';
@@ -69,6 +70,27 @@ describe('when a dependency is down', () => {
       await t.close();
     }
   }, 60_000);
+
+  it('closes while a call to a Temporal that does not answer still waits, and the process lives', async () => {
+    // A stalled Temporal: connections accepted, nothing answered.
+    const sockets: Socket[] = [];
+    const stalled = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = `127.0.0.1:${(stalled.address() as { port: number }).port}`;
+      const workflows = new TemporalWorkflows({ address, namespace: 'default', taskQueue: 'nowhere' });
+      const signal = workflows.notifyPayment('purchase:x', { eventId: 'evt_1', status: 'order.paid' }).catch((error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await workflows.close();
+      // The waiting call fails once its connection drops; its retry used to be scheduled anyway, and threw from a timer
+      // on the closed channel, which ends the process.
+      for (const socket of sockets) socket.destroy();
+      expect(await signal).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    } finally {
+      stalled.close();
+    }
+  });
 
   it('says the database is down', async () => {
     const other = await createTestDatabase();
