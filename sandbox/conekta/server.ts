@@ -5,6 +5,7 @@
  */
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ChargeBook } from '../lib/charge-book';
 import { SimClock } from '../lib/clock';
 import {
   SimError,
@@ -202,9 +203,7 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const webhooks = new WebhookDispatcher();
   const clock = new SimClock();
-  const orders = new Map<string, Stored>();
-  /** Each account's orders, in the order they were made. */
-  const accounts = new Map<string, Stored[]>();
+  const orders = new ChargeBook<Stored>();
   const tokens = new TokenBook();
   const refunds: RefundSummary[] = [];
   const cancels: string[] = [];
@@ -252,18 +251,10 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
     return stored;
   }
 
-  /** The order `id` as `req`'s account sees it: another account's order does not exist for it. */
-  function own(req: SimRequest, id: string): Stored | undefined {
-    const stored = orders.get(id);
-    return stored && stored.account === bearerToken(req) ? stored : undefined;
-  }
-
-  function save(stored: Stored): void {
-    orders.set(stored.order.id, stored);
-    const list = accounts.get(stored.account) ?? [];
-    list.push(stored);
-    accounts.set(stored.account, list);
-  }
+  /** The order `id` as `req`'s account sees it. */
+  const own = (req: SimRequest, id: string) => orders.own(id, bearerToken(req));
+  const purchaseIdOf = (order: ConektaOrder) => (typeof order.metadata.purchase_id === 'string' ? order.metadata.purchase_id : undefined);
+  const save = (stored: Stored) => orders.add(stored.order.id, purchaseIdOf(stored.order), stored);
 
   /** A new order with one card charge, in status `created` (every path moves it on with transition()). */
   function newOrder(fields: {
@@ -412,7 +403,8 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
       (seconds[`${name}.lte`] === undefined || value <= seconds[`${name}.lte`]);
     // Newest first: by creation time, then by the order they were made in.
     const newer = (a: Stored, b: Stored) => b.order.created_at - a.order.created_at || b.seq - a.seq;
-    const matches = (accounts.get(bearerToken(req) ?? '') ?? [])
+    const matches = orders
+      .ofAccount(bearerToken(req))
       .filter(({ order: o }) => {
         if (status !== null && o.payment_status !== status) return false;
         if (chargeStatus !== null && o.charges.data[0]?.status !== chargeStatus) return false;
@@ -512,7 +504,7 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
   const summary = ({ order, account, scenario, request }: Stored): ChargeSummary => ({
     id: order.id,
     account,
-    purchaseId: typeof order.metadata.purchase_id === 'string' ? order.metadata.purchase_id : undefined,
+    purchaseId: purchaseIdOf(order),
     amountCents: order.amount,
     currency: order.currency,
     status: order.payment_status,
@@ -521,7 +513,8 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
   });
 
   const core: GatewayCore = {
-    charges: () => [...orders.values()].map(summary),
+    chargesFor: (purchaseId) => orders.ofPurchase(purchaseId).map(summary),
+    charges: () => orders.all().map(summary),
     settle(id, outcome: Settlement) {
       const stored = find(id);
       if (stored.order.payment_status !== 'pending_payment' || stored.order.next_action) {
@@ -577,7 +570,6 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
     reset() {
       timers.clear();
       orders.clear();
-      accounts.clear();
       tokens.clear();
       refunds.length = 0;
       cancels.length = 0;

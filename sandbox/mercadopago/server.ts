@@ -6,6 +6,7 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ChargeBook } from '../lib/charge-book';
 import { SimClock } from '../lib/clock';
 import {
   SimError,
@@ -199,9 +200,7 @@ export async function startMercadoPagoSimulator(
   const idempotencyTtlMs = options.idempotencyKeyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
   const webhooks = new WebhookDispatcher();
   const clock = new SimClock();
-  const payments = new Map<number, Stored>();
-  /** Each account's payments, in the order they were made. */
-  const accounts = new Map<string, Stored[]>();
+  const payments = new ChargeBook<Stored>();
   /** 3-D Secure transaction id → payment id. */
   const challenges = new Map<string, number>();
   /** `<account> <operation> <X-Idempotency-Key>` → what the first request with that key produced, and when. */
@@ -262,23 +261,14 @@ export async function startMercadoPagoSimulator(
   }
 
   function find(id: string): Stored {
-    const stored = payments.get(Number(id));
+    const stored = payments.get(id);
     if (!stored) throw new SimError(404, `no payment ${id}`);
     return stored;
   }
 
-  /** The payment `id` as `req`'s account sees it: another account's payment does not exist for it. */
-  function own(req: SimRequest, id: string): Stored | undefined {
-    const stored = payments.get(Number(id));
-    return stored && stored.account === bearerToken(req) ? stored : undefined;
-  }
-
-  function save(stored: Stored): void {
-    payments.set(stored.payment.id, stored);
-    const list = accounts.get(stored.account) ?? [];
-    list.push(stored);
-    accounts.set(stored.account, list);
-  }
+  /** The payment `id` as `req`'s account sees it. */
+  const own = (req: SimRequest, id: string) => payments.own(id, bearerToken(req));
+  const save = (stored: Stored) => payments.add(stored.payment.id, stored.payment.external_reference, stored);
 
   function newPayment(fields: {
     amount: number;
@@ -446,7 +436,7 @@ export async function startMercadoPagoSimulator(
     const dateOf = (s: Stored, field: string): number | null =>
       field === 'date_created' ? s.createdMs : field === 'date_last_updated' ? s.updatedMs : s.approvedMs;
     const equal = (name: string, value: string | undefined) => !q.has(name) || q.get(name) === value;
-    const matches = (accounts.get(bearerToken(req) ?? '') ?? []).filter((s) => {
+    const matches = payments.ofAccount(bearerToken(req)).filter((s) => {
       const at = dateOf(s, range);
       const p = s.payment;
       return (
@@ -535,7 +525,8 @@ export async function startMercadoPagoSimulator(
   });
 
   const core: GatewayCore = {
-    charges: () => [...payments.values()].map(summary),
+    chargesFor: (purchaseId) => payments.ofPurchase(purchaseId).map(summary),
+    charges: () => payments.all().map(summary),
     settle(id, outcome: Settlement) {
       const stored = find(id);
       if (stored.payment.status !== 'in_process') throw new SimError(409, `payment ${id} is not in process`);
@@ -599,7 +590,6 @@ export async function startMercadoPagoSimulator(
     reset() {
       timers.clear();
       payments.clear();
-      accounts.clear();
       challenges.clear();
       idempotent.clear();
       tokens.clear();
@@ -686,7 +676,7 @@ export async function startMercadoPagoSimulator(
   });
   baseUrl = sim.url;
 
-  return { ...sim, webhookSecret, payment: (id) => payments.get(Number(id))?.payment };
+  return { ...sim, webhookSecret, payment: (id) => payments.get(id)?.payment };
 }
 
 /** Status and detail a new payment gets from its token. */
