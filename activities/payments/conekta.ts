@@ -20,9 +20,11 @@ import {
   invalidRequest,
   isCancelledOrDeclined,
   mostRelevant,
+  paymentRecord,
   refundableCents,
   retryAfterSeconds,
   searchWindow,
+  textOf,
   waitingOutRateLimits,
   type ChargeRequest,
   type PaymentGateway,
@@ -130,27 +132,16 @@ export function conektaOutcome(order: OrderResponse): PaymentOutcome {
   return { ...base, status, message: conektaStatusMessage(disputed ? 'charged_back' : gatewayStatus) };
 }
 
-const isoOfSeconds = (seconds: number | undefined) => new Date((seconds ?? 0) * 1000).toISOString();
-const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+const dateOfSeconds = (seconds: number | undefined) => new Date((seconds ?? 0) * 1000);
 
 /** An order as reconciliation sees it. */
 export function conektaRecord(order: OrderResponse): GatewayPaymentRecord {
-  const { status, reversal, reference, gatewayStatus, amountCents, refundedCents, currency } = conektaOutcome(order);
-  const purchaseId = text(order.metadata?.purchase_id);
-  const companyId = text(order.metadata?.company_id);
-  return {
-    ...(purchaseId ? { purchaseId } : {}),
-    ...(companyId ? { companyId } : {}),
-    reference,
-    status,
-    ...(reversal ? { reversal } : {}),
-    gatewayStatus,
-    amountCents,
-    refundedCents: refundedCents ?? 0,
-    currency,
-    createdAt: isoOfSeconds(order.created_at),
-    updatedAt: isoOfSeconds(order.updated_at ?? order.created_at),
-  };
+  return paymentRecord(conektaOutcome(order), {
+    purchaseId: textOf(order.metadata?.purchase_id),
+    companyId: textOf(order.metadata?.company_id),
+    createdAt: dateOfSeconds(order.created_at),
+    updatedAt: dateOfSeconds(order.updated_at ?? order.created_at),
+  });
 }
 
 /**

@@ -236,6 +236,33 @@ export function currencyOf(value: string | undefined): Currency | undefined {
   return CURRENCIES.find((c) => c === upper);
 }
 
+/** A non-empty string from a gateway's loosely typed field (metadata, references), else undefined. */
+export function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined;
+}
+
+/** A normalised charge as reconciliation sees it: whose it is (from its metadata), what became of it, and when. */
+export function paymentRecord(
+  outcome: PaymentOutcome,
+  facts: { purchaseId?: string; companyId?: string; createdAt: Date; updatedAt: Date },
+): GatewayPaymentRecord {
+  const { status, reversal, reference, gatewayStatus, amountCents, refundedCents, currency } = outcome;
+  const { purchaseId, companyId } = facts;
+  return {
+    ...(purchaseId ? { purchaseId } : {}),
+    ...(companyId ? { companyId } : {}),
+    reference,
+    status,
+    ...(reversal ? { reversal } : {}),
+    gatewayStatus,
+    amountCents,
+    refundedCents: refundedCents ?? 0,
+    currency,
+    createdAt: facts.createdAt.toISOString(),
+    updatedAt: facts.updatedAt.toISOString(),
+  };
+}
+
 /** Nothing left to cancel: the charge never captured money, or it was already undone. */
 export function isCancelledOrDeclined(outcome: PaymentOutcome): boolean {
   return outcome.status === 'cancelled' || outcome.status === 'declined';

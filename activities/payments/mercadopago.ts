@@ -37,8 +37,10 @@ import {
   isCancelledOrDeclined,
   mostRelevant,
   PaymentGatewayError,
+  paymentRecord,
   refundableCents,
   searchWindow,
+  textOf,
   waitingOutRateLimits,
   type ChargeRequest,
   type PaymentGateway,
@@ -140,27 +142,16 @@ export function mercadoPagoOutcome(payment: MercadoPagoPaymentLike): PaymentOutc
   return { ...base, status, message: mercadoPagoMessage(detail, gatewayStatus) };
 }
 
-const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
-const isoOf = (date: string | undefined) => (date ? new Date(date).toISOString() : new Date(0).toISOString());
+const dateOf = (date: string | undefined) => new Date(date ?? 0);
 
 /** A payment as reconciliation sees it. */
 export function mercadoPagoRecord(payment: MercadoPagoPaymentLike): GatewayPaymentRecord {
-  const { status, reversal, reference, gatewayStatus, amountCents, refundedCents, currency } = mercadoPagoOutcome(payment);
-  const purchaseId = text(payment.external_reference) ?? text(payment.metadata?.purchase_id);
-  const companyId = text(payment.metadata?.company_id);
-  return {
-    ...(purchaseId ? { purchaseId } : {}),
-    ...(companyId ? { companyId } : {}),
-    reference,
-    status,
-    ...(reversal ? { reversal } : {}),
-    gatewayStatus,
-    amountCents,
-    refundedCents: refundedCents ?? 0,
-    currency,
-    createdAt: isoOf(payment.date_created),
-    updatedAt: isoOf(payment.date_last_updated ?? payment.date_created),
-  };
+  return paymentRecord(mercadoPagoOutcome(payment), {
+    purchaseId: textOf(payment.external_reference) ?? textOf(payment.metadata?.purchase_id),
+    companyId: textOf(payment.metadata?.company_id),
+    createdAt: dateOf(payment.date_created),
+    updatedAt: dateOf(payment.date_last_updated ?? payment.date_created),
+  });
 }
 
 /** A search date in the documented `yyyy-MM-dd'T'HH:mm:ss.SSSZ` shape, with a numeric UTC offset. */
