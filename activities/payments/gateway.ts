@@ -157,23 +157,29 @@ export function retryAfterSeconds(value: unknown): number | undefined {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
-/** Tries of a read the gateway answers 429, and the longest wait between two (a Retry-After beyond it is capped). */
-const RATE_LIMITED_TRIES = 6;
-const RATE_LIMITED_MAX_WAIT_MS = 30_000;
+/**
+ * How long a read waits out a gateway's 429s in all: well within an activity's attempt (a status lookup has 40 s, a
+ * gateway call up to 20 s of its own), after which the 429 is thrown, retryable, and Temporal's policy takes over.
+ */
+const RATE_LIMIT_BUDGET_MS = 20_000;
 
 /**
  * Runs a read again while the gateway says we are going too fast (429): after its Retry-After, else after 0.5 s,
- * 1 s, 2 s… A search of thousands of payments then slows down instead of failing; the last 429 is thrown (retryable).
+ * 1 s, 2 s…, so a search through thousands of payments slows down instead of failing. Once the next wait would pass
+ * the budget, the last 429 is thrown (retryable); any other failure is thrown at once.
  */
 export async function waitingOutRateLimits<T>(run: () => Promise<T>, wait: (ms: number) => Promise<unknown> = sleep): Promise<T> {
+  let waited = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (error) {
-      const limited = error instanceof PaymentGatewayError && error.details.httpStatus === 429;
-      if (!limited || attempt >= RATE_LIMITED_TRIES) throw error;
+      if (!(error instanceof PaymentGatewayError) || error.details.httpStatus !== 429) throw error;
       const advised = error.details.retryAfterSeconds;
-      await wait(Math.min(RATE_LIMITED_MAX_WAIT_MS, advised !== undefined ? advised * 1000 : 500 * 2 ** (attempt - 1)));
+      const next = advised !== undefined ? advised * 1000 : 500 * 2 ** (attempt - 1);
+      if (waited + next > RATE_LIMIT_BUDGET_MS) throw error;
+      waited += next;
+      await wait(next);
     }
   }
 }
