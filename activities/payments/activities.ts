@@ -35,9 +35,14 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
     return { purchase, company, gateway: deps.gateways(company, purchase.gateway) };
   }
 
-  /** The gateway's reference of the purchase's charge, or the charge found by our purchase id, or null. */
+  /**
+   * The gateway's reference of the purchase's charge, or the charge found by our purchase id among those made since
+   * the row was created, or null.
+   */
   async function existing(purchase: PurchaseEntity, gateway: PaymentGateway): Promise<PaymentOutcome | null> {
-    return purchase.gatewayReference ? gateway.getStatus(purchase.gatewayReference) : gateway.findByPurchaseId(purchase.id);
+    return purchase.gatewayReference
+      ? gateway.getStatus(purchase.gatewayReference)
+      : gateway.findByPurchaseId(purchase.id, purchase.createdAt);
   }
 
   return {
@@ -53,6 +58,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
       const request = purchase.gatewayRequest as { paymentMethodId?: string; installments?: number; issuerId?: string; deviceId?: string };
       const charge: ChargeRequest = {
         purchaseId: purchase.id,
+        purchaseCreatedAt: purchase.createdAt,
         amountCents: purchase.amountCents,
         currency: purchase.currency,
         cardToken: secrets.decrypt(purchase.cardTokenEncrypted),
@@ -92,7 +98,10 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
       return outcome;
     },
 
-    /** The authoritative status at the gateway (webhooks only prompt this question). */
+    /**
+     * The authoritative status at the gateway (webhooks only prompt this question); its `reversal` tells a refund, a
+     * partial refund, a charge-back and an open dispute apart.
+     */
     async getPaymentStatus(purchaseId: string): Promise<PaymentOutcome> {
       const { purchase, gateway } = await load(purchaseId);
       const outcome = await existing(purchase, gateway);

@@ -1,21 +1,31 @@
 /**
  * Conekta adapter (the only file that imports the `conekta` SDK). Orders with one card charge, in exact integer
- * cents; our purchase id in `metadata.purchase_id`.
+ * cents; our purchase id in `metadata.purchase_id`. Conekta has no idempotency key: a charge is made once because its
+ * card token is single use, and an order is found again only through documented list filters (creation and update
+ * time windows, cursors), matching our metadata here, never through `search`, which is not documented to cover it.
  */
 import https from 'node:https';
-import { Configuration, OrdersApi, WebhookKeysApi, type OrderRequest, type OrderResponse } from 'conekta';
-import type { PaymentOutcome, PaymentStatus } from '../../domain/payment';
+import { Configuration, OrdersApi, WebhookKeysApi, type GetOrdersResponse, type OrderRequest, type OrderResponse } from 'conekta';
+import type { GatewayPaymentRecord, PaymentOutcome, PaymentReversal, PaymentStatus } from '../../domain/payment';
 import type { Logger } from '../../shared/logger';
 import { createLogger } from '../../shared/logger';
 import {
   assertAmountCents,
   assertConfigured,
+  chargesSince,
   currencyOf,
+  decodeCursor,
+  encodeCursor,
   gatewayFailure,
   invalidRequest,
   isCancelledOrDeclined,
   mostRelevant,
+  paymentRecord,
   refundableCents,
+  retryAfterSeconds,
+  searchWindow,
+  textOf,
+  waitingOutRateLimits,
   type ChargeRequest,
   type PaymentGateway,
 } from './gateway';
@@ -30,8 +40,11 @@ export interface ConektaGatewayOptions {
   logger?: Logger;
 }
 
-/** How far back the thorough lookup scans (an activity's retries all happen well within it). */
-const RECENT_SECONDS = 3_600;
+/** Orders per list page: the most `GET /orders` gives (`limit` runs from 1 to 250). */
+const PAGE_SIZE = 250;
+
+/** Charge-back statuses that mean the dispute is still being decided (`won`: the merchant kept the money). */
+const OPEN_CHARGEBACK = new Set(['action_required', 'pending_review', 'under_review', 'represented', 'rt', 'rt_sent']);
 
 /** Conekta order `payment_status` → our status. */
 const STATUS: Readonly<Record<string, PaymentStatus>> = {
@@ -57,15 +70,16 @@ interface ConektaErrorBody {
 interface HttpFailure {
   httpStatus: number | undefined;
   body: ConektaErrorBody;
+  retryAfterSeconds?: number;
 }
 
 /** The SDK throws axios errors; read them by shape (axios is the SDK's dependency, not ours). */
 function httpFailure(error: unknown): HttpFailure | undefined {
-  const e = error as { isAxiosError?: boolean; response?: { status?: number; data?: unknown } };
+  const e = error as { isAxiosError?: boolean; response?: { status?: number; data?: unknown; headers?: Record<string, unknown> } };
   if (e?.isAxiosError !== true) return undefined;
   const data = e.response?.data;
   const body = typeof data === 'object' && data !== null ? (data as ConektaErrorBody) : {};
-  return { httpStatus: e.response?.status, body };
+  return { httpStatus: e.response?.status, body, retryAfterSeconds: retryAfterSeconds(e.response?.headers?.['retry-after']) };
 }
 
 /** Conekta wants a phone; the original sent +52 numbers and a placeholder when the portal collected none. */
@@ -76,30 +90,58 @@ function conektaPhone(phone: string | undefined): string {
   return '+521234567890';
 }
 
+/** How the money of an order went back, or may: its charge-back first, then its refunds. */
+function conektaReversal(order: OrderResponse): PaymentReversal | undefined {
+  const chargeback = order.charges?.data?.[0]?.chargeback;
+  if (chargeback?.status !== 'won' && (chargeback || order.payment_status === 'charged_back')) {
+    return chargeback?.status && OPEN_CHARGEBACK.has(chargeback.status) ? 'in_dispute' : 'charged_back';
+  }
+  if (order.payment_status === 'refunded') return 'refunded';
+  if (order.payment_status === 'partially_refunded') return 'partially_refunded';
+  return undefined;
+}
+
 /** Normalises an order. Declines carry the charge's failure code and the Appendix A message. */
 export function conektaOutcome(order: OrderResponse): PaymentOutcome {
   const gatewayStatus = order.payment_status ?? 'unknown';
   const charge = order.charges?.data?.[0];
   const redirectUrl = order.next_action?.redirect_to_url?.url;
+  const reversal = conektaReversal(order);
   const base = {
     reference: order.id ?? '',
     gatewayStatus,
     amountCents: order.amount,
     currency: currencyOf(order.currency),
     ...(order.amount_refunded ? { refundedCents: order.amount_refunded } : {}),
+    ...(reversal ? { reversal } : {}),
     extra: { chargeId: charge?.id, chargeStatus: charge?.status },
   };
   // 3-D Secure: the order waits in pending_payment with a page the customer must visit.
   if (gatewayStatus === 'pending_payment' && redirectUrl) {
-    return { ...base, status: 'requires_action', redirectUrl, message: CONEKTA_THREE_DS_MESSAGE };
+    const challenge = { url: redirectUrl };
+    return { ...base, status: 'requires_action', redirectUrl, challenge, message: CONEKTA_THREE_DS_MESSAGE };
   }
-  const status = STATUS[gatewayStatus] ?? 'pending';
+  // A dispute, open or lost, ends the access whatever the order's own word says (an open one may still read `paid`).
+  const disputed = reversal === 'charged_back' || reversal === 'in_dispute';
+  const status = disputed ? 'charged_back' : (STATUS[gatewayStatus] ?? 'pending');
   if (status === 'approved') return { ...base, status };
   if (status === 'declined') {
     const code = charge?.failure_code;
     return { ...base, status, code, message: code ? conektaMessage(code) : conektaStatusMessage(gatewayStatus) };
   }
-  return { ...base, status, message: conektaStatusMessage(gatewayStatus) };
+  return { ...base, status, message: conektaStatusMessage(disputed ? 'charged_back' : gatewayStatus) };
+}
+
+const dateOfSeconds = (seconds: number | undefined) => new Date((seconds ?? 0) * 1000);
+
+/** An order as reconciliation sees it. */
+export function conektaRecord(order: OrderResponse): GatewayPaymentRecord {
+  return paymentRecord(conektaOutcome(order), {
+    purchaseId: textOf(order.metadata?.purchase_id),
+    companyId: textOf(order.metadata?.company_id),
+    createdAt: dateOfSeconds(order.created_at),
+    updatedAt: dateOfSeconds(order.updated_at ?? order.created_at),
+  });
 }
 
 /**
@@ -123,7 +165,7 @@ function conektaClient(options: ConektaGatewayOptions) {
     const http = httpFailure(error);
     if (!http) return error instanceof Error ? error : new Error(String(error));
     const gatewayCode = http.body.details?.[0]?.code ?? http.body.type;
-    const failed = gatewayFailure('conekta', http.httpStatus, gatewayCode, conektaMessage(gatewayCode));
+    const failed = gatewayFailure('conekta', http.httpStatus, gatewayCode, conektaMessage(gatewayCode), http.retryAfterSeconds);
     const { retryable } = failed;
     log.warn({ operation, httpStatus: http.httpStatus, gatewayCode, retryable }, 'conekta call failed');
     return failed;
@@ -159,30 +201,32 @@ export function createConektaGateway(options: ConektaGatewayOptions): PaymentGat
   const { log, configuration, failure, call } = conektaClient(options);
   const orders = new OrdersApi(configuration);
 
-  /** Our orders among a list: only those whose metadata really carries our purchase id. */
-  function ours(list: { data: OrderResponse[] }, purchaseId: string): PaymentOutcome | null {
-    return mostRelevant(list.data.filter((o) => o.metadata?.purchase_id === purchaseId).map(conektaOutcome));
-  }
-
-  async function findByPurchaseId(purchaseId: string): Promise<PaymentOutcome | null> {
-    // No idempotency header in Conekta: search for the purchase id before creating an order.
-    return ours(await call('findByPurchaseId', () => orders.getOrders('es', undefined, 50, purchaseId)), purchaseId);
+  /** A list call (a read): waits out the rate limit. */
+  function list(operation: string, run: () => Promise<{ data: GetOrdersResponse }>): Promise<GetOrdersResponse> {
+    return waitingOutRateLimits(() => call(operation, run));
   }
 
   /**
-   * The thorough lookup, for when an earlier attempt provably spent the token: the last hour's orders, filtered
-   * here. Does not depend on whether Conekta's `search` covers metadata (unconfirmed).
+   * The charge made for our purchase id: every order created since the purchase row was (minus the clocks' margin),
+   * newest first, page after page, keeping those whose metadata carries the id.
    */
-  async function findRecent(purchaseId: string): Promise<PaymentOutcome | null> {
-    const since = Math.floor(Date.now() / 1000) - RECENT_SECONDS;
-    const list = await call('findRecent', () =>
-      orders.getOrders('es', undefined, 250, undefined, undefined, undefined, undefined, undefined, undefined, since),
-    );
-    return ours(list, purchaseId);
+  async function findByPurchaseId(purchaseId: string, purchaseCreatedAt: Date): Promise<PaymentOutcome | null> {
+    const since = Math.floor(chargesSince(purchaseCreatedAt).getTime() / 1000);
+    const found: PaymentOutcome[] = [];
+    let next: string | undefined;
+    do {
+      const cursor = next;
+      const page = await list('findByPurchaseId', () =>
+        orders.getOrders('es', undefined, PAGE_SIZE, undefined, cursor, undefined, undefined, undefined, undefined, since),
+      );
+      found.push(...page.data.filter((o) => o.metadata?.purchase_id === purchaseId).map(conektaOutcome));
+      next = page.has_more ? page.data.at(-1)?.id : undefined;
+    } while (next);
+    return mostRelevant(found);
   }
 
   async function getStatus(reference: string): Promise<PaymentOutcome> {
-    return conektaOutcome(await call('getStatus', () => orders.getOrderById(reference, 'es')));
+    return conektaOutcome(await waitingOutRateLimits(() => call('getStatus', () => orders.getOrderById(reference, 'es'))));
   }
 
   async function create(req: ChargeRequest): Promise<PaymentOutcome> {
@@ -201,10 +245,14 @@ export function createConektaGateway(options: ConektaGatewayOptions): PaymentGat
       // A card decline is a 402 whose body carries the declined order: an outcome, not a failure.
       if (http?.httpStatus !== 402) throw failure('charge', error);
       const code = http.body.details?.[0]?.code ?? http.body.type;
-      // The token was spent by an earlier attempt whose answer we lost: that attempt's order is the result.
+      // The token was spent: by an earlier attempt whose answer we lost (its order is the result), or by another
+      // purchase (then no order of ours exists, and this is a decline).
       if (code?.endsWith('tokenization.used')) {
-        const earlier = (await findByPurchaseId(req.purchaseId)) ?? (await findRecent(req.purchaseId));
-        if (earlier) return earlier;
+        const earlier = await findByPurchaseId(req.purchaseId, req.purchaseCreatedAt);
+        if (earlier) {
+          log.info({ purchaseId: req.purchaseId, reference: earlier.reference }, 'conekta charge found after a lost answer');
+          return earlier;
+        }
       }
       const declined = http.body.data ? conektaOutcome(http.body.data) : undefined;
       return {
@@ -226,12 +274,24 @@ export function createConektaGateway(options: ConektaGatewayOptions): PaymentGat
 
     async charge(req) {
       assertAmountCents('conekta', req.amountCents);
-      const earlier = await findByPurchaseId(req.purchaseId);
-      const outcome = earlier ?? (await create(req));
+      const outcome = await create(req);
       const { reference, status, gatewayStatus, code } = outcome;
-      const replayed = earlier !== null;
-      log.info({ purchaseId: req.purchaseId, reference, status, gatewayStatus, code, replayed }, 'conekta charge');
+      log.info({ purchaseId: req.purchaseId, reference, status, gatewayStatus, code }, 'conekta charge');
       return outcome;
+    },
+
+    async searchPayments(search) {
+      const { from, to } = searchWindow('conekta', search);
+      const { next } = search.cursor ? decodeCursor<{ next?: string }>('conekta', search.cursor) : { next: undefined };
+      const [updatedFrom, updatedTo] = [Math.floor(from / 1000), Math.ceil(to / 1000)];
+      const page = await list('searchPayments', () =>
+        orders.getOrders('es', undefined, PAGE_SIZE, undefined, next, undefined, undefined, undefined, undefined, undefined, undefined, updatedFrom, updatedTo),
+      );
+      const last = page.data.at(-1)?.id;
+      return {
+        items: page.data.map(conektaRecord),
+        ...(page.has_more && last ? { nextCursor: encodeCursor({ next: last }) } : {}),
+      };
     },
 
     async refund(reference, amountCents) {

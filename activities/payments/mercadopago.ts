@@ -1,6 +1,8 @@
 /**
  * Mercado Pago adapter (the only file that imports the `mercadopago` SDK). Card payments through the Payments API;
- * our purchase id is the `external_reference` and the seed of every idempotency key.
+ * our purchase id is the `external_reference` and the seed of every idempotency key. A charge is made once because
+ * its `X-Idempotency-Key` is derived from the purchase id; should Mercado Pago have forgotten the key, the spent card
+ * token sends us to the documented `external_reference` search instead.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -20,21 +22,30 @@ import {
 import type { PaymentCreateRequest } from 'mercadopago/dist/clients/payment/create/types';
 import { AppConfig } from 'mercadopago/dist/utils/config';
 import { centsToMajor, toCents } from '../../domain/money';
-import type { PaymentOutcome, PaymentStatus } from '../../domain/payment';
+import type { GatewayPaymentRecord, PaymentOutcome, PaymentReversal, PaymentStatus } from '../../domain/payment';
 import type { Logger } from '../../shared/logger';
 import { createLogger } from '../../shared/logger';
 import {
   assertAmountCents,
   assertConfigured,
+  chargesSince,
   currencyOf,
+  decodeCursor,
+  encodeCursor,
   gatewayFailure,
   invalidRequest,
   isCancelledOrDeclined,
   mostRelevant,
   PaymentGatewayError,
+  paymentRecord,
   refundableCents,
+  searchWindow,
+  textOf,
+  waitingOutRateLimits,
   type ChargeRequest,
   type PaymentGateway,
+  type PaymentSearch,
+  type PaymentSearchPage,
 } from './gateway';
 import { mercadoPagoMessage } from './messages';
 
@@ -72,6 +83,22 @@ interface MercadoPagoPaymentLike {
   payment_type_id?: string;
   installments?: number;
   three_ds_info?: { external_resource_url?: string; creq?: string };
+  external_reference?: string;
+  metadata?: Record<string, unknown>;
+  date_created?: string;
+  date_last_updated?: string;
+}
+
+/** Payments per search page: what Mercado Pago's own SDK pages by (the maximum is not documented). */
+const PAGE_SIZE = 100;
+
+/** How the money of a payment went back, or may. */
+function mercadoPagoReversal(gatewayStatus: string, refundedCents: number): PaymentReversal | undefined {
+  if (gatewayStatus === 'refunded') return 'refunded';
+  if (gatewayStatus === 'charged_back') return 'charged_back';
+  if (gatewayStatus === 'in_mediation') return 'in_dispute';
+  // A partial refund leaves the payment `approved` (status_detail `partially_refunded`).
+  return gatewayStatus === 'approved' && refundedCents > 0 ? 'partially_refunded' : undefined;
 }
 
 /** Normalises a payment. Declines and pending states carry the Appendix B message for their `status_detail`. */
@@ -80,6 +107,7 @@ export function mercadoPagoOutcome(payment: MercadoPagoPaymentLike): PaymentOutc
   const detail = payment.status_detail;
   const refunded = payment.transaction_amount_refunded ? toCents(payment.transaction_amount_refunded) : 0;
   const challenge = payment.three_ds_info?.external_resource_url;
+  const reversal = mercadoPagoReversal(gatewayStatus, refunded);
   const base = {
     reference: String(payment.id ?? ''),
     gatewayStatus,
@@ -87,6 +115,7 @@ export function mercadoPagoOutcome(payment: MercadoPagoPaymentLike): PaymentOutc
     amountCents: payment.transaction_amount === undefined ? undefined : toCents(payment.transaction_amount),
     currency: currencyOf(payment.currency_id),
     ...(refunded > 0 ? { refundedCents: refunded } : {}),
+    ...(reversal ? { reversal } : {}),
     extra: {
       paymentMethodId: payment.payment_method_id,
       paymentTypeId: payment.payment_type_id,
@@ -94,15 +123,46 @@ export function mercadoPagoOutcome(payment: MercadoPagoPaymentLike): PaymentOutc
       statusDetail: detail,
     },
   };
-  // 3-D Secure: pending with a challenge the portal shows (three_ds_info.creq posted to external_resource_url).
+  // 3-D Secure: pending with a challenge the portal opens by a form POST of three_ds_info.creq to external_resource_url.
   if (gatewayStatus === 'pending' && detail === 'pending_challenge' && challenge) {
-    const extra = { ...base.extra, creq: payment.three_ds_info?.creq };
-    return { ...base, status: 'requires_action', redirectUrl: challenge, message: mercadoPagoMessage(detail), extra };
+    const creq = payment.three_ds_info?.creq;
+    const extra = { ...base.extra, creq };
+    return {
+      ...base,
+      status: 'requires_action',
+      redirectUrl: challenge,
+      challenge: { url: challenge, ...(creq ? { creq } : {}) },
+      message: mercadoPagoMessage(detail),
+      extra,
+    };
   }
   // A partial refund leaves the payment `approved`; our model says refunded, with refundedCents.
   const status = gatewayStatus === 'approved' && refunded > 0 ? 'refunded' : (STATUS[gatewayStatus] ?? 'pending');
   if (status === 'approved') return { ...base, status };
   return { ...base, status, message: mercadoPagoMessage(detail, gatewayStatus) };
+}
+
+const dateOf = (date: string | undefined) => new Date(date ?? 0);
+
+/** A payment as reconciliation sees it. */
+export function mercadoPagoRecord(payment: MercadoPagoPaymentLike): GatewayPaymentRecord {
+  return paymentRecord(mercadoPagoOutcome(payment), {
+    purchaseId: textOf(payment.external_reference) ?? textOf(payment.metadata?.purchase_id),
+    companyId: textOf(payment.metadata?.company_id),
+    createdAt: dateOf(payment.date_created),
+    updatedAt: dateOf(payment.date_last_updated ?? payment.date_created),
+  });
+}
+
+/** A search date in the documented `yyyy-MM-dd'T'HH:mm:ss.SSSZ` shape, with a numeric UTC offset. */
+function searchDate(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '+00:00');
+}
+
+/** Where a search page starts: the last change time seen, and how many payments of that very time were seen. */
+interface SearchCursor {
+  from: number;
+  skip: number;
 }
 
 /**
@@ -136,13 +196,16 @@ function httpStatusOf(error: MercadoPagoError): number | undefined {
   return fixed ?? (error.status >= 400 && error.status < 500 ? error.status : 400);
 }
 
+/** Mercado Pago's cause code for a card token it does not know: spent or expired (tokens are single use). */
+const TOKEN_NOT_FOUND = '2006';
+
 function failure(error: unknown): Error {
   if (!(error instanceof MercadoPagoError)) return error instanceof Error ? error : new Error(String(error));
   const causes = error.causes as Array<{ code?: number | string }>;
   const gatewayCode = causes[0]?.code !== undefined ? String(causes[0].code) : error.error || undefined;
-  // 2006 = card token not found: spent or expired (tokens are single use).
-  const message = gatewayCode === '2006' ? mercadoPagoMessage('invalid_token') : mercadoPagoMessage(undefined);
-  return gatewayFailure('mercado_pago', httpStatusOf(error), gatewayCode, message);
+  const message = gatewayCode === TOKEN_NOT_FOUND ? mercadoPagoMessage('invalid_token') : mercadoPagoMessage(undefined);
+  const retryAfter = error instanceof MPRateLimitError && error.retryAfter !== null ? error.retryAfter : undefined;
+  return gatewayFailure('mercado_pago', httpStatusOf(error), gatewayCode, message, retryAfter);
 }
 
 /** One gateway per company credential set. Every method is safe to retry (see PaymentGateway). */
@@ -175,21 +238,71 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
     }
   }
 
-  async function getStatus(reference: string): Promise<PaymentOutcome> {
-    return mercadoPagoOutcome(await call('getStatus', (config) => new Payment(config).get({ id: reference })));
+  /** A read: waits out the rate limit. */
+  function read<T>(operation: string, run: (config: MercadoPagoConfig) => Promise<T>): Promise<T> {
+    return waitingOutRateLimits(() => call(operation, run));
   }
 
-  async function findByPurchaseId(purchaseId: string): Promise<PaymentOutcome | null> {
-    const search = { external_reference: purchaseId, sort: 'date_created', criteria: 'desc' } as const;
-    const found = await call('findByPurchaseId', (config) => new Payment(config).search({ options: search }));
-    const mine = (found.results ?? []).filter((p) => p.external_reference === purchaseId);
-    return mostRelevant(mine.map(mercadoPagoOutcome));
+  async function getStatus(reference: string): Promise<PaymentOutcome> {
+    return mercadoPagoOutcome(await read('getStatus', (config) => new Payment(config).get({ id: reference })));
+  }
+
+  /** The documented `external_reference` search, over payments created since the purchase row was (minus the clocks' margin). */
+  async function findByPurchaseId(purchaseId: string, purchaseCreatedAt: Date): Promise<PaymentOutcome | null> {
+    const found: PaymentOutcome[] = [];
+    for (let offset = 0; ; offset += PAGE_SIZE) {
+      const options = {
+        external_reference: purchaseId,
+        range: 'date_created',
+        begin_date: searchDate(chargesSince(purchaseCreatedAt).getTime()),
+        sort: 'date_created',
+        criteria: 'desc',
+        limit: PAGE_SIZE,
+        offset,
+      } as const;
+      const page = await read('findByPurchaseId', (config) => new Payment(config).search({ options }));
+      const results = page.results ?? [];
+      found.push(...results.filter((p) => p.external_reference === purchaseId).map(mercadoPagoOutcome));
+      if (results.length === 0 || offset + results.length >= (page.paging?.total ?? 0)) break;
+    }
+    return mostRelevant(found);
+  }
+
+  /**
+   * Keyset paging over `date_last_updated`, ascending: each page starts at the last change time seen, skipping the
+   * payments of that very time already listed. A payment that changes while we page moves past the window's end
+   * instead of shifting the others under an offset, and offsets stay small (the documented limits are unknown).
+   */
+  async function searchPayments(search: PaymentSearch): Promise<PaymentSearchPage> {
+    const { from, to } = searchWindow('mercado_pago', search);
+    const cursor = search.cursor ? decodeCursor<SearchCursor>('mercado_pago', search.cursor) : { from, skip: 0 };
+    if (!Number.isSafeInteger(cursor.from) || !Number.isSafeInteger(cursor.skip) || cursor.skip < 0) {
+      throw invalidRequest('mercado_pago', 'Cursor de búsqueda inválido.');
+    }
+    const options = {
+      range: 'date_last_updated',
+      begin_date: searchDate(cursor.from),
+      end_date: searchDate(to),
+      sort: 'date_last_updated',
+      criteria: 'asc',
+      limit: PAGE_SIZE,
+      offset: cursor.skip,
+    } as const;
+    const page = await read('searchPayments', (config) => new Payment(config).search({ options }));
+    const results = page.results ?? [];
+    const items = results.map(mercadoPagoRecord);
+    if (results.length === 0 || cursor.skip + results.length >= (page.paging?.total ?? 0)) return { items };
+    const last = Date.parse(items[items.length - 1].updatedAt);
+    const atLast = items.filter((item) => Date.parse(item.updatedAt) === last).length;
+    const next: SearchCursor = last === cursor.from ? { from: last, skip: cursor.skip + results.length } : { from: last, skip: atLast };
+    return { items, nextCursor: encodeCursor(next) };
   }
 
   return {
     gateway: 'mercado_pago',
     getStatus,
     findByPurchaseId,
+    searchPayments,
 
     async charge(req: ChargeRequest) {
       assertAmountCents('mercado_pago', req.amountCents);
@@ -223,16 +336,25 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
           ...(req.clientIp ? { ip_address: req.clientIp } : {}),
         },
       };
-      const payment = await call('charge', (config) =>
-        new Payment(config).create({
-          body,
-          requestOptions: {
-            idempotencyKey: mercadoPagoIdempotencyKey('charge', req.purchaseId),
-            ...(card.deviceId ? { meliSessionId: card.deviceId } : {}),
-          },
-        }),
-      );
-      const outcome = mercadoPagoOutcome(payment);
+      const create = () =>
+        call('charge', (config) =>
+          new Payment(config).create({
+            body,
+            requestOptions: {
+              idempotencyKey: mercadoPagoIdempotencyKey('charge', req.purchaseId),
+              ...(card.deviceId ? { meliSessionId: card.deviceId } : {}),
+            },
+          }),
+        );
+      const outcome = await create().then(mercadoPagoOutcome, async (error: unknown) => {
+        // The same key normally gets the first payment back. A spent token with no replay means the key was
+        // forgotten (its lifetime is not documented) or another purchase spent the token: look for ours.
+        const spent = error instanceof PaymentGatewayError && error.details.gatewayCode === TOKEN_NOT_FOUND;
+        const earlier = spent ? await findByPurchaseId(req.purchaseId, req.purchaseCreatedAt) : null;
+        if (!earlier) throw error;
+        log.info({ purchaseId: req.purchaseId, reference: earlier.reference }, 'mercado pago charge found by external_reference');
+        return earlier;
+      });
       const { reference, status, gatewayStatus, code } = outcome;
       log.info({ purchaseId: req.purchaseId, reference, status, gatewayStatus, code }, 'mercado pago charge');
       return outcome;

@@ -1,18 +1,23 @@
 /**
  * A Conekta API simulator (v2.x, `application/vnd.conekta-v2.3.0+json`) for the real `conekta` SDK: orders with a
- * card charge (create, get, search), refunds, cancel, webhook keys, and `digest`-signed webhooks.
+ * card charge (create, get, list with the documented filters and cursors), refunds, cancel, webhook keys,
+ * `digest`-signed webhooks, and the 3-D Secure page. Each private key is its own account: it sees only its orders.
  */
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ChargeBook } from '../lib/charge-book';
+import { SimClock } from '../lib/clock';
 import {
   SimError,
   startGatewaySimulator,
+  type ChargeSeed,
   type ChargeSummary,
   type GatewayCore,
   type GatewaySimulator,
   type RefundSummary,
 } from '../lib/gateway-simulator';
 import {
+  bearerToken,
   json,
   NO_ANSWER,
   record,
@@ -22,6 +27,7 @@ import {
   type SimRequest,
   type SimResponse,
 } from '../lib/http';
+import { challengePage, challengeSecret, endPage, formFields, pressed } from '../lib/three-ds';
 import {
   isDeclineReason,
   scenarioOf,
@@ -42,11 +48,8 @@ export interface ConektaSimulatorOptions extends Partial<ScenarioTiming> {
   latencyMs?: number;
   /** When set, any other private key gets 401. */
   privateKey?: string;
-  /**
-   * Whether `GET /orders?search=` matches metadata values (default true). Whether Conekta's does is unconfirmed, so
-   * tests can check that the adapter stays exactly-once without it.
-   */
-  searchMetadata?: boolean;
+  /** Requests per second per private key before 429 (DEFAULT_RATE_LIMIT_PER_SECOND when absent; null = unlimited). */
+  rateLimitPerSecond?: number | null;
 }
 
 export interface ConektaSimulator extends GatewaySimulator {
@@ -54,6 +57,18 @@ export interface ConektaSimulator extends GatewaySimulator {
   publicKeyPem: string;
   /** The full order as the API returns it. */
   order(id: string): ConektaOrder | undefined;
+}
+
+/** Conekta's charge-back object (present on a charge only once there is one). */
+interface ConektaChargeback {
+  id: string;
+  object: 'chargeback';
+  /** won, lost, action_required, pending_review, under_review, covered, rt, rt_sent, represented. */
+  status: string;
+  reason: string;
+  charge_id: string;
+  created_at: number;
+  evidence_due_by: number;
 }
 
 interface ConektaCharge {
@@ -70,6 +85,7 @@ interface ConektaCharge {
   failure_message?: string;
   payment_method: { object: 'card_payment'; type: 'credit'; last4: string; brand: string; name: string };
   refunds: { object: 'list'; has_more: false; total: number; data: ConektaRefund[] };
+  chargeback?: ConektaChargeback;
 }
 
 interface ConektaRefund {
@@ -100,12 +116,17 @@ export interface ConektaOrder {
 
 interface Stored {
   order: ConektaOrder;
-  scenario: Scenario;
+  /** The private key that made it: the account that sees it. */
+  account: string;
+  /** Insertion order: breaks ties between orders created in the same second. */
+  seq: number;
+  scenario: Scenario | undefined;
   request: unknown;
+  /** The value the 3-D Secure page's form carries back (a POST without it is not from that page). */
+  challenge?: string;
 }
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
-const now = () => Math.floor(Date.now() / 1000);
 
 interface ErrorDetail {
   code: string;
@@ -151,18 +172,45 @@ const apiError = (status: number, code: string, message: string) =>
     debug: 'Simulated failure.',
   });
 
+/**
+ * `GET /orders` query parameters, exactly those of Conekta's API reference (`getOrders`): any other is refused, so a
+ * client cannot come to rely on a filter Conekta does not have. Dates are Unix seconds with dot notation.
+ */
+const ORDER_LIST_PARAMETERS = new Set([
+  'limit',
+  'search',
+  'next',
+  'previous',
+  'payment_status',
+  'last_payment_info.status',
+  'created_at',
+  'created_at.gte',
+  'created_at.lte',
+  'updated_at.gte',
+  'updated_at.lte',
+]);
+const SECONDS_PARAMETERS = ['created_at', 'created_at.gte', 'created_at.lte', 'updated_at.gte', 'updated_at.lte'];
+/** `limit` runs from 1 to 250, 20 by default. */
+const MAX_PAGE = 250;
+const DEFAULT_PAGE = 20;
+
+/** Charge-back statuses while the dispute is still being decided. */
+const OPEN_CHARGEBACK = 'under_review';
+
 export async function startConektaSimulator(options: ConektaSimulatorOptions = {}): Promise<ConektaSimulator> {
   const timing: ScenarioTiming = { slowMs: options.slowMs ?? 1_000, autoSettleMs: options.autoSettleMs };
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const webhooks = new WebhookDispatcher();
-  const orders = new Map<string, Stored>();
+  const clock = new SimClock();
+  const orders = new ChargeBook<Stored>();
   const tokens = new TokenBook();
   const refunds: RefundSummary[] = [];
   const cancels: string[] = [];
   const timers = new SettleTimers();
   let webhookUrl = options.webhookUrl;
   let baseUrl = '';
+  let seq = 0;
 
   function emit(order: ConektaOrder, previousStatus: string | undefined): void {
     const id = hex(12);
@@ -172,7 +220,7 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
       object: 'event',
       type,
       livemode: false,
-      created_at: now(),
+      created_at: clock.seconds(),
       data: { object: order, previous_attributes: previousStatus ? { payment_status: previousStatus } : {} },
       webhook_status: 'pending',
       webhook_logs: [],
@@ -186,10 +234,10 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
     const previous = order.payment_status;
     const charge = order.charges.data[0];
     order.payment_status = status;
-    order.updated_at = now();
+    order.updated_at = clock.seconds();
     order.is_refundable = status === 'paid' || status === 'partially_refunded';
     charge.status = status;
-    if (status === 'paid') charge.paid_at = now();
+    if (status === 'paid') charge.paid_at = order.updated_at;
     if (failure) {
       charge.failure_code = failure.code;
       charge.failure_message = failure.message;
@@ -201,6 +249,63 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
     const stored = orders.get(id);
     if (!stored) throw new SimError(404, `no order ${id}`);
     return stored;
+  }
+
+  /** The order `id` as `req`'s account sees it. */
+  const own = (req: SimRequest, id: string) => orders.own(id, bearerToken(req));
+  const purchaseIdOf = (order: ConektaOrder) => (typeof order.metadata.purchase_id === 'string' ? order.metadata.purchase_id : undefined);
+  const save = (stored: Stored) => orders.add(stored.order.id, purchaseIdOf(stored.order), stored);
+
+  /** A new order with one card charge, in status `created` (every path moves it on with transition()). */
+  function newOrder(fields: {
+    amount: number;
+    currency: string;
+    customer: Record<string, unknown>;
+    items: Array<Record<string, unknown>>;
+    metadata: Record<string, unknown>;
+    createdAt: number;
+  }): ConektaOrder {
+    const id = `ord_${randomBytes(12).toString('base64url').slice(0, 17)}`;
+    const { amount, currency, customer, items, metadata, createdAt } = fields;
+    return {
+      id,
+      object: 'order',
+      livemode: false,
+      amount,
+      amount_refunded: 0,
+      currency,
+      payment_status: 'created',
+      is_refundable: false,
+      customer_info: { object: 'customer_info', ...customer },
+      line_items: {
+        object: 'list',
+        has_more: false,
+        total: items.length,
+        data: items.map((i) => ({ object: 'line_item', id: `line_item_${hex(8)}`, parent_id: id, ...i })),
+      },
+      metadata,
+      charges: {
+        object: 'list',
+        has_more: false,
+        total: 1,
+        data: [
+          {
+            id: hex(12),
+            object: 'charge',
+            livemode: false,
+            status: 'created',
+            amount,
+            currency,
+            order_id: id,
+            created_at: createdAt,
+            payment_method: { object: 'card_payment', type: 'credit', last4: '4242', brand: 'visa', name: String(customer.name) },
+            refunds: { object: 'list', has_more: false, total: 0, data: [] },
+          },
+        ],
+      },
+      created_at: createdAt,
+      updated_at: createdAt,
+    };
   }
 
   async function createOrder(req: SimRequest): Promise<SimResponse | typeof NO_ANSWER> {
@@ -228,55 +333,17 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
     tokens.use(token);
 
     const amount = items.reduce((sum, i) => sum + Number(i.unit_price) * Number(i.quantity), 0);
-    const id = `ord_${randomBytes(12).toString('base64url').slice(0, 17)}`;
-    const created = now();
-    const order: ConektaOrder = {
-      id,
-      object: 'order',
-      livemode: false,
+    const order = newOrder({
       amount,
-      amount_refunded: 0,
       currency: body.currency,
-      payment_status: 'created',
-      is_refundable: false,
-      customer_info: { object: 'customer_info', ...customer },
-      line_items: {
-        object: 'list',
-        has_more: false,
-        total: items.length,
-        data: items.map((i) => ({ object: 'line_item', id: `line_item_${hex(8)}`, parent_id: id, ...i })),
-      },
+      customer,
+      items,
       metadata: record(body.metadata),
-      charges: {
-        object: 'list',
-        has_more: false,
-        total: 1,
-        data: [
-          {
-            id: hex(12),
-            object: 'charge',
-            livemode: false,
-            status: 'created',
-            amount,
-            currency: body.currency,
-            order_id: id,
-            created_at: created,
-            payment_method: {
-              object: 'card_payment',
-              type: 'credit',
-              last4: '4242',
-              brand: 'visa',
-              name: String(customer.name),
-            },
-            refunds: { object: 'list', has_more: false, total: 0, data: [] },
-          },
-        ],
-      },
-      created_at: created,
-      updated_at: created,
-    };
-    const stored: Stored = { order, scenario, request: req.body };
-    orders.set(id, stored);
+      createdAt: clock.seconds(),
+    });
+    const { id } = order;
+    const stored: Stored = { order, account: bearerToken(req) ?? '', seq: ++seq, scenario, request: req.body };
+    save(stored);
 
     const decline = isDeclineReason(scenario) ? CONEKTA_DECLINES[scenario] : undefined;
     const wantsThreeDs = typeof body.three_ds_mode === 'string';
@@ -288,8 +355,8 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
     }
     if (scenario === '3ds') {
       const returnUrl = typeof body.return_url === 'string' ? body.return_url : undefined;
-      const page = `${baseUrl}/__sim/3ds/${id}`;
-      order.next_action = { type: 'redirect_to_url', redirect_to_url: { url: page, return_url: returnUrl } };
+      order.next_action = { type: 'redirect_to_url', redirect_to_url: { url: `${baseUrl}/__sim/3ds/${id}`, return_url: returnUrl } };
+      stored.challenge = challengeSecret();
       transition(stored, 'pending_payment');
     } else if (scenario === 'pending_approve' || scenario === 'pending_reject') {
       transition(stored, 'pending_payment');
@@ -306,66 +373,148 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
     return scenario === 'timeout' ? NO_ANSWER : json(200, order);
   }
 
-  function searchOrders(req: SimRequest): SimResponse {
-    const search = req.query.get('search')?.toLowerCase();
-    const status = req.query.get('payment_status');
-    const since = Number(req.query.get('created_at.gte') ?? 0);
-    const metadata = (o: ConektaOrder) => (options.searchMetadata === false ? [] : Object.values(o.metadata));
-    const limit = Math.min(Number(req.query.get('limit') ?? 20) || 20, 250);
-    const matches = [...orders.values()]
-      .map((s) => s.order)
-      .filter((o) => (status === null || o.payment_status === status) && o.created_at >= since)
-      .filter((o) => {
+  /**
+   * `GET /orders`: the account's orders, newest first, with the documented filters only. `search` is the documented
+   * "general order search (mail, reference…)": it matches the order id and the customer's email and name, never
+   * metadata. Cursors are order ids: `next` lists what comes after that order, `previous` what comes before it.
+   */
+  function listOrders(req: SimRequest): SimResponse {
+    const q = req.query;
+    for (const name of q.keys()) if (!ORDER_LIST_PARAMETERS.has(name)) return invalid(name);
+    const limit = q.has('limit') ? Number(q.get('limit')) : DEFAULT_PAGE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return invalid('limit');
+    const seconds: Record<string, number> = {};
+    for (const name of SECONDS_PARAMETERS) {
+      if (!q.has(name)) continue;
+      const value = Number(q.get(name));
+      if (!/^\d+$/.test(q.get(name) ?? '') || !Number.isSafeInteger(value)) return invalid(name);
+      seconds[name] = value;
+    }
+    const cursorId = q.get('next') ?? q.get('previous');
+    if (q.has('next') && q.has('previous')) return invalid('previous');
+    const cursor = cursorId === null ? undefined : own(req, cursorId);
+    if (cursorId !== null && !cursor) return invalid(q.has('next') ? 'next' : 'previous');
+
+    const search = q.get('search')?.toLowerCase();
+    const status = q.get('payment_status');
+    const chargeStatus = q.get('last_payment_info.status');
+    const within = (value: number, name: string) =>
+      (seconds[`${name}.gte`] === undefined || value >= seconds[`${name}.gte`]) &&
+      (seconds[`${name}.lte`] === undefined || value <= seconds[`${name}.lte`]);
+    // Newest first: by creation time, then by the order they were made in.
+    const newer = (a: Stored, b: Stored) => b.order.created_at - a.order.created_at || b.seq - a.seq;
+    const matches = orders
+      .ofAccount(bearerToken(req))
+      .filter(({ order: o }) => {
+        if (status !== null && o.payment_status !== status) return false;
+        if (chargeStatus !== null && o.charges.data[0]?.status !== chargeStatus) return false;
+        if (seconds.created_at !== undefined && o.created_at !== seconds.created_at) return false;
+        if (!within(o.created_at, 'created_at') || !within(o.updated_at, 'updated_at')) return false;
         if (!search) return true;
-        const haystack = [o.id, ...metadata(o), o.customer_info.email, o.customer_info.name];
+        const haystack = [o.id, o.customer_info.email, o.customer_info.name];
         return haystack.some((v) => String(v).toLowerCase().includes(search));
       })
-      .reverse();
-    return json(200, { object: 'list', has_more: matches.length > limit, data: matches.slice(0, limit) });
+      .sort(newer);
+
+    let page: Stored[];
+    let hasMore: boolean;
+    if (cursor && q.has('previous')) {
+      const before = matches.filter((s) => newer(s, cursor) < 0);
+      page = before.slice(-limit);
+      hasMore = before.length > limit;
+    } else {
+      const after = cursor ? matches.filter((s) => newer(s, cursor) > 0) : matches;
+      page = after.slice(0, limit);
+      hasMore = after.length > limit;
+    }
+    const pageUrl = (name: 'next' | 'previous', id: string) => {
+      const params = new URLSearchParams(q);
+      params.delete('next');
+      params.delete('previous');
+      params.set(name, id);
+      return `${baseUrl}/orders?${params.toString()}`;
+    };
+    const first = page[0]?.order.id;
+    const last = page.at(-1)?.order.id;
+    return json(200, {
+      object: 'list',
+      has_more: hasMore,
+      next_page_url: last && (hasMore || q.has('previous')) ? pageUrl('next', last) : null,
+      previous_page_url: first && cursor ? pageUrl('previous', first) : null,
+      data: page.map((s) => s.order),
+    });
   }
 
-  function refundOrder(req: SimRequest): SimResponse {
-    const stored = orders.get(req.params[0]);
-    if (!stored) return notFound();
+  /** A refund of `amount` cents (the API's or the dashboard's). */
+  function refund(stored: Stored, amount: unknown, source: RefundSummary['source']): SimResponse {
     const { order } = stored;
-    const amount = record(req.body).amount;
     if (!order.is_refundable) return precondition('combo.order.is_not_returnable', 'The order can not be returned.');
     const remaining = order.amount - order.amount_refunded;
     if (!Number.isSafeInteger(amount) || Number(amount) <= 0 || Number(amount) > remaining) return invalid('amount');
-    const refund = { id: hex(12), object: 'refund' as const, amount: -Number(amount), created_at: now() };
+    const made = { id: hex(12), object: 'refund' as const, amount: -Number(amount), created_at: clock.seconds() };
     const charge = order.charges.data[0];
-    charge.refunds.data.push(refund);
+    charge.refunds.data.push(made);
     charge.refunds.total += 1;
     order.amount_refunded += Number(amount);
-    refunds.push({ id: refund.id, chargeId: order.id, amountCents: Number(amount) });
+    refunds.push({ id: made.id, chargeId: order.id, amountCents: Number(amount), source });
     transition(stored, order.amount_refunded === order.amount ? 'refunded' : 'partially_refunded');
     return json(200, order);
   }
 
+  function refundOrder(req: SimRequest): SimResponse {
+    const stored = own(req, req.params[0]);
+    return stored ? refund(stored, record(req.body).amount, 'api') : notFound();
+  }
+
   function cancelOrder(req: SimRequest): SimResponse {
-    const stored = orders.get(req.params[0]);
+    const stored = own(req, req.params[0]);
     if (!stored) return notFound();
     const next = { pending_payment: 'canceled', pre_authorized: 'voided' }[stored.order.payment_status];
     if (!next) return precondition('combo.order.cannot_be_canceled', 'The order can not be canceled.');
     delete stored.order.next_action;
+    delete stored.challenge;
     cancels.push(stored.order.id);
     transition(stored, next);
     return json(200, stored.order);
   }
 
+  /** Opens a charge-back on a paid order, or moves an open one to `status`. */
+  function chargeBackWith(id: string, status: string): void {
+    const stored = find(id);
+    const { order } = stored;
+    const charge = order.charges.data[0];
+    const open = charge.chargeback?.status === OPEN_CHARGEBACK;
+    if (!['paid', 'partially_refunded'].includes(order.payment_status) && !open) {
+      throw new SimError(409, `order ${id} is not paid`);
+    }
+    if (open && status === OPEN_CHARGEBACK) throw new SimError(409, `order ${id} is already in dispute`);
+    const at = clock.seconds();
+    charge.chargeback = {
+      id: charge.chargeback?.id ?? `chbk_${hex(8)}`,
+      object: 'chargeback',
+      status,
+      reason: 'fraudulent',
+      charge_id: charge.id,
+      created_at: charge.chargeback?.created_at ?? at,
+      evidence_due_by: charge.chargeback?.evidence_due_by ?? at + 7 * 86_400,
+    };
+    transition(stored, 'charged_back');
+  }
+
+  const summary = ({ order, account, scenario, request }: Stored): ChargeSummary => ({
+    id: order.id,
+    account,
+    purchaseId: purchaseIdOf(order),
+    amountCents: order.amount,
+    currency: order.currency,
+    status: order.payment_status,
+    scenario,
+    request,
+  });
+
   const core: GatewayCore = {
-    charges: () =>
-      [...orders.values()].map(
-        ({ order, scenario, request }): ChargeSummary => ({
-          id: order.id,
-          purchaseId: typeof order.metadata.purchase_id === 'string' ? order.metadata.purchase_id : undefined,
-          amountCents: order.amount,
-          currency: order.currency,
-          status: order.payment_status,
-          scenario,
-          request,
-        }),
-      ),
+    chargesFor: (purchaseId) => orders.ofPurchase(purchaseId).map(summary),
+    charges: () => orders.all().map(summary),
     settle(id, outcome: Settlement) {
       const stored = find(id);
       if (stored.order.payment_status !== 'pending_payment' || stored.order.next_action) {
@@ -381,14 +530,37 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
         throw new SimError(409, `order ${id} has no 3-D Secure challenge`);
       }
       delete stored.order.next_action;
+      delete stored.challenge;
       if (outcome === 'approved') transition(stored, 'paid');
       else transition(stored, 'declined', THREE_DS_DECLINE);
       return action.redirect_to_url.return_url;
     },
-    chargeBack(id) {
+    chargeBack: (id) => chargeBackWith(id, 'lost'),
+    dispute: (id) => chargeBackWith(id, OPEN_CHARGEBACK),
+    refundFromDashboard(id, amountCents) {
       const stored = find(id);
-      if (stored.order.payment_status !== 'paid') throw new SimError(409, `order ${id} is not paid`);
-      transition(stored, 'charged_back');
+      const answer = refund(stored, amountCents ?? stored.order.amount - stored.order.amount_refunded, 'dashboard');
+      if (answer.status !== 200) throw new SimError(409, `order ${id} cannot be refunded (${stored.order.payment_status})`);
+    },
+    addCharge(seed: ChargeSeed) {
+      const createdAt = Math.floor(new Date(seed.createdAt ?? clock.now()).getTime() / 1000);
+      const metadata = { ...seed.metadata, ...(seed.purchaseId ? { purchase_id: seed.purchaseId } : {}) };
+      const order = newOrder({
+        amount: seed.amountCents,
+        currency: seed.currency ?? 'MXN',
+        customer: { name: 'Cliente', email: 'cliente@example.com', phone: '+525500000000' },
+        items: [{ name: 'Cargo', unit_price: seed.amountCents, quantity: 1 }],
+        metadata,
+        createdAt,
+      });
+      const status = { approved: 'paid', pending: 'pending_payment', declined: 'declined' }[seed.status ?? 'approved'];
+      order.payment_status = status;
+      order.charges.data[0].status = status;
+      order.is_refundable = status === 'paid';
+      if (status === 'paid') order.charges.data[0].paid_at = createdAt;
+      const stored: Stored = { order, account: seed.account, seq: ++seq, scenario: undefined, request: undefined };
+      save(stored);
+      return summary(stored);
     },
     refunds: () => [...refunds],
     cancels: () => [...cancels],
@@ -404,6 +576,31 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
     },
   };
 
+  /**
+   * The 3-D Secure page an order's `next_action.redirect_to_url.url` points at: opened by the browser (a redirect or
+   * a frame), it completes only through its own form, for an order still waiting for it.
+   */
+  function challengeOf(id: string): Stored {
+    const stored = find(id);
+    if (stored.order.payment_status !== 'pending_payment' || !stored.order.next_action || !stored.challenge) {
+      throw new SimError(409, `order ${id} has no 3-D Secure challenge`);
+    }
+    return stored;
+  }
+  const threeDsRoutes = [
+    route('GET', /^\/__sim\/3ds\/([^/]+)$/, (req) => {
+      const stored = challengeOf(req.params[0]);
+      return challengePage(`/__sim/3ds/${stored.order.id}`, { challenge: stored.challenge! }, stored.order.id);
+    }),
+    route('POST', /^\/__sim\/3ds\/([^/]+)$/, (req) => {
+      const fields = formFields(req);
+      const stored = challengeOf(req.params[0]);
+      if (fields.challenge !== stored.challenge) throw new SimError(403, 'this challenge was not opened from its page');
+      const returnUrl = core.completeThreeDs(stored.order.id, pressed(fields));
+      return returnUrl ? { status: 303, headers: { location: returnUrl } } : endPage('Verificación terminada');
+    }),
+  ];
+
   const unauthorized = conektaError(401, 'authentication_error', {
     code: 'conekta.errors.authentication.invalid_api_key',
     message: 'Acceso no autorizado.',
@@ -415,27 +612,34 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
   const sim = await startGatewaySimulator({
     port: options.port,
     latencyMs: options.latencyMs,
+    rateLimitPerSecond: options.rateLimitPerSecond,
     core,
+    clock,
     webhooks,
     timers,
-    browserRoutes: conektaTokenizerRoutes(),
+    browserRoutes: [...conektaTokenizerRoutes(), ...threeDsRoutes],
     outageBody: {
       object: 'error',
       type: 'api_error',
       details: [{ code: 'conekta.errors.api.system.unavailable', message: 'Servicio no disponible.' }],
     },
+    rateLimitedBody: {
+      object: 'error',
+      type: 'api_error',
+      details: [{ code: 'conekta.errors.api.rate_limit_exceeded', message: 'Demasiadas solicitudes.' }],
+    },
     routes: [
       api('POST', /^\/orders$/, createOrder),
-      api('GET', /^\/orders$/, searchOrders),
+      api('GET', /^\/orders$/, listOrders),
       api('GET', /^\/orders\/([^/]+)$/, (req) => {
-        const stored = orders.get(req.params[0]);
+        const stored = own(req, req.params[0]);
         return stored ? json(200, stored.order) : notFound();
       }),
       api('POST', /^\/orders\/([^/]+)\/refunds$/, refundOrder),
       api('POST', /^\/orders\/([^/]+)\/cancel$/, cancelOrder),
       // Conekta keeps the private half and signs every webhook with it; the merchant stores the public half.
       api('POST', /^\/webhook_keys$/, () => {
-        const key = { id: `webhk_${hex(8)}`, object: 'webhook_key', active: true, livemode: false, created_at: now() };
+        const key = { id: `webhk_${hex(8)}`, object: 'webhook_key', active: true, livemode: false, created_at: clock.seconds() };
         return json(200, { ...key, public_key: publicKeyPem });
       }),
     ],

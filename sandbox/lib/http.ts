@@ -1,10 +1,11 @@
 /**
- * The small HTTP layer the gateway and Telegram simulators share: routing, JSON bodies, added latency, outages and
- * requests that never get an answer. Loopback only.
+ * The small HTTP layer the gateway and Telegram simulators share: routing, JSON bodies, added latency, outages,
+ * requests that never get an answer, a per-account rate limit and a count of the API calls received. Loopback only.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RateLimiter } from './rate-limit';
 
 export interface SimRequest {
   method: string;
@@ -40,11 +41,34 @@ export interface Route {
 /** Whole-API failure switch: every API call (not the `/__sim` control routes) fails this way until cleared. */
 export type Outage = 'error' | 'timeout' | null;
 
+/** One API call as the simulator received it (control routes are not counted). */
+export interface ApiCall {
+  method: string;
+  /** The path with each captured id replaced by `:id` (`/orders/:id/refunds`). */
+  route: string;
+  /** The query string as sent (`limit=250&created_at.gte=…`), to check which parameters a client uses. */
+  query: string;
+  status: number | undefined;
+}
+
+/** API calls received: counts per route since the start (or the last reset), and the most recent ones. */
+export interface ApiCallLog {
+  total: number;
+  byRoute: Record<string, number>;
+  /** The last 1,000 calls, oldest first. */
+  recent: ApiCall[];
+}
+
 export interface HttpSimulator {
   url: string;
   port: number;
   setLatency(ms: number): void;
   setOutage(mode: Outage): void;
+  /** Requests per second each account (bearer token) may make; null = unlimited. */
+  setRateLimit(perSecond: number | null): void;
+  rateLimit(): number | null;
+  calls(): ApiCallLog;
+  resetCalls(): void;
   close(): Promise<void>;
 }
 
@@ -57,7 +81,13 @@ export interface HttpSimulatorOptions {
   controlRoutes?: Route[];
   /** The body an outage answers with, in the imitated API's error shape. */
   outageBody?: unknown;
+  /** Requests per second each account (bearer token) may make to the API routes; null or absent = unlimited. */
+  rateLimitPerSecond?: number | null;
+  /** The body a 429 answers with, in the imitated API's error shape. */
+  rateLimitedBody?: unknown;
 }
+
+const RECENT_CALLS = 1_000;
 
 export function json(status: number, body: unknown): SimResponse {
   return { status, body };
@@ -71,6 +101,20 @@ export function route(method: string, path: RegExp, handler: Handler): Route {
 export async function startHttpSimulator(options: HttpSimulatorOptions): Promise<HttpSimulator> {
   let latencyMs = options.latencyMs ?? 0;
   let outage: Outage = null;
+  const limiter = new RateLimiter(options.rateLimitPerSecond ?? null);
+  let log: ApiCallLog = { total: 0, byRoute: {}, recent: [] };
+
+  function count(method: string, path: string, params: string[], query: string, status: number | undefined): void {
+    const template = path
+      .split('/')
+      .map((segment) => (segment && params.includes(decodeURIComponent(segment)) ? ':id' : segment))
+      .join('/');
+    const routeName = `${method} ${template}`;
+    log.total += 1;
+    log.byRoute[routeName] = (log.byRoute[routeName] ?? 0) + 1;
+    log.recent.push({ method, route: template, query, status });
+    if (log.recent.length > RECENT_CALLS) log.recent.splice(0, log.recent.length - RECENT_CALLS);
+  }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -92,10 +136,20 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
     const control = match(options.controlRoutes ?? []);
     const found = control ?? match(options.routes);
     if (!found) return send(res, json(404, { message: `no route for ${method} ${url.pathname}` }));
+    const query = url.search.replace(/^\?/, '');
     if (!control) {
       if (latencyMs > 0) await sleep(latencyMs);
-      if (outage === 'timeout') return;
-      if (outage === 'error') return send(res, json(503, options.outageBody ?? { message: 'service unavailable' }));
+      if (outage === 'timeout') return count(method, url.pathname, found.params, query, undefined);
+      if (outage === 'error') {
+        count(method, url.pathname, found.params, query, 503);
+        return send(res, json(503, options.outageBody ?? { message: 'service unavailable' }));
+      }
+      const retryAfter = limiter.take(req.headers.authorization ?? '');
+      if (retryAfter !== undefined) {
+        count(method, url.pathname, found.params, query, 429);
+        const body = options.rateLimitedBody ?? { message: 'too many requests' };
+        return send(res, { status: 429, body, headers: { 'retry-after': String(retryAfter) } });
+      }
     }
     const request: SimRequest = {
       method,
@@ -107,6 +161,7 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
       params: found.params,
     };
     const answer = await found.route.handler(request);
+    if (!control) count(method, url.pathname, found.params, query, answer === NO_ANSWER ? undefined : answer.status);
     if (answer !== NO_ANSWER) send(res, answer);
   }
 
@@ -124,6 +179,12 @@ export async function startHttpSimulator(options: HttpSimulatorOptions): Promise
     },
     setOutage(mode) {
       outage = mode;
+    },
+    setRateLimit: (perSecond) => limiter.set(perSecond),
+    rateLimit: () => limiter.get(),
+    calls: () => ({ total: log.total, byRoute: { ...log.byRoute }, recent: [...log.recent] }),
+    resetCalls() {
+      log = { total: 0, byRoute: {}, recent: [] };
     },
     close() {
       // Unanswered requests and keep-alive sockets would otherwise hold close() open forever.
@@ -175,9 +236,14 @@ export function record(value: unknown): Record<string, unknown> {
  */
 export function withBearer(expected: string | undefined, unauthorized: SimResponse, handler: Handler): Handler {
   return (req) => {
-    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const token = bearerToken(req);
     return token !== undefined && (expected === undefined || token === expected) ? handler(req) : unauthorized;
   };
+}
+
+/** The request's bearer token: the account a gateway call acts for (each key or access token is its own account). */
+export function bearerToken(req: SimRequest): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
 }
 
 /** A header's single value (Node joins or arrays repeated headers). */

@@ -29,10 +29,19 @@ export interface WebhookSettings {
   duplicate: boolean;
   /** Queue events until deliverHeld() (to deliver them out of order). */
   hold: boolean;
+  /** Lose every event: recorded in events(), never sent, not held (a receiver that never hears of it). */
+  drop: boolean;
+}
+
+/** Events and deliveries kept for inspection and replays: the most recent ones, so a long run stays small. */
+const KEPT = 10_000;
+
+function keepRecent<T>(list: T[]): void {
+  if (list.length > KEPT) list.splice(0, list.length - KEPT);
 }
 
 export class WebhookDispatcher {
-  private settings: WebhookSettings = { duplicate: false, hold: false };
+  private settings: WebhookSettings = { duplicate: false, hold: false, drop: false };
   private readonly sent: OutgoingWebhook[] = [];
   private held: OutgoingWebhook[] = [];
   private readonly log: WebhookDelivery[] = [];
@@ -47,6 +56,8 @@ export class WebhookDispatcher {
 
   enqueue(webhook: OutgoingWebhook): void {
     this.sent.push(webhook);
+    keepRecent(this.sent);
+    if (this.settings.drop) return;
     if (this.settings.hold) this.held.push(webhook);
     else this.schedule(webhook, this.settings.duplicate ? 2 : 1);
   }
@@ -56,21 +67,21 @@ export class WebhookDispatcher {
     const batch = order === 'newest_first' ? [...this.held].reverse() : this.held;
     this.held = [];
     this.settings.hold = false;
-    const from = this.log.length;
-    for (const webhook of batch) this.schedule(webhook, this.settings.duplicate ? 2 : 1);
-    return this.settled().then(() => this.log.slice(from));
+    const made: WebhookDelivery[] = [];
+    for (const webhook of batch) this.schedule(webhook, this.settings.duplicate ? 2 : 1, made);
+    return this.settled().then(() => made);
   }
 
   /** Sends an earlier event again, same event id and body (a provider retry or a replay attack). */
   replay(eventId: string): Promise<WebhookDelivery> {
     const webhook = this.sent.find((w) => w.eventId === eventId);
     if (!webhook) return Promise.reject(new Error(`unknown event ${eventId}`));
-    const from = this.log.length;
-    this.schedule(webhook, 1);
-    return this.settled().then(() => this.log[from]);
+    const made: WebhookDelivery[] = [];
+    this.schedule(webhook, 1, made);
+    return this.settled().then(() => made[0]);
   }
 
-  /** Every event created so far, delivered or not. */
+  /** Every event created so far (the last 10,000), delivered or not. */
   events(): Array<Pick<OutgoingWebhook, 'eventId' | 'type' | 'url' | 'body'>> {
     return this.sent.map(({ eventId, type, url, body }) => ({ eventId, type, url, body }));
   }
@@ -92,14 +103,14 @@ export class WebhookDispatcher {
     this.sent.length = 0;
     this.held = [];
     this.log.length = 0;
-    this.settings = { duplicate: false, hold: false };
+    this.settings = { duplicate: false, hold: false, drop: false };
   }
 
-  private schedule(webhook: OutgoingWebhook, times: number): void {
-    for (let i = 0; i < times; i++) this.queue = this.queue.then(() => this.send(webhook));
+  private schedule(webhook: OutgoingWebhook, times: number, made?: WebhookDelivery[]): void {
+    for (let i = 0; i < times; i++) this.queue = this.queue.then(() => this.send(webhook, made));
   }
 
-  private async send(webhook: OutgoingWebhook): Promise<void> {
+  private async send(webhook: OutgoingWebhook, made?: WebhookDelivery[]): Promise<void> {
     const headers = { 'content-type': 'application/json', ...webhook.headers() };
     const { eventId, type, url, body } = webhook;
     const entry: WebhookDelivery = { eventId, type, url, status: undefined, headers, body };
@@ -114,5 +125,7 @@ export class WebhookDispatcher {
       }
     }
     this.log.push(entry);
+    keepRecent(this.log);
+    made?.push(entry);
   }
 }

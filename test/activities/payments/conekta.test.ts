@@ -15,6 +15,7 @@ const PRIVATE_KEY = 'key_test_conekta_private_123';
 function request(overrides: Partial<ChargeRequest> = {}): ChargeRequest {
   return {
     purchaseId: purchaseId(),
+    purchaseCreatedAt: new Date(),
     amountCents: 2000,
     currency: 'MXN',
     cardToken: token('approved'),
@@ -166,32 +167,54 @@ describe('Conekta gateway (real SDK against the simulator)', () => {
     expect(retried.reference).toBe(sim.chargesFor(req.purchaseId)[0].id);
   });
 
-  it('stays exactly-once after a timeout even if Conekta search does not cover metadata (unconfirmed)', async () => {
-    const blind = await startConektaSimulator({ privateKey: PRIVATE_KEY, searchMetadata: false });
+  it('charges once when the answer was lost hours ago: the retry looks from the purchase row\'s creation, with documented filters only', async () => {
+    const hoursAgo = 2 * 3_600_000;
+    const req = request({ cardToken: token('timeout'), purchaseCreatedAt: new Date(Date.now() - hoursAgo) });
+    sim.setClockOffset(-hoursAgo); // the first attempt happened two hours ago, right after the row was written
     try {
-      const hurried = createConektaGateway({ privateKey: PRIVATE_KEY, baseUrl: blind.url, timeoutMs: 300 });
-      const req = request({ cardToken: token('timeout') });
-      await failureOf(hurried.charge(req));
-
-      // The search misses; creating again spends nothing (the token is used), and the recent-orders scan finds it.
-      expect(await hurried.charge(req)).toMatchObject({
-        status: 'approved',
-        reference: blind.chargesFor(req.purchaseId)[0].id,
-      });
-      expect(blind.chargesFor(req.purchaseId)).toHaveLength(1);
+      await failureOf(impatient.charge(req));
     } finally {
-      await blind.close();
+      sim.setClockOffset(0);
+    }
+    const before = sim.apiCalls().recent.length;
+
+    const retried = await impatient.charge(req);
+
+    expect(retried).toMatchObject({ status: 'approved', reference: sim.chargesFor(req.purchaseId)[0].id });
+    expect(sim.chargesFor(req.purchaseId)).toHaveLength(1);
+    const lists = sim.apiCalls().recent.slice(before).filter((c) => c.method === 'GET' && c.route === '/orders');
+    expect(lists.length).toBeGreaterThan(0);
+    for (const { query } of lists) {
+      const params = new URLSearchParams(query);
+      expect(params.has('search')).toBe(false);
+      // From the row's creation (minus the clocks' margin), not from the time of the retry.
+      expect(Number(params.get('created_at.gte'))).toBeLessThanOrEqual(req.purchaseCreatedAt.getTime() / 1000);
     }
   });
 
-  it('returns the existing charge when the same purchase is charged again, even with another token', async () => {
+  it('finds a purchase\'s order among more than a page of newer orders, following the cursors', async () => {
+    const own = await startConektaSimulator({ privateKey: PRIVATE_KEY });
+    try {
+      const client = createConektaGateway({ privateKey: PRIVATE_KEY, baseUrl: own.url, timeoutMs: 5_000 });
+      const req = request({ purchaseCreatedAt: new Date(Date.now() - 60_000) });
+      const charged = await client.charge(req);
+      for (let i = 0; i < 260; i++) own.addCharge({ account: PRIVATE_KEY, purchaseId: purchaseId(), amountCents: 1000 });
+
+      expect(await client.findByPurchaseId(req.purchaseId, req.purchaseCreatedAt)).toMatchObject({ reference: charged.reference });
+      expect(own.apiCalls().byRoute['GET /orders']).toBe(2);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('returns the existing charge when the same charge is sent again (its token already spent)', async () => {
     const req = request();
     const first = await gateway.charge(req);
-    const again = await gateway.charge({ ...req, cardToken: token('approved') });
+    const again = await gateway.charge(req);
 
     expect(again.reference).toBe(first.reference);
     expect(sim.chargesFor(req.purchaseId)).toHaveLength(1);
-    expect(await gateway.findByPurchaseId(req.purchaseId)).toMatchObject({
+    expect(await gateway.findByPurchaseId(req.purchaseId, req.purchaseCreatedAt)).toMatchObject({
       reference: first.reference,
       status: 'approved',
     });
@@ -253,7 +276,7 @@ describe('Conekta gateway (real SDK against the simulator)', () => {
       code: 'PAYMENT_NOT_FOUND',
       retryable: false,
     });
-    expect(await gateway.findByPurchaseId(purchaseId())).toBeNull();
+    expect(await gateway.findByPurchaseId(purchaseId(), new Date())).toBeNull();
   });
 
   it('creates the company webhook key and returns the public key that verifies webhooks', async () => {

@@ -42,6 +42,7 @@ describe('payment gateways never log secrets', () => {
   ): Promise<void> {
     const request = (cardToken: string): ChargeRequest => ({
       purchaseId: purchaseId(),
+      purchaseCreatedAt: new Date(),
       amountCents: 1999,
       currency: 'MXN',
       cardToken,

@@ -9,6 +9,7 @@ const ACCESS_TOKEN = 'TEST-1234567890-access-token';
 function request(overrides: Partial<ChargeRequest> = {}): ChargeRequest {
   return {
     purchaseId: purchaseId(),
+    purchaseCreatedAt: new Date(),
     amountCents: 2000,
     currency: 'MXN',
     cardToken: token('approved'),
@@ -125,13 +126,15 @@ describe('Mercado Pago gateway (real SDK against the simulator)', () => {
     });
   });
 
-  it('asks for 3-D Secure and returns the challenge, then approved once it is completed', async () => {
+  it('asks for 3-D Secure and returns the challenge (its URL and creq), then approved once it is completed', async () => {
     const req = request({ cardToken: token('3ds'), threeDSecure: true });
     const outcome = await gateway.charge(req);
 
     expect(outcome).toMatchObject({ status: 'requires_action', gatewayStatus: 'pending', code: 'pending_challenge' });
-    expect(outcome.redirectUrl).toMatch(new RegExp(`^${sim.url}/__sim/3ds/`));
-    expect(outcome.extra).toMatchObject({ creq: expect.any(String) });
+    const { three_ds_info: issued } = sim.payment(outcome.reference)!;
+    expect(outcome.challenge).toEqual({ url: issued!.external_resource_url, creq: issued!.creq });
+    expect(outcome.redirectUrl).toBe(issued!.external_resource_url);
+    expect(outcome.extra).toMatchObject({ creq: issued!.creq });
     expect(sim.chargesFor(req.purchaseId)[0].request).toMatchObject({ three_d_secure_mode: 'optional' });
 
     sim.completeThreeDs(outcome.reference, 'approved');
@@ -183,6 +186,26 @@ describe('Mercado Pago gateway (real SDK against the simulator)', () => {
     expect(retried.reference).toBe(sim.chargesFor(req.purchaseId)[0].id);
   });
 
+  it('charges once when the answer was lost and Mercado Pago has since forgotten the idempotency key: found by external_reference', async () => {
+    const req = request({ cardToken: token('timeout') });
+    await failureOf(impatient.charge(req));
+    sim.setClockOffset(25 * 3_600_000); // the retry comes a day later: the key is no longer remembered
+    try {
+      const before = sim.apiCalls().recent.length;
+      const retried = await impatient.charge(req);
+
+      expect(retried).toMatchObject({ status: 'approved', reference: sim.chargesFor(req.purchaseId)[0].id });
+      expect(sim.chargesFor(req.purchaseId)).toHaveLength(1);
+      const calls = sim.apiCalls().recent.slice(before);
+      expect(calls.find((c) => c.method === 'POST')).toMatchObject({ status: 400 }); // the token is spent
+      const search = new URLSearchParams(calls.find((c) => c.route === '/v1/payments/search')!.query);
+      expect(search.get('external_reference')).toBe(req.purchaseId);
+      expect(Date.parse(search.get('begin_date')!)).toBeLessThanOrEqual(req.purchaseCreatedAt.getTime());
+    } finally {
+      sim.setClockOffset(0);
+    }
+  });
+
   it('never lets one charge idempotency key leak into the next charge (a fresh SDK client per call)', async () => {
     const first = request();
     const second = request();
@@ -199,11 +222,11 @@ describe('Mercado Pago gateway (real SDK against the simulator)', () => {
   it('finds the charge of a purchase', async () => {
     const req = request();
     const charged = await gateway.charge(req);
-    expect(await gateway.findByPurchaseId(req.purchaseId)).toMatchObject({
+    expect(await gateway.findByPurchaseId(req.purchaseId, req.purchaseCreatedAt)).toMatchObject({
       reference: charged.reference,
       status: 'approved',
     });
-    expect(await gateway.findByPurchaseId(purchaseId())).toBeNull();
+    expect(await gateway.findByPurchaseId(purchaseId(), new Date())).toBeNull();
   });
 
   it('fails for good, with a Spanish message, when a token was already spent by another purchase', async () => {

@@ -10,6 +10,7 @@ import { purchaseId, startWebhookReceiver, token, type ReceivedWebhook, type Web
 
 const charge = (receiverUrl?: string): ChargeRequest => ({
   purchaseId: purchaseId(),
+  purchaseCreatedAt: new Date(),
   amountCents: 2000,
   currency: 'MXN',
   cardToken: token('approved'),

@@ -7,6 +7,10 @@ import { startMercadoPagoSimulator } from '../../../sandbox/mercadopago/server';
 import { purchaseId, startWebhookReceiver, token, waitFor, type WebhookReceiver } from './helpers';
 
 interface Setup {
+  /** The key or token the gateway client uses (its account at the simulator). */
+  account: string;
+  /** Where the API answers one charge's status. */
+  statusPath(id: string): string;
   start(webhookUrl: string, autoSettleMs?: number): Promise<GatewaySimulator>;
   gateway(url: string, timeoutMs?: number): PaymentGateway;
   /** The event type each receiver delivery carries. */
@@ -19,6 +23,8 @@ const setups: Array<[string, Setup]> = [
   [
     'Conekta',
     {
+      account: 'key_test',
+      statusPath: (id) => `/orders/${id}`,
       start: (webhookUrl, autoSettleMs) => startConektaSimulator({ webhookUrl, autoSettleMs }),
       gateway: (url, timeoutMs = 2_000) => createConektaGateway({ privateKey: 'key_test', baseUrl: url, timeoutMs }),
       typeOf: (body) => String(body.type),
@@ -29,6 +35,8 @@ const setups: Array<[string, Setup]> = [
   [
     'Mercado Pago',
     {
+      account: 'TEST-token',
+      statusPath: (id) => `/v1/payments/${id}`,
       start: (webhookUrl, autoSettleMs) => startMercadoPagoSimulator({ webhookUrl, autoSettleMs }),
       gateway: (url, timeoutMs = 2_000) => createMercadoPagoGateway({
         accessToken: 'TEST-token',
@@ -44,6 +52,7 @@ const setups: Array<[string, Setup]> = [
 
 const request = (scenario: string): ChargeRequest => ({
   purchaseId: purchaseId(),
+  purchaseCreatedAt: new Date(),
   amountCents: 2000,
   currency: 'MXN',
   cardToken: token(scenario),
@@ -81,7 +90,7 @@ describe.each(setups)('%s simulator control surface', (_name, setup) => {
   afterAll(() => Promise.all([sim.close(), receiver.close()]));
 
   afterEach(async () => {
-    await control('PUT', '/__sim/config', { latencyMs: 0, outage: null, duplicateWebhooks: false, holdWebhooks: false });
+    await control('PUT', '/__sim/config', { latencyMs: 0, outage: null, duplicateWebhooks: false, holdWebhooks: false, rateLimitPerSecond: null });
     await sim.webhooks.settled();
   });
 
@@ -186,19 +195,66 @@ describe.each(setups)('%s simulator control surface', (_name, setup) => {
     expect(error).toMatchObject({ retryable: true, details: { httpStatus: undefined } });
   });
 
-  it('serves a 3-D Secure page whose form completes the challenge', async () => {
+  it('completes a 3-D Secure challenge over HTTP (the shortcut past the bank\'s page)', async () => {
     const outcome = await gateway.charge(request('3ds'));
-    const page = await fetch(outcome.redirectUrl!);
-    expect(await page.text()).toContain('<form method="post">');
-
-    const done = await fetch(outcome.redirectUrl!, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'outcome=approved',
-      redirect: 'manual',
-    });
-    expect([200, 303]).toContain(done.status);
+    expect((await control('POST', `/__sim/charges/${outcome.reference}/3ds`, { outcome: 'approved' })).status).toBe(200);
     expect(await gateway.getStatus(outcome.reference)).toMatchObject({ status: 'approved' });
+    expect((await control('POST', `/__sim/charges/${outcome.reference}/3ds`, { outcome: 'approved' })).status).toBe(409);
+  });
+
+  it('refunds from the dashboard, opens disputes and adds charges made elsewhere, over HTTP', async () => {
+    const refunded = await gateway.charge(request('approved'));
+    const disputed = await gateway.charge(request('approved'));
+    expect((await control('POST', `/__sim/charges/${refunded.reference}/refund`, { amountCents: 500 })).status).toBe(200);
+    expect((await control('POST', `/__sim/charges/${disputed.reference}/dispute`)).status).toBe(200);
+    expect((await control('POST', `/__sim/charges/${disputed.reference}/dispute`)).status).toBe(409);
+    expect(await gateway.getStatus(refunded.reference)).toMatchObject({ reversal: 'partially_refunded', refundedCents: 500 });
+    expect(await gateway.getStatus(disputed.reference)).toMatchObject({ status: 'charged_back', reversal: 'in_dispute' });
+    expect(sim.refunds()).toContainEqual(expect.objectContaining({ chargeId: refunded.reference, amountCents: 500, source: 'dashboard' }));
+
+    const orphan = purchaseId();
+    const added = await control('POST', '/__sim/charges', [
+      { account: setup.account, purchaseId: orphan, amountCents: 2500, metadata: { company_id: 'EMP_X' } },
+      { account: setup.account, amountCents: 100, status: 'pending', createdAt: '2020-01-01T00:00:00.000Z' },
+    ]);
+    expect(added.status).toBe(201);
+    const [made] = (added.body as { charges: Array<{ id: string }> }).charges;
+    expect(await gateway.getStatus(made.id)).toMatchObject({ status: 'approved', amountCents: 2500 });
+    expect(sim.chargesFor(orphan)).toEqual([expect.objectContaining({ id: made.id, account: setup.account, scenario: undefined })]);
+    expect((await control('POST', '/__sim/charges', { amountCents: 100 })).status).toBe(400);
+    expect((await control('POST', '/__sim/charges', { account: setup.account, amountCents: 1.5 })).status).toBe(400);
+  });
+
+  it('loses every webhook when asked (recorded, never sent, not held)', async () => {
+    await control('PUT', '/__sim/config', { dropWebhooks: true });
+    const from = receiver.received.length;
+    const charged = await gateway.charge(request('approved'));
+    sim.refundFromDashboard(charged.reference);
+    await sim.webhooks.settled();
+
+    expect(receiver.received.length).toBe(from);
+    expect(sim.webhooks.heldCount()).toBe(0);
+    expect(sim.webhooks.events().length).toBeGreaterThanOrEqual(2);
+    await control('PUT', '/__sim/config', { dropWebhooks: false });
+  });
+
+  it('counts the API calls it receives, and rate-limits each account (429 with Retry-After)', async () => {
+    await control('POST', '/__sim/reset');
+    const charged = await gateway.charge(request('approved'));
+    await control('PUT', '/__sim/config', { rateLimitPerSecond: 1 });
+    const status = () => fetch(`${sim.url}${setup.statusPath(charged.reference)}`, { headers: { authorization: `Bearer ${setup.account}` } });
+    const answers = await Promise.all(Array.from({ length: 6 }, status));
+    // Another account has a budget of its own (and sees nothing of this one).
+    const other = await fetch(`${sim.url}${setup.statusPath(charged.reference)}`, { headers: { authorization: 'Bearer someone-else' } });
+    await control('PUT', '/__sim/config', { rateLimitPerSecond: null });
+
+    const limited = answers.filter((a) => a.status === 429);
+    expect(answers.filter((a) => a.status === 200).length).toBeGreaterThanOrEqual(1);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(other.status).toBe(404);
+    const { body } = await control('GET', '/__sim/calls');
+    expect(body).toMatchObject({ total: 8, byRoute: { [`GET ${setup.statusPath(':id')}`]: 7 } });
   });
 
   it('records charge-backs, refunds and cancels', async () => {
