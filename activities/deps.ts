@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { CompanyEntity } from '../db/entities';
+import { notConfiguredMessage } from '../domain/messages';
 import type { Gateway } from '../domain/purchase';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
@@ -56,7 +57,7 @@ export function createActivityDeps(config: Config, dataSource: DataSource, secre
 
   const conektaKey = (company: CompanyEntity) => {
     const key = secrets.decryptOptional(company.conektaPrivateKeyEncrypted) ?? config.CONEKTA_DEFAULT_PRIVATE_KEY;
-    if (!key) throw finalFailure('PAYMENT_NOT_CONFIGURED', 'La empresa no tiene configurado Conekta');
+    if (!key) throw finalFailure('PAYMENT_NOT_CONFIGURED', notConfiguredMessage('conekta'));
     return key;
   };
 
@@ -73,7 +74,7 @@ export function createActivityDeps(config: Config, dataSource: DataSource, secre
         );
       }
       const accessToken = secrets.decryptOptional(company.mercadoPagoAccessTokenEncrypted);
-      if (!accessToken) throw finalFailure('PAYMENT_NOT_CONFIGURED', 'La empresa no tiene configurado Mercado Pago');
+      if (!accessToken) throw finalFailure('PAYMENT_NOT_CONFIGURED', notConfiguredMessage('mercado_pago'));
       return cached(fingerprint(gateway, accessToken), () =>
         createMercadoPagoGateway({ accessToken, baseUrl: config.MERCADO_PAGO_API_BASE_URL, timeoutMs: GATEWAY_TIMEOUT_MS, logger }),
       );

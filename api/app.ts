@@ -1,21 +1,13 @@
 import path from 'node:path';
 import cors from '@fastify/cors';
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyServerOptions,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { RouterEndpointPolicy } from '../shared/router-endpoints';
 import { RouterKeyAuthenticator } from './auth/router-keys';
 import { SessionService } from './auth/sessions';
-import { RouterEndpointPolicy } from '../shared/router-endpoints';
-import type { AppDeps } from './deps';
+import type { App, AppDeps, RouteContext } from './context';
 import { CatalogCache } from './portal/catalog-cache';
-import { createGuards, type Guards } from './plugins/auth';
+import { createGuards } from './plugins/auth';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors';
 import { registerOpenApi } from './plugins/openapi';
 import { validatorCompiler } from './plugins/validation';
@@ -23,35 +15,14 @@ import { registerAdminRoutes } from './routes/admin';
 import { registerAuthRoutes } from './routes/auth';
 import { registerHealthRoutes } from './routes/health';
 import { isPortalPath, registerPortalRoutes } from './routes/portal';
-import type { CatalogProductBody } from './routes/portal/catalog';
 import { registerWebhookRoutes } from './routes/webhooks';
-
-export type App = FastifyInstance;
-export type ZodApp = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  ZodTypeProvider
->;
-
-/** What route modules receive: the dependencies plus the shared services and guards. */
-export interface RouteContext extends AppDeps {
-  guards: Guards;
-  routerKeys: RouterKeyAuthenticator;
-  sessions: SessionService;
-  /** Rendered catalogs by router; product writes invalidate it. */
-  catalog: CatalogCache<CatalogProductBody[]>;
-  /** Where routers may be (ROUTER_ALLOWED_NETWORKS), checked when an admin saves one. */
-  routerEndpoints: RouterEndpointPolicy;
-}
 
 export interface BuildOptions {
   /** Cache lifetime of router key lookups (ms); tests shorten it. */
   routerKeyCacheMs?: number;
   /** Cache lifetime of each router's catalog (ms), default 1 s. */
   catalogCacheMs?: number;
-  /** Folder of uploaded files served under /static (logos in logos/); default ./static, as the original. */
+  /** Folder of uploaded files served under /static (logos in logos/); default ./static, where the previous service kept them. */
   staticDir?: string;
 }
 
@@ -104,7 +75,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     expireHours: config.JWT_SESSION_EXPIRE_HOURS,
     bcryptRounds: config.BCRYPT_ROUNDS,
   });
-  const catalog = new CatalogCache<CatalogProductBody[]>(options.catalogCacheMs ?? 1_000);
+  const catalog: RouteContext['catalog'] = new CatalogCache(options.catalogCacheMs ?? 1_000);
   const routerEndpoints = new RouterEndpointPolicy(config.ROUTER_ALLOWED_NETWORKS);
   const ctx: RouteContext = { ...deps, guards: createGuards(routerKeys, sessions), routerKeys, sessions, catalog, routerEndpoints };
   app.addHook('onClose', async () => routerKeys.close());

@@ -1,6 +1,6 @@
 /**
  * Every failure our code can name. No HTTP status appears below api/: the API maps codes to statuses in one table
- * (api/plugins/errors.ts), activities map codes to Temporal's retry decisions (workflows/options.ts).
+ * (api/errors.ts), activities map codes to Temporal's retry decisions (workflows/options.ts).
  */
 export type ErrorCode =
   // input and lookup
@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'PAYMENT_NOT_CONFIGURED'
   | 'PAYMENT_NOT_FOUND'
   | 'PAYMENT_NOT_RECORDED'
+  // a notification service (Telegram) refused the message
+  | 'NOTIFICATION_REJECTED'
   // our own dependencies (Temporal, the database) are unavailable
   | 'SERVICE_UNAVAILABLE'
   // the database did not answer in time (a retry may succeed), or refused what it was given (it never will)
@@ -52,3 +54,9 @@ export class DomainError extends Error {
 export function isDomainError(value: unknown): value is DomainError {
   return value instanceof DomainError;
 }
+
+/**
+ * Failures whose messages the payment adapters write for people (Spanish, nothing internal): shown as they are to the
+ * customer or admin who asked. Any other failure's message is for the logs.
+ */
+export const PEOPLE_FACING_CODES: ReadonlySet<ErrorCode> = new Set(['PAYMENT_GATEWAY_REJECTED', 'PAYMENT_NOT_CONFIGURED']);

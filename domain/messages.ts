@@ -1,3 +1,4 @@
+import type { Gateway } from './purchase';
 import type { AutoConnectReport } from './temporal';
 
 /** Customer-facing messages (Spanish), shared by the purchase and reconnect answers. Wording follows the original. */
@@ -29,4 +30,14 @@ export function autoConnectMessage(report: AutoConnectReport | undefined): strin
   if (!report || !report.requested) return MESSAGES.autoConnectNotRequested;
   if (report.connected) return MESSAGES.autoConnected;
   return report.reason === 'timeout' ? MESSAGES.autoConnectSlow : MESSAGES.autoConnectFailed;
+}
+
+/** A gateway as customers and admins know it. */
+export function gatewayName(gateway: Gateway): string {
+  return gateway === 'conekta' ? 'Conekta' : 'Mercado Pago';
+}
+
+/** A company that cannot charge through a gateway (no credentials): the API's answer and the charge's failure alike. */
+export function notConfiguredMessage(gateway: Gateway): string {
+  return `La empresa no tiene configurado ${gatewayName(gateway)}`;
 }

@@ -1,4 +1,4 @@
-import type { ErrorCode } from './errors';
+import { DomainError, type ErrorCode } from './errors';
 
 /**
  * Contracts of the short operations the API asks the worker to run (through Temporal) because they touch a router or
@@ -25,6 +25,12 @@ export interface OperationFailure {
   ok: false;
   code: ErrorCode;
   message: string;
+}
+
+/** The result of an operation that succeeded; a failure is thrown as the DomainError it names. */
+export function succeeded<T extends { ok: true }>(result: T | OperationFailure, prefix = ''): T {
+  if (!result.ok) throw new DomainError(result.code, `${prefix}${result.message}`);
+  return result;
 }
 
 export type RouterProbeResult =

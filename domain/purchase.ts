@@ -52,6 +52,21 @@ export function isTerminal(status: PurchaseStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+/** What the customer's page does next about a purchase. */
+export type NextAction = 'wait' | 'redirect' | 'none';
+
+/** Statuses of a purchase still moving on its own: the page waits for them. */
+const UNDECIDED: readonly PurchaseStatus[] = ['created', 'charging', 'paid'];
+
+/**
+ * The page follows the bank's page while a pending payment has one (3-D Secure), waits while the purchase is still
+ * undecided or pending, and does nothing once it is decided.
+ */
+export function nextAction(status: PurchaseStatus, redirectUrl: string | null | undefined): NextAction {
+  if (status === 'pending') return redirectUrl ? 'redirect' : 'wait';
+  return UNDECIDED.includes(status) ? 'wait' : 'none';
+}
+
 /** Where a change of a purchase came from (purchase_events.source); `import` is a sale brought over from the original service. */
 export const EVENT_SOURCES = ['api', 'workflow', 'webhook', 'admin', 'reconciliation', 'import'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];

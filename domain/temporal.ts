@@ -3,7 +3,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ErrorCode } from './errors';
 import type { Actor } from './operations';
 import type { PaymentStatus } from './payment';
-import type { Gateway, PurchaseStatus } from './purchase';
+import type { Gateway, NextAction, PurchaseStatus } from './purchase';
 
 /** Names shared by the API (client) and the worker. Workflow and message names are wire names: never rename. */
 
@@ -57,6 +57,35 @@ export interface PurchaseTiming {
   provisioningDeadlineSeconds: number;
 }
 
+/** The configuration a purchase's timing comes from (variables of the API's environment). */
+export interface PurchaseTimingSettings {
+  ROUTER_CONNECT_TIMEOUT_SECONDS: number;
+  PAYMENT_PENDING_MAX_SECONDS: number;
+  PAYMENT_STATUS_POLL_SECONDS: number;
+  PROVISIONING_DEADLINE_SECONDS: number;
+}
+
+/**
+ * The customer's budget for reaching the router comes in two equal halves: the first try (run locally) and the
+ * retries after it. Each half is one connect timeout plus a second to create the user.
+ */
+const RESERVE_HALVES = 2;
+
+/** The timing of a purchase starting now. */
+export function purchaseTiming(settings: PurchaseTimingSettings): PurchaseTiming {
+  return {
+    routerReserveSeconds: RESERVE_HALVES * (settings.ROUTER_CONNECT_TIMEOUT_SECONDS + 1),
+    pendingMaxSeconds: settings.PAYMENT_PENDING_MAX_SECONDS,
+    statusPollSeconds: settings.PAYMENT_STATUS_POLL_SECONDS,
+    provisioningDeadlineSeconds: settings.PROVISIONING_DEADLINE_SECONDS,
+  };
+}
+
+/** One half of the router budget: the first try's timeout, and then the retries' budget. */
+export function reserveHalfSeconds(timing: PurchaseTiming): number {
+  return timing.routerReserveSeconds / RESERVE_HALVES;
+}
+
 export interface PurchaseWorkflowInput {
   purchaseId: string;
   companyId: string;
@@ -103,7 +132,7 @@ export interface ReconnectDeviceInput {
 export interface PurchaseState {
   status: PurchaseStatus;
   expiresAt?: string;
-  nextAction?: 'wait' | 'redirect' | 'none';
+  nextAction?: NextAction;
 }
 
 /** A webhook told us something changed; the workflow asks the gateway for the truth. */

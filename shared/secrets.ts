@@ -83,7 +83,7 @@ export class SecretBox {
     if (raw.length < 1 + 8 + 16 + 16 + 32 || raw[0] !== 0x80) throw new Error('not a Fernet token');
     const signed = raw.subarray(0, raw.length - 32);
     const expected = createHmac('sha256', key.signing).update(signed).digest();
-    if (!timingSafeEqual(expected, raw.subarray(raw.length - 32))) throw new Error('Fernet token signature mismatch');
+    if (!sameSecret(expected, raw.subarray(raw.length - 32))) throw new Error('Fernet token signature mismatch');
     const decipher = createDecipheriv('aes-128-cbc', key.encryption, raw.subarray(9, 25));
     return Buffer.concat([decipher.update(raw.subarray(25, raw.length - 32)), decipher.final()]).toString('utf8');
   }
@@ -102,4 +102,11 @@ export function maskSecret(stored: string | null | undefined): string | null {
 /** SHA-256 hex, as the original hashed router API keys (high-entropy tokens need no salt). */
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** Whether two secrets (or digests) are equal, in time that does not depend on where they differ; text compares as UTF-8. */
+export function sameSecret(a: Buffer | string, b: Buffer | string): boolean {
+  const left = typeof a === 'string' ? Buffer.from(a, 'utf8') : a;
+  const right = typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
+  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -14,7 +14,7 @@ import {
 import type { Activities } from '../activities';
 import { MESSAGES } from '../domain/messages';
 import type { PaymentOutcome } from '../domain/payment';
-import type { PurchaseStatus } from '../domain/purchase';
+import { nextAction, type PurchaseStatus } from '../domain/purchase';
 import {
   extendUpdate,
   mayReversePayment,
@@ -22,6 +22,7 @@ import {
   purchaseOutcomeUpdate,
   purchaseStateQuery,
   refundUpdate,
+  reserveHalfSeconds,
   revokeUpdate,
   SEARCH_ATTRIBUTES,
   type AdminActionInput,
@@ -83,7 +84,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
 
   const store = proxyLocalActivities<Activities>(STORE);
   // The customer's budget for reaching the router is shared by the first try and the retries after it.
-  const reserveBudgetSeconds = timing.routerReserveSeconds / 2;
+  const reserveBudgetSeconds = reserveHalfSeconds(timing);
   const reserve = firstLocally(firstTry(`${reserveBudgetSeconds} seconds`), routerReserve(reserveBudgetSeconds), publish);
   const charge = firstLocally(CHARGE_FIRST_TRY, PAYMENT_CHARGE, publish);
   const provision = firstLocally(ROUTER_FIRST_TRY, routerProvision(timing.provisioningDeadlineSeconds), publish);
@@ -110,7 +111,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   setHandler(purchaseStateQuery, () => ({
     status: current,
     expiresAt: expiresAt ? new Date(expiresAt).toISOString() : undefined,
-    nextAction: current === 'pending' ? (outcome?.redirectUrl ? 'redirect' : 'wait') : 'none',
+    nextAction: nextAction(current, outcome?.redirectUrl),
   }));
   setHandler(paymentNotifiedSignal, (hint) => {
     hints += 1;

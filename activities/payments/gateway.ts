@@ -3,7 +3,8 @@ import { DomainError, type ErrorCode } from '../../domain/errors';
 import { CURRENCIES, type Currency } from '../../domain/money';
 import type { GatewayPaymentRecord, PaymentOutcome } from '../../domain/payment';
 import type { Gateway } from '../../domain/purchase';
-import { gatewayErrorMessage, notConfiguredMessage } from './messages';
+import { notConfiguredMessage } from '../../domain/messages';
+import { gatewayErrorMessage } from './messages';
 
 /** One card charge, as every purchase step asks for it whatever the gateway. */
 export interface ChargeRequest {

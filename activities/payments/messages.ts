@@ -160,11 +160,6 @@ export function mercadoPagoMessage(statusDetail: string | undefined, status?: st
   );
 }
 
-/** The original's answer when a company has no credentials for a gateway (spec §5.1). */
-export function notConfiguredMessage(gateway: 'conekta' | 'mercado_pago'): string {
-  return `La empresa no tiene configurado ${gateway === 'conekta' ? 'Conekta' : 'Mercado Pago'}`;
-}
-
 /** Generic message for a failed gateway call, by error code. */
 export function gatewayErrorMessage(code: ErrorCode): string {
   return lookup(GATEWAY_ERROR_MESSAGES, code) ?? GATEWAY_ERROR_MESSAGES.PAYMENT_GATEWAY_REJECTED;

@@ -1,10 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
-import type { Gateway } from '../../domain/purchase';
+import { DomainError } from '../../domain/errors';
+import { gatewayName } from '../../domain/messages';
+import { GATEWAYS, type Gateway } from '../../domain/purchase';
 import type { CompanyEntity, RouterEntity } from '../../db/entities';
+import { canCharge } from '../../db/repositories/companies';
 import type { Config } from '../../shared/config';
-import { HttpError } from '../errors';
 import { PORTAL_FOLDER } from './router-setup';
 
 /**
@@ -49,20 +51,20 @@ export function readPortalSources(dir = portalSourceDir()): Map<string, Buffer> 
 
 /** The gateways a company can take payments with: a public key for the page and a private key for the charge. */
 export function usableGateways(company: CompanyEntity, config: Pick<Config, 'CONEKTA_DEFAULT_PUBLIC_KEY' | 'CONEKTA_DEFAULT_PRIVATE_KEY'>): Gateway[] {
-  const conekta =
-    Boolean(company.conektaPublicKey || config.CONEKTA_DEFAULT_PUBLIC_KEY) &&
-    Boolean(company.conektaPrivateKeyEncrypted || config.CONEKTA_DEFAULT_PRIVATE_KEY);
-  const mercadoPago = Boolean(company.mercadoPagoPublicKey && company.mercadoPagoAccessTokenEncrypted);
-  return [...(conekta ? (['conekta'] as const) : []), ...(mercadoPago ? (['mercado_pago'] as const) : [])];
+  const publicKey: Record<Gateway, string | null> = {
+    conekta: company.conektaPublicKey || config.CONEKTA_DEFAULT_PUBLIC_KEY,
+    mercado_pago: company.mercadoPagoPublicKey,
+  };
+  return GATEWAYS.filter((gateway) => publicKey[gateway] && canCharge(company, gateway, config.CONEKTA_DEFAULT_PRIVATE_KEY));
 }
 
 /** The gateway the portal uses: the one asked for (it must be usable), or the only one, or Conekta when both are. */
 export function chooseGateway(usable: Gateway[], requested: Gateway | undefined): Gateway {
   if (requested !== undefined && !usable.includes(requested)) {
-    throw new HttpError(409, `La empresa no tiene ${requested === 'conekta' ? 'Conekta' : 'Mercado Pago'} configurado (llaves pública y privada)`);
+    throw new DomainError('CONFLICT', `La empresa no tiene ${gatewayName(requested)} configurado (llaves pública y privada)`);
   }
   const gateway = requested ?? usable[0];
-  if (gateway === undefined) throw new HttpError(409, 'La empresa no tiene ninguna pasarela de pago configurada');
+  if (gateway === undefined) throw new DomainError('CONFLICT', 'La empresa no tiene ninguna pasarela de pago configurada');
   return gateway;
 }
 

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { CompanyEntity, ProductEntity, type RouterEntity } from '../../db/entities';
 import type { Config } from '../../shared/config';
-import { HttpError } from '../errors';
+import { DomainError } from '../../domain/errors';
 
 /**
  * The RouterOS script that prepares a router for this service (`setup.rsc`), for RouterOS 6.49+ and 7: a
@@ -56,7 +56,7 @@ export interface RouterSetupInput {
 const isControl = (c: string) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f;
 
 export function rosString(value: string): string {
-  if ([...value].some(isControl)) throw new HttpError(422, `Valor no válido para RouterOS (caracteres de control): ${JSON.stringify(value)}`);
+  if ([...value].some(isControl)) throw new DomainError('VALIDATION_FAILED', `Valor no válido para RouterOS (caracteres de control): ${JSON.stringify(value)}`);
   return `"${value.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
 }
 
@@ -72,8 +72,8 @@ export function walledGardenHosts(config: Pick<Config, 'PUBLIC_BASE_URL' | 'CONE
 /** Reads what the script needs from the database and the configuration. */
 export async function loadRouterSetup(dataSource: DataSource, config: Config, router: RouterEntity): Promise<RouterSetupInput> {
   if (config.ROUTER_API_SOURCE_ADDRESSES.length === 0) {
-    throw new HttpError(
-      409,
+    throw new DomainError(
+      'CONFLICT',
       'Falta ROUTER_API_SOURCE_ADDRESSES: las direcciones desde las que el servicio se conecta a los routers (el script solo les da acceso a ellas)',
     );
   }

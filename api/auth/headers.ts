@@ -1,22 +1,21 @@
-import { HttpError } from '../errors';
+import { DomainError } from '../../domain/errors';
+import { firstHeader } from '../http';
 
 type Headers = Record<string, string | string[] | undefined>;
 
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
-
 /**
- * The credential of a request: `Authorization: Bearer <token>` (what the original read), or for router keys also
- * `X-API-Key: <token>` (what its docs told portal authors to send). Missing → 403 "Not authenticated", a non-Bearer
- * scheme → 403 "Invalid authentication credentials": the statuses FastAPI's HTTPBearer gave.
+ * The credential of a request: `Authorization: Bearer <token>`, or for router keys also `X-API-Key: <token>` (what
+ * portals written for the previous service send). Missing → 403 "Not authenticated", a non-Bearer scheme → 403
+ * "Invalid authentication credentials": the statuses those portals and panels expect.
  */
 export function credentialFrom(headers: Headers, acceptApiKeyHeader: boolean): string {
-  const authorization = first(headers.authorization)?.trim();
+  const authorization = firstHeader(headers.authorization)?.trim();
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (match) return match[1];
   }
-  const apiKey = acceptApiKeyHeader ? first(headers['x-api-key'])?.trim() : undefined;
+  const apiKey = acceptApiKeyHeader ? firstHeader(headers['x-api-key'])?.trim() : undefined;
   if (apiKey) return apiKey.replace(/^Bearer\s+/i, '');
-  if (authorization) throw new HttpError(403, 'Invalid authentication credentials');
-  throw new HttpError(403, 'Not authenticated');
+  if (authorization) throw new DomainError('FORBIDDEN', 'Invalid authentication credentials');
+  throw new DomainError('FORBIDDEN', 'Not authenticated');
 }

@@ -3,7 +3,7 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type CompanyEntity, RouterApiKeyEntity, type RouterEntity } from '../../db/entities';
 import { sha256Hex } from '../../shared/secrets';
-import { HttpError } from '../errors';
+import { DomainError } from '../../domain/errors';
 import { credentialFrom } from './headers';
 
 /** Router API keys: `jwt_` + an HMAC JWT, as the original issued them (spec §2.2). Only the SHA-256 is stored. */
@@ -123,17 +123,17 @@ export class RouterKeyAuthenticator {
 
   async authenticate(headers: Record<string, string | string[] | undefined>): Promise<RouterPrincipal> {
     const credential = credentialFrom(headers, true);
-    if (!credential.startsWith(API_KEY_PREFIX)) throw new HttpError(401, 'Formato de API Key inválido');
+    if (!credential.startsWith(API_KEY_PREFIX)) throw new DomainError('UNAUTHENTICATED', 'Formato de API Key inválido');
     const jwt = credential.slice(API_KEY_PREFIX.length);
     const claims = await this.verify(jwt);
-    if (claims.type !== API_KEY_TYPE || !claims.jti || !claims.sub) throw new HttpError(401, 'API Key inválida');
+    if (claims.type !== API_KEY_TYPE || !claims.jti || !claims.sub) throw new DomainError('UNAUTHENTICATED', 'API Key inválida');
 
     const principal = await this.lookup(sha256Hex(jwt));
     if (!principal || principal.keyId !== claims.jti || principal.router.id !== claims.sub || principal.company.id !== claims.empresa) {
-      throw new HttpError(401, 'API Key no válida o revocada');
+      throw new DomainError('UNAUTHENTICATED', 'API Key no válida o revocada');
     }
-    if (!principal.company.active) throw new HttpError(401, 'Empresa no activa');
-    if (!principal.router.active) throw new HttpError(401, 'Router no activo');
+    if (!principal.company.active) throw new DomainError('UNAUTHENTICATED', 'Empresa no activa');
+    if (!principal.router.active) throw new DomainError('UNAUTHENTICATED', 'Router no activo');
     this.count(principal.keyId);
     return principal;
   }
@@ -169,14 +169,14 @@ export class RouterKeyAuthenticator {
       try {
         ({ payload: claims } = await jwtVerify(jwt, this.key, { algorithms: [this.options.algorithm], currentDate: new Date(this.now()) }));
       } catch (error) {
-        if (error instanceof joseErrors.JWTExpired) throw new HttpError(401, 'API Key expirada');
-        throw new HttpError(401, 'API Key inválida');
+        if (error instanceof joseErrors.JWTExpired) throw new DomainError('UNAUTHENTICATED', 'API Key expirada');
+        throw new DomainError('UNAUTHENTICATED', 'API Key inválida');
       }
       if (this.verified.size >= CACHE_ENTRIES) this.verified.clear();
       this.verified.set(jwt, claims);
     }
     // As jose does: expired from the second `exp` names.
-    if (claims.exp !== undefined && claims.exp <= Math.floor(this.now() / 1000)) throw new HttpError(401, 'API Key expirada');
+    if (claims.exp !== undefined && claims.exp <= Math.floor(this.now() / 1000)) throw new DomainError('UNAUTHENTICATED', 'API Key expirada');
     return claims;
   }
 

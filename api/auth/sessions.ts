@@ -4,7 +4,8 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { DataSource } from 'typeorm';
 import { AdminSessionEntity, AdminUserEntity, CompanyEntity } from '../../db/entities';
 import type { AdminRole } from '../../db/entities/admin-user.entity';
-import { HttpError } from '../errors';
+import { DomainError } from '../../domain/errors';
+import { rateLimited } from '../errors';
 import { credentialFrom } from './headers';
 import { RateLimiter } from './rate-limiter';
 
@@ -62,7 +63,7 @@ export class SessionService {
     const email = emailInput.trim().toLowerCase();
     const wait = Math.max(this.failuresByEmail.retryAfter(email), this.attemptsByIp.retryAfter(ip));
     if (wait > 0) {
-      throw new HttpError(429, 'Demasiados intentos de inicio de sesión. Intente más tarde.', { 'retry-after': String(wait) });
+      throw rateLimited('Demasiados intentos de inicio de sesión. Intente más tarde.', wait);
     }
     this.attemptsByIp.hit(ip);
 
@@ -74,12 +75,12 @@ export class SessionService {
     const matches = await bcrypt.compare(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !matches) {
       this.failuresByEmail.hit(email);
-      throw new HttpError(401, INVALID_CREDENTIALS);
+      throw new DomainError('UNAUTHENTICATED', INVALID_CREDENTIALS);
     }
     // Revealed only to someone who knows the password.
-    if (!user.active) throw new HttpError(401, 'Usuario inactivo. Contacta al administrador.');
+    if (!user.active) throw new DomainError('UNAUTHENTICATED', 'Usuario inactivo. Contacta al administrador.');
     if (user.companyId && !(await this.dataSource.getRepository(CompanyEntity).existsBy({ id: user.companyId, active: true }))) {
-      throw new HttpError(403, COMPANY_INACTIVE);
+      throw new DomainError('FORBIDDEN', COMPANY_INACTIVE);
     }
     this.failuresByEmail.reset(email);
 
@@ -124,10 +125,10 @@ export class SessionService {
     try {
       ({ payload: claims } = await jwtVerify(token, this.key, { algorithms: [this.settings.algorithm] }));
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw new HttpError(401, 'Token expirado');
-      throw new HttpError(401, 'Token inválido');
+      if (error instanceof joseErrors.JWTExpired) throw new DomainError('UNAUTHENTICATED', 'Token expirado');
+      throw new DomainError('UNAUTHENTICATED', 'Token inválido');
     }
-    if (claims.type !== 'access_token' || !claims.sub || !claims.jti) throw new HttpError(401, 'Token inválido');
+    if (claims.type !== 'access_token' || !claims.sub || !claims.jti) throw new DomainError('UNAUTHENTICATED', 'Token inválido');
     type Row = AdminPrincipal['user'] & { revoked_at: Date | null; expires_at: Date; company_active: boolean | null };
     const rows: Row[] = await this.dataSource.query(
       `SELECT u.id, u.email, u.name, u.role, u.company_id AS "companyId", u.active, s.revoked_at, s.expires_at,
@@ -137,11 +138,11 @@ export class SessionService {
       [claims.jti, Number(claims.sub)],
     );
     const row = rows[0];
-    if (!row || row.revoked_at !== null) throw new HttpError(401, 'Sesión cerrada. Inicie sesión de nuevo.');
-    if (row.expires_at.getTime() <= Date.now()) throw new HttpError(401, 'Token expirado');
-    if (!row.active) throw new HttpError(401, 'Usuario no activo');
+    if (!row || row.revoked_at !== null) throw new DomainError('UNAUTHENTICATED', 'Sesión cerrada. Inicie sesión de nuevo.');
+    if (row.expires_at.getTime() <= Date.now()) throw new DomainError('UNAUTHENTICATED', 'Token expirado');
+    if (!row.active) throw new DomainError('UNAUTHENTICATED', 'Usuario no activo');
     // The admins of a deactivated company keep their sessions, unusable until the company is active again.
-    if (row.companyId !== null && row.company_active !== true) throw new HttpError(403, COMPANY_INACTIVE);
+    if (row.companyId !== null && row.company_active !== true) throw new DomainError('FORBIDDEN', COMPANY_INACTIVE);
     const { revoked_at: _r, expires_at: _e, company_active: _c, ...user } = row;
     return { sessionId: claims.jti, user };
   }
@@ -153,7 +154,7 @@ export class SessionService {
   /** Changes the password and ends every session of the user, this one included. */
   async changePassword(principal: AdminPrincipal, current: string, next: string): Promise<void> {
     const user = await this.dataSource.getRepository(AdminUserEntity).findOneByOrFail({ id: principal.user.id });
-    if (!(await bcrypt.compare(current, user.passwordHash))) throw new HttpError(400, 'Contraseña actual incorrecta');
+    if (!(await bcrypt.compare(current, user.passwordHash))) throw new DomainError('BAD_REQUEST', 'Contraseña actual incorrecta');
     const passwordHash = await bcrypt.hash(next, this.settings.bcryptRounds);
     await this.dataSource.transaction(async (tx) => {
       await tx.update(AdminUserEntity, { id: user.id }, { passwordHash, updatedAt: new Date() });

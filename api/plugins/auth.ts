@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminRole } from '../../db/entities/admin-user.entity';
 import type { AdminPrincipal, SessionService } from '../auth/sessions';
 import type { RouterKeyAuthenticator, RouterPrincipal } from '../auth/router-keys';
-import { HttpError } from '../errors';
+import { DomainError } from '../../domain/errors';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,7 +16,7 @@ export type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promi
 export interface Guards {
   /** Captive-portal routes: a valid router API key of an active router of an active company. */
   routerKey: PreHandler;
-  /** Admin routes: a live session; with roles, one of them (403 with the original's message otherwise). */
+  /** Admin routes: a live session; with roles, one of them (403 naming the role otherwise). */
   admin: (...roles: AdminRole[]) => PreHandler;
 }
 
@@ -34,7 +34,7 @@ export function createGuards(routerKeys: RouterKeyAuthenticator, sessions: Sessi
       (...roles) =>
       async (request) => {
         const principal = await sessions.authenticate(request.headers);
-        if (roles.length > 0 && !roles.includes(principal.user.role)) throw new HttpError(403, ROLE_MESSAGES[roles[0]]);
+        if (roles.length > 0 && !roles.includes(principal.user.role)) throw new DomainError('FORBIDDEN', ROLE_MESSAGES[roles[0]]);
         request.adminPrincipal = principal;
       },
   };
@@ -50,6 +50,22 @@ export function routerOf(request: FastifyRequest): RouterPrincipal {
 export function adminOf(request: FastifyRequest): AdminPrincipal {
   if (!request.adminPrincipal) throw new Error('route is missing the admin guard');
   return request.adminPrincipal;
+}
+
+/**
+ * The company a company admin administers. Admin tenancy: a company admin's queries always carry its own company id,
+ * and a row of another company answers exactly like a missing one (404), so ids cannot be probed across tenants.
+ */
+export function ownCompanyId(request: FastifyRequest): string {
+  const { companyId } = adminOf(request).user;
+  if (!companyId) throw new DomainError('BAD_REQUEST', 'Usuario sin empresa asociada');
+  return companyId;
+}
+
+/** Who is acting, for the audit log and purchase histories. */
+export function actorOf(request: FastifyRequest): { id: number; email: string } {
+  const { id, email } = adminOf(request).user;
+  return { id, email };
 }
 
 /** Registers the security schemes the OpenAPI document refers to. */

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { classifyDatabaseError } from '../../db/errors';
 import { isDomainError } from '../../domain/errors';
 import { MESSAGES } from '../../domain/messages';
-import { HttpError, STATUS_BY_CODE } from '../errors';
+import { HttpError, isErrorCode, statusOf, type ErrorDetails } from '../errors';
 import { RequestValidationError } from './validation';
 
 /** One validation problem in the original's (FastAPI's) shape: `{"loc": ["body", "email_cliente"], "msg", "type"}`. */
@@ -79,25 +79,24 @@ export function registerErrorHandling(app: FastifyInstance): void {
       });
       return reply.status(422).send({ detail });
     }
-    if (error instanceof HttpError) {
-      return reply.status(error.status).headers(error.headers).send({ detail: error.detail });
-    }
+    if (error instanceof HttpError) return reply.status(error.status).send({ detail: error.detail });
     // A code this table does not know (cast from someone else's text) is not trusted: it falls through to the 500.
-    if (isDomainError(error) && error.code in STATUS_BY_CODE) {
-      const status = STATUS_BY_CODE[error.code];
+    if (isDomainError(error) && isErrorCode(error.code)) {
+      const status = statusOf(error);
+      const details = (error.details ?? {}) as ErrorDetails;
       if (status >= 500) request.log.warn({ err: error, code: error.code }, 'request failed');
       if (status === 503) reply.header('retry-after', RETRY_AFTER_SECONDS);
+      if (error.code === 'RATE_LIMITED' && details.retryAfterSeconds !== undefined) reply.header('retry-after', String(details.retryAfterSeconds));
+      if (error.code === 'VALIDATION_FAILED' && details.field !== undefined) {
+        const issue: ValidationIssue = { loc: ['body', details.field], msg: error.message, type: details.type ?? 'value_error' };
+        return reply.status(status).send({ detail: [issue] });
+      }
       return reply.status(status).send({ detail: error.message });
     }
     if (classifyDatabaseError(error) === 'unavailable') {
       // A stalled or unreachable database: nothing this request meant to do was done; the client may retry.
       request.log.warn({ err: error }, 'database unavailable');
       return reply.status(503).header('retry-after', RETRY_AFTER_SECONDS).send({ detail: MESSAGES.serviceUnavailable });
-    }
-    if (error.statusCode === 429) {
-      return reply.status(429).headers({ 'retry-after': String(reply.getHeader('retry-after') ?? '60') }).send({
-        detail: 'Demasiadas solicitudes. Intente más tarde.',
-      });
     }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return sendClientError(error, reply);
     request.log.error({ err: error }, 'unhandled error');

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { RateLimiter } from '../auth/rate-limiter';
-import { HttpError } from '../errors';
+import { rateLimited } from '../errors';
 import type { PreHandler } from './auth';
 
 export interface RateLimitRule {
@@ -19,7 +19,7 @@ export function rateLimit(rules: RateLimitRule[]): PreHandler {
     const keys = limiters.map(({ rule, limiter }) => ({ limiter, key: rule.key(request) && `${rule.name}:${rule.key(request)}` }));
     const wait = Math.max(0, ...keys.map(({ limiter, key }) => (key ? limiter.retryAfter(key) : 0)));
     if (wait > 0) {
-      throw new HttpError(429, `Demasiadas solicitudes. Intente de nuevo en ${wait} segundos.`, { 'retry-after': String(wait) });
+      throw rateLimited(`Demasiadas solicitudes. Intente de nuevo en ${wait} segundos.`, wait);
     }
     for (const { limiter, key } of keys) if (key) limiter.hit(key);
   };

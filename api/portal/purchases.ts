@@ -1,16 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { autoConnectMessage, MESSAGES } from '../../domain/messages';
+import type { z } from 'zod';
+import { DomainError } from '../../domain/errors';
 import { centsToMajor } from '../../domain/money';
 import type { Gateway, PurchaseStatus, UserType } from '../../domain/purchase';
-import { purchaseWorkflowId, type AutoConnectReport, type PurchaseOutcome, type PurchaseWorkflowInput } from '../../domain/temporal';
-import { CompanyEntity, ProductEntity, PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
+import { purchaseTiming, purchaseWorkflowId, type AutoConnectReport, type PurchaseWorkflowInput } from '../../domain/temporal';
+import { ProductEntity, PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
+import { findChargingCompany } from '../../db/repositories/companies';
 import { classifyDatabaseError } from '../../db/errors';
-import type { Config } from '../../shared/config';
-import type { SecretBox } from '../../shared/secrets';
 import type { RouterPrincipal } from '../auth/router-keys';
-import { HttpError } from '../errors';
-import type { Workflows } from '../temporal/workflows';
+import type { AppDeps } from '../context';
+import type { PaymentStatusResponse } from '../schemas/portal/purchases';
 
 /** A purchase request after validation, whatever the gateway. */
 export interface PurchaseRequest {
@@ -28,55 +27,47 @@ export interface PurchaseRequest {
   clientAmount?: number;
 }
 
-export interface PurchaseAnswer {
-  status: 200 | 202 | 400 | 402 | 409 | 502 | 503;
-  body: unknown;
-}
-
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
 
 /** The attempt key: the client's Idempotency-Key, or else the single-use card token (hashed: never stored in clear). */
 export function attemptKey(idempotencyKey: string | undefined, cardToken: string): string {
   if (idempotencyKey !== undefined) {
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new HttpError(400, 'Idempotency-Key inválido: de 8 a 100 caracteres entre letras, números y . _ : -');
+      throw new DomainError('BAD_REQUEST', 'Idempotency-Key inválido: de 8 a 100 caracteres entre letras, números y . _ : -');
     }
     return `k-${idempotencyKey}`;
   }
   return `t-${createHash('sha256').update(cardToken).digest('hex').slice(0, 40)}`;
 }
 
-export interface PurchaseServiceDeps {
-  dataSource: DataSource;
-  secrets: SecretBox;
-  workflows: Workflows;
-  config: Config;
-}
+type PurchaseServiceDeps = Pick<AppDeps, 'dataSource' | 'secrets' | 'workflows' | 'config'>;
+
+/**
+ * Where a purchase request got to after the bounded wait: the purchase as recorded, with what only the workflow knows
+ * (whether the device was logged in); or, when its row could not be read back, only its id and last known status.
+ */
+export type PurchaseProgress =
+  | { recorded: true; purchase: PurchaseEntity; autoConnect?: AutoConnectReport }
+  | { recorded: false; purchase: { id: string; status: PurchaseStatus } };
 
 /**
  * The purchase endpoints' work: check the product and the company's gateway, write the purchase row (once per
- * attempt), start or join its workflow, wait a bounded time for the outcome, and answer from the database.
+ * attempt), start or join its workflow, wait a bounded time for the outcome, and read where it got to.
  */
 export class PurchaseService {
   constructor(private readonly deps: PurchaseServiceDeps) {}
 
-  async purchase(principal: RouterPrincipal, request: PurchaseRequest, idempotencyKey: string | undefined): Promise<PurchaseAnswer> {
-    const { dataSource, secrets, config, workflows } = this.deps;
-    const company = await dataSource.getRepository(CompanyEntity).findOneByOrFail({ id: principal.company.id });
-    if (request.gateway === 'mercado_pago' && !company.mercadoPagoAccessTokenEncrypted) {
-      throw new HttpError(400, 'La empresa no tiene configurado Mercado Pago');
-    }
-    if (request.gateway === 'conekta' && !company.conektaPrivateKeyEncrypted && !config.CONEKTA_DEFAULT_PRIVATE_KEY) {
-      throw new HttpError(400, 'La empresa no tiene configurado Conekta');
-    }
-    // The product must be sold by this very router (the original only checked the company) and still on sale.
+  async purchase(principal: RouterPrincipal, request: PurchaseRequest, idempotencyKey: string | undefined): Promise<PurchaseProgress> {
+    const { dataSource, config, workflows } = this.deps;
+    const company = await findChargingCompany(dataSource.manager, principal.company.id, request.gateway, config.CONEKTA_DEFAULT_PRIVATE_KEY);
+    // The product must be sold by this very router (not only by the company) and still on sale.
     const product = await dataSource
       .getRepository(ProductEntity)
       .findOneBy({ id: request.productId, companyId: company.id, routerId: principal.router.id, active: true });
-    if (!product) throw new HttpError(404, 'Producto no encontrado');
+    if (!product) throw new DomainError('NOT_FOUND', 'Producto no encontrado');
     if (request.clientAmount !== undefined && Math.round(request.clientAmount * 100) !== product.priceCents) {
-      throw new HttpError(
-        400,
+      throw new DomainError(
+        'BAD_REQUEST',
         `El monto ($${request.clientAmount.toFixed(2)}) no coincide con el producto ($${centsToMajor(product.priceCents).toFixed(2)})`,
       );
     }
@@ -89,23 +80,57 @@ export class PurchaseService {
       companyId: company.id,
       routerId: principal.router.id,
       gateway: request.gateway,
-      timing: {
-        routerReserveSeconds: config.ROUTER_CONNECT_TIMEOUT_SECONDS * 2 + 2,
-        pendingMaxSeconds: config.PAYMENT_PENDING_MAX_SECONDS,
-        statusPollSeconds: config.PAYMENT_STATUS_POLL_SECONDS,
-        provisioningDeadlineSeconds: config.PROVISIONING_DEADLINE_SECONDS,
-      },
+      timing: purchaseTiming(config),
     };
     const start = await workflows.startPurchase(workflowId, input, config.PURCHASE_RESPONSE_WAIT_SECONDS * 1000);
+    const outcome = start.kind === 'outcome' ? start.outcome : undefined;
     try {
       const purchase = await dataSource.getRepository(PurchaseEntity).findOneByOrFail({ id: purchaseId });
-      return await this.answer(purchase, start.kind === 'outcome' ? start.outcome : undefined, secrets);
+      const autoConnect = purchase.status === 'active' ? (outcome?.autoConnect ?? (await this.recordedAutoConnect(purchase))) : undefined;
+      return { recorded: true, purchase, autoConnect };
     } catch (error) {
       // The purchase has started and may charge: never "nothing was charged" now, but where to follow it.
       if (classifyDatabaseError(error) !== 'unavailable') throw error;
-      const status = start.kind === 'outcome' ? start.outcome.status : 'created';
-      return { status: 202, body: this.inProgressBody(purchaseId, status, null, null, null) };
+      return { recorded: false, purchase: { id: purchaseId, status: outcome?.status ?? 'created' } };
     }
+  }
+
+  /** A purchase made through this router, or NOT_FOUND. */
+  async find(routerId: string, purchaseId: string): Promise<PurchaseEntity> {
+    const purchase = await this.deps.dataSource.getRepository(PurchaseEntity).findOneBy({ id: purchaseId, routerId });
+    if (!purchase) throw new DomainError('NOT_FOUND', 'Compra no encontrada');
+    return purchase;
+  }
+
+  /**
+   * The customer is back from the bank's 3-D Secure page: a pending purchase asks the gateway now instead of at its
+   * next poll. The unguessable purchase id is the only input.
+   */
+  async customerReturned(purchaseId: string): Promise<void> {
+    const purchase = await this.deps.dataSource.getRepository(PurchaseEntity).findOneBy({ id: purchaseId });
+    if (!purchase) throw new DomainError('NOT_FOUND', 'Compra no encontrada');
+    if (purchase.status === 'pending') await this.deps.workflows.notifyPayment(purchase.workflowId, { eventId: 'customer-return' });
+  }
+
+  /** A Mercado Pago payment made through this router, as last confirmed with the gateway. */
+  async mercadoPagoPayment(principal: RouterPrincipal, paymentId: string): Promise<z.output<typeof PaymentStatusResponse>> {
+    const { dataSource, config } = this.deps;
+    await findChargingCompany(dataSource.manager, principal.company.id, 'mercado_pago', config.CONEKTA_DEFAULT_PRIVATE_KEY);
+    const purchase = await dataSource
+      .getRepository(PurchaseEntity)
+      .findOneBy({ gateway: 'mercado_pago', gatewayReference: paymentId, routerId: principal.router.id });
+    if (!purchase) throw new DomainError('NOT_FOUND', 'Pago no encontrado');
+    const detail = purchase.gatewayDetail as { status_detail?: string };
+    return {
+      success: true,
+      payment_id: paymentId,
+      status: purchase.gatewayStatus,
+      status_detail: detail.status_detail ?? null,
+      amount: centsToMajor(purchase.amountCents),
+      currency_id: purchase.currency,
+      date_approved: purchase.paidAt?.toISOString() ?? null,
+      date_last_updated: purchase.updatedAt.toISOString(),
+    };
   }
 
   /**
@@ -162,8 +187,8 @@ export class PurchaseService {
         // This attempt was submitted before: the same request joins it, another one is refused.
         const earlier = await tx.getRepository(PurchaseEntity).findOneOrFail({ where: { workflowId }, select: { id: true, requestFingerprint: true } });
         if (earlier.requestFingerprint !== fingerprint) {
-          throw new HttpError(
-            409,
+          throw new DomainError(
+            'CONFLICT',
             fromIdempotencyKey
               ? 'Esta Idempotency-Key ya se usó con otra solicitud. Use una clave nueva para cada compra.'
               : 'Este token de tarjeta ya se usó con otra solicitud. Genere uno nuevo.',
@@ -181,97 +206,6 @@ export class PurchaseService {
       });
       return purchaseId;
     });
-  }
-
-  /** The HTTP answer for a purchase's state (the outcome adds what only the workflow knows: the auto-connect result). */
-  async answer(purchase: PurchaseEntity, outcome: PurchaseOutcome | undefined, secrets: SecretBox): Promise<PurchaseAnswer> {
-    const statusUrl = this.statusUrl(purchase.id);
-    switch (purchase.status) {
-      case 'active':
-        return { status: 200, body: await this.approvedBody(purchase, outcome?.autoConnect, secrets, statusUrl) };
-      case 'declined':
-      case 'cancelled':
-        return { status: 402, body: { detail: purchase.customerMessage ?? MESSAGES.paymentCancelled } };
-      case 'refunded':
-      case 'revoked':
-      case 'expired':
-        // Refunded because access could not be delivered: try again later. Otherwise the attempt is over.
-        return {
-          status: purchase.statusReason === 'PROVISIONING_FAILED' ? 503 : 409,
-          body: { detail: purchase.customerMessage ?? MESSAGES.accessExpired },
-        };
-      case 'failed':
-        return { status: FAILURE_STATUS[purchase.statusReason ?? ''] ?? 503, body: { detail: purchase.customerMessage ?? MESSAGES.internal } };
-      default:
-        return {
-          status: 202,
-          body: this.inProgressBody(purchase.id, purchase.status, purchase.gatewayStatus, purchase.customerMessage, purchase.nextActionUrl),
-        };
-    }
-  }
-
-  /** The 202 body of a purchase not decided yet: poll `url_estado`. */
-  private inProgressBody(id: string, status: PurchaseStatus, gatewayStatus: string | null, message: string | null, nextActionUrl: string | null) {
-    const pending = status === 'pending';
-    return {
-      success: false,
-      id_compra: id,
-      estado: status,
-      estado_pago: gatewayStatus,
-      mensaje: pending ? (message ?? MESSAGES.paymentPending) : MESSAGES.purchaseInProgress,
-      ...(pending ? { advertencia: MESSAGES.paymentPending } : {}),
-      requiere_accion: nextActionUrl !== null,
-      redirect_url: nextActionUrl,
-      url_estado: this.statusUrl(id),
-    };
-  }
-
-  private statusUrl(id: string): string {
-    return `${this.deps.config.PUBLIC_BASE_URL}/api/v1/purchases/${id}`;
-  }
-
-  private async approvedBody(purchase: PurchaseEntity, report: AutoConnectReport | undefined, secrets: SecretBox, statusUrl: string) {
-    const autoConnect = report ?? (await this.recordedAutoConnect(purchase));
-    const detail = purchase.gatewayDetail as { status_detail?: string; installments?: number; payment_method?: Record<string, unknown> };
-    return {
-      success: true as const,
-      id_compra: purchase.id,
-      id_transaccion: purchase.gatewayReference ?? '',
-      estado_pago: purchase.gatewayStatus ?? '',
-      tipo_usuario: purchase.userType,
-      usuario_hotspot: { usuario: purchase.hotspotUsername ?? '', contrasena: secrets.decryptOptional(purchase.hotspotPasswordEncrypted) ?? '' },
-      producto: {
-        nombre: purchase.productName,
-        precio: centsToMajor(purchase.amountCents),
-        moneda: purchase.currency,
-        perfil_mikrotik: purchase.profileName,
-      },
-      cliente: { nombre: purchase.customerName, email: purchase.customerEmail },
-      timestamp: new Date().toISOString(),
-      expira_en: purchase.expiresAt!.toISOString(),
-      vigencia_segundos: purchase.validitySeconds,
-      url_estado: statusUrl,
-      auto_conexion: {
-        estado: autoConnect.connected ? ('conectado' as const) : ('no_conectado' as const),
-        mac: autoConnect.requested ? (autoConnect.mac ?? purchase.clientMac ?? '') : '',
-        ip: autoConnect.requested ? (autoConnect.ip ?? purchase.clientIp ?? '') : '',
-        mensaje: autoConnectMessage(autoConnect),
-        verificado: autoConnect.connected,
-        session_id: null,
-      },
-      ...(purchase.gateway === 'mercado_pago'
-        ? {
-            mercado_pago: {
-              payment_id: purchase.gatewayReference ?? '',
-              status: purchase.gatewayStatus ?? '',
-              status_detail: detail.status_detail ?? null,
-              installments: detail.installments ?? null,
-              payment_method: detail.payment_method ?? {},
-              raw_response: {},
-            },
-          }
-        : {}),
-    };
   }
 
   /** A repeated submit after the request that saw the outcome: the auto-connect result comes from the history. */
@@ -305,12 +239,3 @@ function requestFingerprintInput(principal: RouterPrincipal, request: PurchaseRe
     Object.entries(request.gatewayRequest).sort(([a], [b]) => a.localeCompare(b)),
   ]);
 }
-
-/** HTTP status of a failed purchase, by the reason the workflow recorded. */
-const FAILURE_STATUS: Record<string, PurchaseAnswer['status']> = {
-  ROUTER_UNREACHABLE: 503,
-  ROUTER_TIMEOUT: 503,
-  PAYMENT_GATEWAY_UNAVAILABLE: 503,
-  PAYMENT_GATEWAY_REJECTED: 400,
-  PAYMENT_NOT_CONFIGURED: 502,
-};

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { RouteContext, ZodApp } from '../app';
+import type { RouteContext, ZodApp } from '../context';
 import { adminOf, SECURITY } from '../plugins/auth';
-import { GivenPassword, Password } from '../schemas/admin/users';
+import { Message } from '../schemas/admin/common';
+import { GivenPassword, Password, UserResponse } from '../schemas/admin/users';
 import { ErrorResponse, ValidationErrorResponse } from '../schemas/common';
 
 const LoginRequest = z.object({ email: z.email().max(254), password: GivenPassword });
@@ -9,20 +10,12 @@ const LoginResponse = z.object({
   access_token: z.string(),
   token_type: z.literal('bearer'),
   expires_at: z.string(),
-  user: z.object({
-    id: z.number(),
-    email: z.string(),
-    nombre: z.string(),
-    rol: z.enum(['super_admin', 'cliente_admin']),
-    empresa_id: z.string().nullable(),
-    activo: z.boolean(),
-  }),
+  user: UserResponse.pick({ id: true, email: true, nombre: true, rol: true, empresa_id: true, activo: true }),
 });
 /** The new password follows the same policy as one an admin is created with. */
 const ChangePasswordRequest = z.object({ current_password: GivenPassword, new_password: Password });
-const Message = z.object({ message: z.string() });
 
-/** Admin sessions (spec §3.2), with logout and password change that really end sessions. */
+/** Admin sessions: login, and a logout and password change that really end sessions. */
 export function registerAuthRoutes(app: ZodApp, ctx: RouteContext): void {
   app.post(
     '/api/v1/auth/login',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteContext, ZodApp } from '../app';
+import type { RouteContext, ZodApp } from '../context';
 
 const Health = z.object({
   status: z.enum(['healthy', 'degraded']),
@@ -24,7 +24,7 @@ async function probe(check: () => Promise<unknown>, timeoutMs = 2_000): Promise<
   }
 }
 
-/** `/` (the original's status line), `/health` (what is up), `/health/ready` (503 until everything is up). */
+/** `/` (a status line, as monitors of the previous service read it), `/health` (what is up), `/health/ready` (503 until everything is up). */
 export function registerHealthRoutes(app: ZodApp, ctx: RouteContext): void {
   const report = async () => {
     const [database, temporal] = await Promise.all([

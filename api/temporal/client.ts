@@ -15,7 +15,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { MESSAGES } from '../../domain/messages';
-import { DomainError, type ErrorCode } from '../../domain/errors';
+import { DomainError, PEOPLE_FACING_CODES, type ErrorCode } from '../../domain/errors';
 import type { ConektaWebhookKeyResult, NotificationTestResult, RouterProbeResult } from '../../domain/operations';
 import type { PurchaseStatus } from '../../domain/purchase';
 import {
@@ -33,7 +33,7 @@ import {
   type PurchaseWorkflowInput,
   type ReconnectDeviceInput,
 } from '../../domain/temporal';
-import { STATUS_BY_CODE } from '../errors';
+import { isErrorCode } from '../errors';
 import type { AdminActionResult, PurchaseStart, Workflows } from './workflows';
 
 export interface TemporalSettings {
@@ -50,6 +50,8 @@ const NOT_RUNNING = 'La compra ya no está en curso';
 
 /** Short operations must answer an admin quickly; past this the router or gateway is reported unreachable. */
 const OPERATION_TIMEOUT_MS = 25_000;
+const OPERATION_TIMED_OUT = 'La operación no terminó a tiempo. Intente de nuevo.';
+const OPERATION_FAILED = 'No se pudo completar la operación. Intente de nuevo.';
 
 /**
  * The Temporal client behind the API. The connection is lazy, so the API starts (and serves the catalog) while
@@ -135,19 +137,19 @@ export class TemporalWorkflows implements Workflows {
   }
 
   reconnectDevice(routerId: string, device: ReconnectDeviceInput): Promise<AutoConnectReport> {
-    return this.operation(WORKFLOW_TYPES.reconnectDevice, `reconnect:${routerId}`, [routerId, device]);
+    return this.operation(WORKFLOW_TYPES.reconnectDevice, `reconnect:${routerId}`, [routerId, device], 'ROUTER_UNREACHABLE');
   }
 
   probeRouter(routerId: string): Promise<RouterProbeResult> {
-    return this.operation(WORKFLOW_TYPES.routerProbe, `router-probe:${routerId}`, [routerId]);
+    return this.operation(WORKFLOW_TYPES.routerProbe, `router-probe:${routerId}`, [routerId], 'ROUTER_UNREACHABLE');
   }
 
   sendTelegramTest(companyId: string, testId?: string): Promise<NotificationTestResult> {
-    return this.operation(WORKFLOW_TYPES.telegramTest, `telegram-test:${companyId}`, [companyId, testId ?? null]);
+    return this.operation(WORKFLOW_TYPES.telegramTest, `telegram-test:${companyId}`, [companyId, testId ?? null], 'SERVICE_UNAVAILABLE');
   }
 
   registerConektaWebhookKey(companyId: string): Promise<ConektaWebhookKeyResult> {
-    return this.operation(WORKFLOW_TYPES.conektaWebhookKey, `conekta-webhook-key:${companyId}`, [companyId]);
+    return this.operation(WORKFLOW_TYPES.conektaWebhookKey, `conekta-webhook-key:${companyId}`, [companyId], 'PAYMENT_GATEWAY_UNAVAILABLE');
   }
 
   refundPurchase(workflowId: string, input: AdminActionInput, waitMs: number): Promise<AdminActionResult<{ status: PurchaseStatus }>> {
@@ -162,7 +164,12 @@ export class TemporalWorkflows implements Workflows {
     return this.update(workflowId, waitMs, (handle) => handle.startUpdate(extendUpdate, { args: [input], waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
-  private async operation<T>(type: string, idPrefix: string, args: unknown[]): Promise<T> {
+  /**
+   * Runs a short operation and waits for its result. A failed operation is reported with the code its activity failed
+   * with (the message too when it was written for people); one that did not finish in time, with `timedOutCode`: the
+   * outside system it waited for did not answer.
+   */
+  private async operation<T>(type: string, idPrefix: string, args: unknown[], timedOutCode: ErrorCode): Promise<T> {
     try {
       return await this.client.workflow.execute<(...a: unknown[]) => Promise<T>>(type, {
         taskQueue: this.settings.taskQueue,
@@ -171,10 +178,11 @@ export class TemporalWorkflows implements Workflows {
         workflowExecutionTimeout: OPERATION_TIMEOUT_MS,
       });
     } catch (error) {
-      if (error instanceof WorkflowFailedError) {
-        throw new DomainError('ROUTER_UNREACHABLE', 'La operación no terminó a tiempo. Intente de nuevo.');
-      }
-      throw unavailable(error);
+      if (!(error instanceof WorkflowFailedError)) throw unavailable(error);
+      const failure = applicationFailure(error);
+      if (!failure || !isErrorCode(failure.type ?? undefined)) throw new DomainError(timedOutCode, OPERATION_TIMED_OUT);
+      const code = failure.type as ErrorCode;
+      throw new DomainError(code, PEOPLE_FACING_CODES.has(code) ? failure.message : OPERATION_FAILED);
     }
   }
 
@@ -203,7 +211,7 @@ export class TemporalWorkflows implements Workflows {
         const { type, message } = error.cause;
         // The workflow refuses with an ErrorCode; any other type is Temporal's own: the workflow closed before it
         // carried the action out.
-        if (type && type in STATUS_BY_CODE) throw new DomainError(type as ErrorCode, message);
+        if (isErrorCode(type ?? undefined)) throw new DomainError(type as ErrorCode, message);
         throw new DomainError('CONFLICT', NOT_RUNNING);
       }
       throw unavailable(error);
@@ -211,6 +219,14 @@ export class TemporalWorkflows implements Workflows {
       clearTimeout(timer);
     }
   }
+}
+
+/** The ApplicationFailure at the root of a failed workflow (an activity's, typed by our ErrorCode), if any. */
+function applicationFailure(error: unknown): ApplicationFailure | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof ApplicationFailure) return cause;
+  }
+  return undefined;
 }
 
 /** Temporal unreachable (its client retries spent) is a 503 the client may retry, never a 500. */

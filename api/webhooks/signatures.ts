@@ -2,16 +2,9 @@
  * Webhook signature checks for the API's webhook routes. Pure functions over node:crypto: the API never loads a
  * gateway SDK, so Mercado Pago's HMAC is implemented here rather than taken from its SDK.
  */
-import {
-  constants,
-  createHash,
-  createHmac,
-  createPublicKey,
-  publicDecrypt,
-  timingSafeEqual,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
+import { constants, createHash, createHmac, createPublicKey, publicDecrypt, verify, type KeyObject } from 'node:crypto';
+import { sameSecret } from '../../shared/secrets';
+import { firstHeader } from '../http';
 
 export type SignatureFailure =
   | 'missing_signature' // no signature header
@@ -27,14 +20,9 @@ type HeaderValue = string | string[] | undefined;
 
 const fail = (reason: SignatureFailure): SignatureCheck => ({ ok: false, reason });
 
+/** A header's first value, trimmed; undefined when absent or blank. */
 function single(value: HeaderValue): string | undefined {
-  const raw = Array.isArray(value) ? value[0] : value;
-  const trimmed = raw?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
-function sameBytes(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
+  return firstHeader(value)?.trim() || undefined;
 }
 
 export interface MercadoPagoSignatureInput {
@@ -76,7 +64,7 @@ export function verifyMercadoPagoSignature(input: MercadoPagoSignatureInput): Si
   const requestId = single(input.xRequestId);
   const manifest = `${dataId ? `id:${dataId};` : ''}${requestId ? `request-id:${requestId};` : ''}ts:${ts};`;
   const expected = createHmac('sha256', input.secret).update(manifest).digest();
-  if (!sameBytes(expected, Buffer.from(v1, 'hex'))) return fail('signature_mismatch');
+  if (!sameSecret(expected, Buffer.from(v1, 'hex'))) return fail('signature_mismatch');
 
   // Documented as seconds; 13-digit values are read as milliseconds in case a sender uses them.
   const tsMs = ts.length >= 13 ? Number(ts) : Number(ts) * 1000;
@@ -119,7 +107,7 @@ export function verifyConektaDigest(rawBody: Buffer, digestHeader: HeaderValue, 
     } catch {
       continue;
     }
-    if (sameBytes(recovered, hash) || sameBytes(recovered, hexHash)) return { ok: true };
+    if (sameSecret(recovered, hash) || sameSecret(recovered, hexHash)) return { ok: true };
   }
   return fail('signature_mismatch');
 }

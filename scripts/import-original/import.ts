@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { AdminUserEntity, CompanyEntity, ProductEntity, RouterApiKeyEntity, RouterEntity } from '../../db/entities';
 import { parseRouterDuration } from '../../domain/durations';
 import type { RouterProbeResult } from '../../domain/operations';
-import type { PurchaseWorkflowInput } from '../../domain/temporal';
+import { purchaseTiming, type PurchaseWorkflowInput } from '../../domain/temporal';
 import type { Config } from '../../shared/config';
 import { RouterEndpointPolicy } from '../../shared/router-endpoints';
 import { SecretBox } from '../../shared/secrets';
@@ -185,12 +185,7 @@ async function adopt(dataSource: DataSource, temporal: ImportTemporal, config: C
       companyId: p.company_id,
       routerId: p.router_id,
       gateway: p.gateway,
-      timing: {
-        routerReserveSeconds: config.ROUTER_CONNECT_TIMEOUT_SECONDS * 2 + 2,
-        pendingMaxSeconds: config.PAYMENT_PENDING_MAX_SECONDS,
-        statusPollSeconds: config.PAYMENT_STATUS_POLL_SECONDS,
-        provisioningDeadlineSeconds: config.PROVISIONING_DEADLINE_SECONDS,
-      },
+      timing: purchaseTiming(config),
       adopted: { expiresAt: p.expires_at.toISOString() },
     };
     if (await temporal.startAdopted(p.workflow_id, input)) report.adoption.started += 1;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildOptions } from '../../api/app';
-import type { AppDeps } from '../../api/deps';
+import type { AppDeps } from '../../api/context';
 import { TemporalWorkflows } from '../../api/temporal/client';
 import type { Workflows } from '../../api/temporal/workflows';
 import type { Config } from '../../shared/config';

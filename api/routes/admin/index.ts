@@ -1,4 +1,4 @@
-import type { RouteContext, ZodApp } from '../../app';
+import type { RouteContext, ZodApp } from '../../context';
 import { registerApiKeyRoutes } from './api-keys';
 import { registerAuditRoutes } from './audit';
 import { registerCompanyRoutes } from './companies';

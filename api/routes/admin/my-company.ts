@@ -1,37 +1,14 @@
-import type { z } from 'zod';
-import type { CompanyEntity } from '../../../db/entities';
-import { maskSecret } from '../../../shared/secrets';
-import type { RouteContext, ZodApp } from '../../app';
-import { SECURITY } from '../../plugins/auth';
-import { ADMIN_ERRORS, iso } from '../../schemas/admin/common';
+import { toMyCompany, updateMyCompany } from '../../admin/companies';
+import { findCompany } from '../../../db/repositories/companies';
+import type { RouteContext, ZodApp } from '../../context';
+import { actorOf, ownCompanyId, SECURITY } from '../../plugins/auth';
+import { ADMIN_ERRORS } from '../../schemas/admin/common';
 import { MyCompanyResponse, UpdateMyCompanyRequest, UpdateMyCompanyResponse } from '../../schemas/admin/my-company';
 import { ErrorResponse } from '../../schemas/common';
-import { findCompany } from './companies';
-import { profileFrom, updateCompanySettings } from './company-settings';
-import { actorOf, ownCompanyId } from './scope';
 
 const TAGS = ['Cliente Admin'];
 
-function toMyCompany(c: CompanyEntity): z.output<typeof MyCompanyResponse> {
-  return {
-    id: c.id,
-    nombre: c.name,
-    contacto_email: c.contactEmail,
-    contacto_telefono: c.contactPhone,
-    logo_url: c.logoUrl,
-    conekta_mode: c.conektaMode,
-    conekta_public_key: c.conektaPublicKey,
-    mercado_pago_mode: c.mercadoPagoMode,
-    mercado_pago_public_key: c.mercadoPagoPublicKey,
-    activa: c.active,
-    creada_en: iso(c.createdAt),
-    telegram_bot_token: maskSecret(c.telegramBotTokenEncrypted),
-    telegram_chat_id: c.telegramChatId,
-    notificaciones_telegram: c.telegramEnabled,
-  };
-}
-
-/** Company admin: the own company (spec §3.4 `mi-empresa`). */
+/** Company admin: the own company (`mi-empresa`). */
 export function registerMyCompanyRoutes(app: ZodApp, ctx: RouteContext): void {
   const onRequest = ctx.guards.admin('cliente_admin');
 
@@ -46,7 +23,7 @@ export function registerMyCompanyRoutes(app: ZodApp, ctx: RouteContext): void {
         response: { 200: MyCompanyResponse, ...ADMIN_ERRORS },
       },
     },
-    async (request) => toMyCompany(await findCompany(ctx, ownCompanyId(request))),
+    async (request) => toMyCompany(await findCompany(ctx.dataSource.manager, ownCompanyId(request))),
   );
 
   app.put(
@@ -62,25 +39,11 @@ export function registerMyCompanyRoutes(app: ZodApp, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const body = request.body;
-      const { company } = await updateCompanySettings(
-        ctx,
-        actorOf(request),
-        ownCompanyId(request),
-        { telegramBotToken: body.telegram_bot_token, telegramChatId: body.telegram_chat_id, telegramEnabled: body.notificaciones_telegram },
-        profileFrom(body),
-      );
-      const view = toMyCompany(company);
+      const view = toMyCompany(await updateMyCompany(ctx, actorOf(request), ownCompanyId(request), request.body));
+      const { nombre, contacto_email, contacto_telefono, telegram_bot_token, telegram_chat_id, notificaciones_telegram } = view;
       return {
         message: 'Información de la empresa actualizada correctamente',
-        empresa: {
-          nombre: view.nombre,
-          contacto_email: view.contacto_email,
-          contacto_telefono: view.contacto_telefono,
-          telegram_bot_token: view.telegram_bot_token,
-          telegram_chat_id: view.telegram_chat_id,
-          notificaciones_telegram: view.notificaciones_telegram,
-        },
+        empresa: { nombre, contacto_email, contacto_telefono, telegram_bot_token, telegram_chat_id, notificaciones_telegram },
       };
     },
   );

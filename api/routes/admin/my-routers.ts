@@ -1,8 +1,7 @@
-import { RouterEntity } from '../../../db/entities';
-import { findPage } from '../../../db/repositories/pagination';
-import type { RouteContext, ZodApp } from '../../app';
-import { HttpError, STATUS_BY_CODE } from '../../errors';
-import { SECURITY } from '../../plugins/auth';
+import type { FastifyRequest } from 'fastify';
+import { findRouter, listRouters, liveProfiles, NOT_OURS, testConnection, toRouterResponse, updateRouter } from '../../admin/routers';
+import type { RouteContext, ZodApp } from '../../context';
+import { actorOf, ownCompanyId, SECURITY } from '../../plugins/auth';
 import { ADMIN_ERRORS, iso, NOT_FOUND, PageQuery } from '../../schemas/admin/common';
 import { MyRoutersResponse } from '../../schemas/admin/my-routers';
 import {
@@ -13,16 +12,10 @@ import {
   UpdateRouterRequest,
 } from '../../schemas/admin/routers';
 import { ErrorResponse } from '../../schemas/common';
-import { testConnection, toRouterResponse, updateRouter } from './routers';
-import { actorOf, findOwned, ownCompanyId } from './scope';
-
-const NOT_OURS = 'Router no encontrado o no pertenece a tu empresa';
-
-/** Company admin: its own routers (spec §3.4) — list, connection data, live hotspot profiles, connection test. */
+/** Company admin: its own routers — list, connection data, live hotspot profiles, connection test. */
 export function registerMyRouterRoutes(app: ZodApp, ctx: RouteContext): void {
   const onRequest = ctx.guards.admin('cliente_admin');
-  const ownRouter = (companyId: string, routerId: string) =>
-    findOwned(ctx.dataSource.manager, RouterEntity, companyId, { id: routerId }, NOT_OURS);
+  const ownRouter = (request: FastifyRequest, routerId: string) => findRouter(ctx, ownCompanyId(request), routerId, NOT_OURS);
 
   app.get(
     '/api/v1/admin/mi-empresa/routers',
@@ -38,13 +31,7 @@ export function registerMyRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     },
     async (request) => {
       const companyId = ownCompanyId(request);
-      const query = ctx.dataSource
-        .getRepository(RouterEntity)
-        .createQueryBuilder('r')
-        .where('r.company_id = :companyId', { companyId })
-        .orderBy('r.created_at', 'DESC')
-        .addOrderBy('r.id');
-      const { rows, total } = await findPage(query, request.query);
+      const { rows, total } = await listRouters(ctx, companyId, request.query);
       return {
         empresa_id: companyId,
         total,
@@ -98,25 +85,7 @@ export function registerMyRouterRoutes(app: ZodApp, ctx: RouteContext): void {
         },
       },
     },
-    async (request) => {
-      const router = await ownRouter(ownCompanyId(request), request.params.router_id);
-      if (!router.active) throw new HttpError(400, 'El router está inactivo. Actívalo primero desde el panel.');
-      const probe = await ctx.workflows.probeRouter(router.id);
-      if (!probe.ok) throw new HttpError(STATUS_BY_CODE[probe.code], probe.message);
-      return probe.profiles.map((p) => ({
-        id: p.id,
-        name: p.name,
-        session_timeout: p.sessionTimeout,
-        idle_timeout: p.idleTimeout,
-        keepalive_timeout: p.keepaliveTimeout,
-        status_autorefresh: p.statusAutorefresh,
-        shared_users: p.sharedUsers,
-        rate_limit: p.rateLimit,
-        address_list: p.addressList,
-        mac_cookie_timeout: p.macCookieTimeout,
-        add_mac_cookie: p.addMacCookie,
-      }));
-    },
+    async (request) => liveProfiles(ctx, await ownRouter(request, request.params.router_id)),
   );
 
   app.get(
@@ -131,6 +100,6 @@ export function registerMyRouterRoutes(app: ZodApp, ctx: RouteContext): void {
         response: { 200: TestConnectionResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
       },
     },
-    async (request) => testConnection(ctx, await ownRouter(ownCompanyId(request), request.params.router_id)),
+    async (request) => testConnection(ctx, await ownRouter(request, request.params.router_id)),
   );
 }

@@ -1,19 +1,16 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { GATEWAYS } from '../../../domain/purchase';
-import { CompanyEntity, RouterEntity } from '../../../db/entities';
-import { chooseGateway, portalConfig, portalFiles, portalZip, usableGateways } from '../../admin/portal-package';
-import { loadRouterSetup, routerSetupScript } from '../../admin/router-setup';
-import type { RouteContext, ZodApp } from '../../app';
-import { HttpError } from '../../errors';
-import { SECURITY } from '../../plugins/auth';
+import type { RouterEntity } from '../../../db/entities';
+import { portalPackage, setupScript } from '../../admin/router-onboarding';
+import { findRouter, NOT_IN_COMPANY, NOT_OURS } from '../../admin/routers';
+import type { RouteContext, ZodApp } from '../../context';
+import { firstHeader } from '../../http';
+import { ownCompanyId, SECURITY } from '../../plugins/auth';
 import { ADMIN_ERRORS, NOT_FOUND } from '../../schemas/admin/common';
 import { CompanyRouterParams, RouterParams } from '../../schemas/admin/routers';
 import { ErrorResponse } from '../../schemas/common';
-import { findOwned, ownCompanyId } from './scope';
 
-const NOT_OURS = 'Router no encontrado o no pertenece a tu empresa';
-const NOT_IN_COMPANY = 'Router no encontrado o no pertenece a la empresa';
 const KEY_HEADER = 'x-router-api-key';
 
 const ScriptResponse = { description: 'RouterOS script (.rsc)', content: { 'text/plain': { schema: z.string() } } };
@@ -24,18 +21,16 @@ const PortalQuery = z.object({
 
 /**
  * Router onboarding: the RouterOS setup script (company admin for its routers, super admin for any) and the captive
- * portal's files for one router (company admin). The work is in api/admin/router-setup.ts and portal-package.ts.
+ * portal's files for one router (company admin).
  */
 export function registerRouterOnboardingRoutes(app: ZodApp, ctx: RouteContext): void {
   const companyAdmin = ctx.guards.admin('cliente_admin');
   const superAdmin = ctx.guards.admin('super_admin');
-  const router = (companyId: string, routerId: string, notFound: string) =>
-    findOwned(ctx.dataSource.manager, RouterEntity, companyId, { id: routerId }, notFound);
   const sendScript = async (reply: FastifyReply, row: RouterEntity) =>
     reply
       .header('content-type', 'text/plain; charset=utf-8')
       .header('content-disposition', `attachment; filename="pagos-hotspot-setup-${row.id}.rsc"`)
-      .send(routerSetupScript(await loadRouterSetup(ctx.dataSource, ctx.config, row)));
+      .send(await setupScript(ctx, row));
 
   app.get(
     '/api/v1/admin/mi-empresa/routers/:router_id/setup.rsc',
@@ -51,8 +46,7 @@ export function registerRouterOnboardingRoutes(app: ZodApp, ctx: RouteContext): 
       },
     },
     async (request, reply) => {
-      const row = await router(ownCompanyId(request), request.params.router_id, NOT_OURS);
-      return sendScript(reply, row);
+      return sendScript(reply, await findRouter(ctx, ownCompanyId(request), request.params.router_id, NOT_OURS));
     },
   );
 
@@ -69,8 +63,7 @@ export function registerRouterOnboardingRoutes(app: ZodApp, ctx: RouteContext): 
       },
     },
     async (request, reply) => {
-      const row = await router(request.params.empresa_id, request.params.router_id, NOT_IN_COMPANY);
-      return sendScript(reply, row);
+      return sendScript(reply, await findRouter(ctx, request.params.empresa_id, request.params.router_id, NOT_IN_COMPANY));
     },
   );
 
@@ -91,17 +84,8 @@ export function registerRouterOnboardingRoutes(app: ZodApp, ctx: RouteContext): 
       },
     },
     async (request, reply) => {
-      const row = await router(ownCompanyId(request), request.params.router_id, NOT_OURS);
-      const header = request.headers[KEY_HEADER];
-      const apiKey = (Array.isArray(header) ? header[0] : header)?.trim();
-      if (!apiKey) {
-        throw new HttpError(400, 'Envíe la API Key del router en la cabecera X-Router-Api-Key (la que recibió al crear el router o al regenerarla)');
-      }
-      const principal = await ctx.routerKeys.authenticate({ 'x-api-key': apiKey }).catch(() => undefined);
-      if (principal?.router.id !== row.id) throw new HttpError(400, 'X-Router-Api-Key no es una API Key vigente de este router');
-      const company = await ctx.dataSource.getRepository(CompanyEntity).findOneByOrFail({ id: row.companyId });
-      const gateway = chooseGateway(usableGateways(company, ctx.config), request.query.pasarela);
-      const zip = portalZip(portalFiles(portalConfig(ctx.config, row, apiKey, gateway)));
+      const row = await findRouter(ctx, ownCompanyId(request), request.params.router_id, NOT_OURS);
+      const zip = await portalPackage(ctx, row, firstHeader(request.headers[KEY_HEADER])?.trim(), request.query.pasarela);
       return reply
         .header('content-type', 'application/zip')
         .header('content-disposition', `attachment; filename="portal-${row.id}.zip"`)

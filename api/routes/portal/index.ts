@@ -1,4 +1,4 @@
-import type { RouteContext, ZodApp } from '../../app';
+import type { RouteContext, ZodApp } from '../../context';
 import { registerCatalogRoutes } from './catalog';
 import { registerHotspotRoutes } from './hotspot';
 import { registerPurchaseRoutes } from './purchases';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { centsToMajor } from '../../../domain/money';
-import { PurchaseEntity, CompanyEntity } from '../../../db/entities';
-import type { RouteContext, ZodApp } from '../../app';
-import { HttpError } from '../../errors';
+import type { RouteContext, ZodApp } from '../../context';
+import { firstHeader } from '../../http';
+import { portalGuards } from '../../portal/guards';
+import { purchaseAnswer, purchaseView } from '../../portal/purchase-view';
 import { PurchaseService, type PurchaseRequest } from '../../portal/purchases';
 import { routerOf, SECURITY } from '../../plugins/auth';
 import { rateLimit } from '../../plugins/rate-limit';
@@ -17,7 +17,6 @@ import {
   PurchaseIdParams,
   PurchaseStatusResponse,
 } from '../../schemas/portal/purchases';
-import { portalGuards } from './guards';
 
 const purchaseResponses = {
   200: PurchaseApproved,
@@ -36,15 +35,10 @@ const RETURN_PAGE = `<!doctype html><html lang="es"><head><meta charset="utf-8">
 <h1>Gracias</h1><p>Estamos confirmando su pago con el banco. Vuelva a la página del portal para ver el estado de su compra.</p>
 </body></html>`;
 
-const idempotencyHeader = (headers: Record<string, string | string[] | undefined>) => {
-  const value = headers['idempotency-key'];
-  return Array.isArray(value) ? value[0] : value;
-};
-
 /**
- * Purchases (spec §3.3, issue 6): each attempt is one Temporal workflow. The answer comes from the workflow's first
- * decisive outcome (bounded wait), rendered from the database; a repeated submit of the same attempt gets the same
- * answer and never a second charge.
+ * Purchases: each attempt is one Temporal workflow. The answer comes from the workflow's first decisive outcome
+ * (bounded wait), rendered from the database; a repeated submit of the same attempt gets the same answer and never a
+ * second charge.
  */
 export function registerPurchaseRoutes(app: ZodApp, ctx: RouteContext): void {
   const service = new PurchaseService(ctx);
@@ -63,8 +57,9 @@ export function registerPurchaseRoutes(app: ZodApp, ctx: RouteContext): void {
       url,
       { preHandler: buyGuards, schema: { tags: ['Purchases'], summary, description, security: SECURITY.routerKey, body, response: purchaseResponses } },
       async (request, reply) => {
-        const answer = await service.purchase(routerOf(request), toRequest(request.body as z.output<Body>), idempotencyHeader(request.headers));
-        return reply.status(answer.status).send(answer.body as never);
+        const idempotencyKey = firstHeader(request.headers['idempotency-key']);
+        const answer = purchaseAnswer(ctx, await service.purchase(routerOf(request), toRequest(request.body as z.output<Body>), idempotencyKey));
+        return answer.status === 200 ? reply.code(200).send(answer.body) : reply.code(202).send(answer.body);
       },
     );
 
@@ -116,32 +111,7 @@ export function registerPurchaseRoutes(app: ZodApp, ctx: RouteContext): void {
         response: { 200: PurchaseStatusResponse, 401: ErrorResponse, 404: ErrorResponse, 422: ValidationErrorResponse },
       },
     },
-    async (request) => {
-      const { router } = routerOf(request);
-      const purchase = await ctx.dataSource.getRepository(PurchaseEntity).findOneBy({ id: request.params.id, routerId: router.id });
-      if (!purchase) throw new HttpError(404, 'Compra no encontrada');
-      const active = purchase.status === 'active';
-      return {
-        id_compra: purchase.id,
-        estado: purchase.status,
-        estado_pago: purchase.gatewayStatus,
-        pasarela: purchase.gateway,
-        mensaje: purchase.customerMessage,
-        siguiente_accion:
-          purchase.status === 'pending' ? (purchase.nextActionUrl ? ('redirigir' as const) : ('esperar' as const))
-          : ['created', 'charging', 'paid'].includes(purchase.status) ? ('esperar' as const)
-          : ('ninguna' as const),
-        redirect_url: purchase.status === 'pending' ? purchase.nextActionUrl : null,
-        tipo_usuario: purchase.userType,
-        usuario_hotspot: active
-          ? { usuario: purchase.hotspotUsername ?? '', contrasena: ctx.secrets.decryptOptional(purchase.hotspotPasswordEncrypted) ?? '' }
-          : null,
-        producto: { nombre: purchase.productName, precio: centsToMajor(purchase.amountCents), moneda: purchase.currency },
-        creada_en: purchase.createdAt.toISOString(),
-        activada_en: purchase.activatedAt?.toISOString() ?? null,
-        expira_en: purchase.expiresAt?.toISOString() ?? null,
-      };
-    },
+    async (request) => purchaseView(ctx, await service.find(routerOf(request).router.id, request.params.id)).status(),
   );
 
   // Where the bank's 3-D Secure page sends the customer back. No key (it is the customer's browser, not the portal):
@@ -164,9 +134,7 @@ export function registerPurchaseRoutes(app: ZodApp, ctx: RouteContext): void {
       },
     },
     async (request, reply) => {
-      const purchase = await ctx.dataSource.getRepository(PurchaseEntity).findOneBy({ id: request.params.id });
-      if (!purchase) throw new HttpError(404, 'Compra no encontrada');
-      if (purchase.status === 'pending') await ctx.workflows.notifyPayment(purchase.workflowId, { eventId: 'customer-return' });
+      await service.customerReturned(request.params.id);
       return reply.type('text/html; charset=utf-8').send(RETURN_PAGE);
     },
   );
@@ -183,25 +151,6 @@ export function registerPurchaseRoutes(app: ZodApp, ctx: RouteContext): void {
         response: { 200: PaymentStatusResponse, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 422: ValidationErrorResponse },
       },
     },
-    async (request) => {
-      const { router, company } = routerOf(request);
-      const configured = await ctx.dataSource.getRepository(CompanyEntity).findOneByOrFail({ id: company.id });
-      if (!configured.mercadoPagoAccessTokenEncrypted) throw new HttpError(400, 'La empresa no tiene configurado Mercado Pago');
-      const purchase = await ctx.dataSource
-        .getRepository(PurchaseEntity)
-        .findOneBy({ gateway: 'mercado_pago', gatewayReference: request.params.payment_id, routerId: router.id });
-      if (!purchase) throw new HttpError(404, 'Pago no encontrado');
-      const detail = purchase.gatewayDetail as { status_detail?: string };
-      return {
-        success: true as const,
-        payment_id: request.params.payment_id,
-        status: purchase.gatewayStatus,
-        status_detail: detail.status_detail ?? null,
-        amount: centsToMajor(purchase.amountCents),
-        currency_id: purchase.currency,
-        date_approved: purchase.paidAt?.toISOString() ?? null,
-        date_last_updated: purchase.updatedAt.toISOString(),
-      };
-    },
+    async (request) => service.mercadoPagoPayment(routerOf(request), request.params.payment_id),
   );
 }

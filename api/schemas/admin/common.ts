@@ -49,5 +49,3 @@ export const NOT_FOUND = { 404: ErrorResponse } as const;
 export const iso = (date: Date): string => date.toISOString();
 export const isoOrNull = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
 
-/** Optional text that may be cleared: absent = unchanged, null or "" = cleared. */
-export const ClearableText = (max: number) => z.string().trim().max(max).nullable().optional();

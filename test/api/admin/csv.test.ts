@@ -1,4 +1,4 @@
-import { csvCell, toCsv } from '../../../api/routes/admin/csv';
+import { csvCell, toCsv } from '../../../api/admin/csv';
 
 describe('CSV export', () => {
   it('quotes cells with commas, quotes and line breaks, doubling the quotes', () => {

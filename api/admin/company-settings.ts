@@ -1,14 +1,14 @@
-import { CompanyEntity } from '../../../db/entities';
-import { recordAudit, type AuditAction } from '../../../db/repositories/audit';
-import { maskSecret, type SecretBox } from '../../../shared/secrets';
-import type { RouteContext } from '../../app';
-import { HttpError } from '../../errors';
+import { DomainError } from '../../domain/errors';
+import { CompanyEntity } from '../../db/entities';
+import { recordAudit, type AuditAction } from '../../db/repositories/audit';
+import { maskSecret, type SecretBox } from '../../shared/secrets';
+import type { AppDeps } from '../context';
 
 /**
- * The one behaviour of every setter of gateway and notification settings (the original had five setters with three
- * behaviours). For each field: absent or null → unchanged; "" → cleared; the mask `********` (a form sent back as it
- * was read) → unchanged; anything else → stored, secrets encrypted. A mode is `test` or `live` and changes only when
- * given (the original reset it to `test` whenever it was left out).
+ * The one behaviour of every setter of gateway and notification settings (five routes share it). For each field:
+ * absent or null → unchanged; "" → cleared; the mask `********` (a form sent back as it was read) → unchanged;
+ * anything else → stored, secrets encrypted. A mode is `test` or `live` and changes only when given, never reset
+ * because a form left it out.
  */
 export interface CompanySettingsInput {
   conektaPrivateKey?: string | null;
@@ -40,7 +40,7 @@ const FIELDS: Record<SettingName, Field> = {
   conektaPrivateKey: { column: 'conektaPrivateKeyEncrypted', group: 'conekta', secret: v1 },
   conektaPublicKey: { column: 'conektaPublicKey', group: 'conekta' },
   conektaMode: { column: 'conektaMode', group: 'conekta' },
-  // Mercado Pago values use the original's Fernet format when its key is configured, so both services can read them.
+  // Mercado Pago values use the Fernet format when its key is configured, so the previous service can still read them.
   mercadoPagoAccessToken: { column: 'mercadoPagoAccessTokenEncrypted', group: 'mercado_pago', secret: (s, v) => s.encryptMercadoPago(v) },
   mercadoPagoPublicKey: { column: 'mercadoPagoPublicKey', group: 'mercado_pago' },
   mercadoPagoWebhookSecret: {
@@ -61,6 +61,9 @@ const AUDIT_ACTIONS: Record<Group, AuditAction> = {
 };
 
 const MASK = maskSecret('x');
+
+/** Telegram notifications need both a bot token and a chat id. */
+export const TELEGRAM_SETTINGS_MISSING = 'Faltan credenciales (Token o Chat ID)';
 
 /** The columns to write for an input, and the names of the settings it changes. */
 export function settingsPatch(secrets: SecretBox, input: CompanySettingsInput): { patch: Partial<CompanyEntity>; changed: SettingName[] } {
@@ -83,7 +86,7 @@ export function settingsPatch(secrets: SecretBox, input: CompanySettingsInput): 
 /** Company details that are not settings: set when given (`contactEmail`/`contactPhone` may be set to null). */
 export type CompanyProfileInput = Partial<Pick<CompanyEntity, 'name' | 'contactEmail' | 'contactPhone'>>;
 
-/** Profile details from a request body with the original's field names; null or "" clears a contact. */
+/** Profile details from a request body (the public Spanish field names); null or "" clears a contact. */
 export function profileFrom(body: {
   nombre?: string;
   contacto_email?: string | null;
@@ -103,7 +106,7 @@ export function profileFrom(body: {
  * changed (field names only, never values). Returns the updated row and the settings changed.
  */
 export async function updateCompanySettings(
-  ctx: RouteContext,
+  ctx: Pick<AppDeps, 'dataSource' | 'secrets'>,
   actor: { id: number; email: string },
   companyId: string,
   input: CompanySettingsInput,
@@ -111,14 +114,14 @@ export async function updateCompanySettings(
 ): Promise<{ company: CompanyEntity; changed: SettingName[] }> {
   return ctx.dataSource.transaction(async (tx) => {
     const company = await tx.getRepository(CompanyEntity).findOne({ where: { id: companyId }, lock: { mode: 'pessimistic_write' } });
-    if (!company) throw new HttpError(404, 'Empresa no encontrada');
+    if (!company) throw new DomainError('NOT_FOUND', 'Empresa no encontrada');
     const { patch, changed } = settingsPatch(ctx.secrets, input);
     const profileFields = (Object.keys(profile) as (keyof CompanyProfileInput)[]).filter((k) => profile[k] !== undefined);
     for (const field of profileFields) Object.assign(company, { [field]: profile[field] });
     Object.assign(company, patch);
     const groups = new Set(changed.map((name) => FIELDS[name].group));
     if (groups.has('telegram') && company.telegramEnabled && (!company.telegramBotTokenEncrypted || !company.telegramChatId)) {
-      throw new HttpError(400, 'Faltan credenciales (Token o Chat ID)');
+      throw new DomainError('BAD_REQUEST', TELEGRAM_SETTINGS_MISSING);
     }
     if (changed.length > 0 || profileFields.length > 0) {
       company.updatedAt = new Date();

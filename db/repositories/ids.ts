@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
 /**
- * Inserts a row under a fresh `<prefix><upper hex>` id (`EMP_…`, `RTR_…`, the original's formats). A collision is
+ * Inserts a row under a fresh `<prefix><upper hex>` id (`EMP_…`, `RTR_…`: the formats of the previous service's ids, which imported rows keep). A collision is
  * unlikely but not impossible with 8 hex digits, so a taken id is skipped (ON CONFLICT DO NOTHING) and another drawn.
  */
 export async function insertWithRandomId<E extends ObjectLiteral>(

@@ -1,6 +1,6 @@
-import type { RouteContext } from '../../app';
-import { rateLimit } from '../../plugins/rate-limit';
-import type { PreHandler } from '../../plugins/auth';
+import type { RouteContext } from '../context';
+import type { PreHandler } from '../plugins/auth';
+import { rateLimit } from '../plugins/rate-limit';
 
 /**
  * Guards of every captive-portal route: a valid router key, then rate limits per key and per client IP. The key is

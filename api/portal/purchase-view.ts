@@ -1,0 +1,180 @@
+import type { z } from 'zod';
+import { PEOPLE_FACING_CODES, type ErrorCode } from '../../domain/errors';
+import { autoConnectMessage, MESSAGES } from '../../domain/messages';
+import { centsToMajor } from '../../domain/money';
+import { nextAction, type NextAction } from '../../domain/purchase';
+import type { AutoConnectReport } from '../../domain/temporal';
+import type { PurchaseEntity } from '../../db/entities';
+import type { Config } from '../../shared/config';
+import type { SecretBox } from '../../shared/secrets';
+import { PurchaseEndedError } from '../errors';
+import type { PurchaseProgress } from './purchases';
+import type { PurchaseAccepted, PurchaseApproved, PurchaseStatusResponse } from '../schemas/portal/purchases';
+
+export interface PurchaseViewDeps {
+  secrets: SecretBox;
+  config: Pick<Config, 'PUBLIC_BASE_URL'>;
+}
+
+/** The answer to a purchase request that did not end without access: approved (200), or still undecided (202). */
+export type PurchaseAnswer =
+  | { status: 200; body: z.output<typeof PurchaseApproved> }
+  | { status: 202; body: z.output<typeof PurchaseAccepted> };
+
+/** What only the workflow's answer knows, besides the row. */
+export interface PurchaseOutcomeView {
+  /** Whether the device was logged in: from the workflow's answer, or the history for a repeated submit. */
+  autoConnect?: AutoConnectReport;
+}
+
+const NEXT_ACTION: Record<NextAction, 'esperar' | 'redirigir' | 'ninguna'> = { wait: 'esperar', redirect: 'redirigir', none: 'ninguna' };
+
+/** Where the portal follows a purchase. */
+export function statusUrl(deps: PurchaseViewDeps, purchaseId: string): string {
+  return `${deps.config.PUBLIC_BASE_URL}/api/v1/purchases/${purchaseId}`;
+}
+
+/**
+ * How the captive portal sees a purchase: the answer to the purchase request (POST) and its status (GET) show the
+ * same facts — the credentials once active, the product, what the page does next, where to follow it — worked out here.
+ */
+export function purchaseView(deps: PurchaseViewDeps, purchase: PurchaseEntity, outcome: PurchaseOutcomeView = {}) {
+  const active = purchase.status === 'active';
+  const credentials = () => ({
+    usuario: purchase.hotspotUsername ?? '',
+    contrasena: deps.secrets.decryptOptional(purchase.hotspotPasswordEncrypted) ?? '',
+  });
+  const next = nextAction(purchase.status, purchase.nextActionUrl);
+
+  return {
+    /**
+     * The purchase request's answer: 200 with the credentials once active, 202 while undecided; a purchase that ended
+     * without access throws its PurchaseEndedError, with the customer's message.
+     */
+    answer(): PurchaseAnswer {
+      if (active) return { status: 200, body: approvedBody(deps, purchase, credentials(), outcome.autoConnect) };
+      const ended = endedWithout(purchase);
+      if (ended) throw new PurchaseEndedError(ended.code, purchase.customerMessage ?? ended.message);
+      return acceptedAnswer(deps, purchase);
+    },
+
+    /** The status body: where the purchase is, what the page does next, and the credentials once active. */
+    status(): z.output<typeof PurchaseStatusResponse> {
+      return {
+        id_compra: purchase.id,
+        estado: purchase.status,
+        estado_pago: purchase.gatewayStatus,
+        pasarela: purchase.gateway,
+        mensaje: purchase.customerMessage,
+        siguiente_accion: NEXT_ACTION[next],
+        redirect_url: purchase.status === 'pending' ? purchase.nextActionUrl : null,
+        tipo_usuario: purchase.userType,
+        usuario_hotspot: active ? credentials() : null,
+        producto: productOf(purchase),
+        creada_en: purchase.createdAt.toISOString(),
+        activada_en: purchase.activatedAt?.toISOString() ?? null,
+        expira_en: purchase.expiresAt?.toISOString() ?? null,
+      };
+    },
+  };
+}
+
+/**
+ * The answer to a purchase request, from where it got to. A purchase whose row could not be read back has started and
+ * may charge: it is answered as in progress (its id and last known status, nothing of the gateway's), never as
+ * "nothing was charged".
+ */
+export function purchaseAnswer(deps: PurchaseViewDeps, progress: PurchaseProgress): PurchaseAnswer {
+  if (progress.recorded) return purchaseView(deps, progress.purchase, progress).answer();
+  return acceptedAnswer(deps, { ...progress.purchase, gatewayStatus: null, customerMessage: null, nextActionUrl: null });
+}
+
+/** The 202 of a purchase not decided yet: poll `url_estado`. */
+function acceptedAnswer(
+  deps: PurchaseViewDeps,
+  purchase: Pick<PurchaseEntity, 'id' | 'status' | 'gatewayStatus' | 'customerMessage' | 'nextActionUrl'>,
+): PurchaseAnswer {
+  const pending = purchase.status === 'pending';
+  return {
+    status: 202,
+    body: {
+      success: false,
+      id_compra: purchase.id,
+      estado: purchase.status,
+      estado_pago: purchase.gatewayStatus,
+      mensaje: pending ? (purchase.customerMessage ?? MESSAGES.paymentPending) : MESSAGES.purchaseInProgress,
+      ...(pending ? { advertencia: MESSAGES.paymentPending } : {}),
+      requiere_accion: purchase.nextActionUrl !== null,
+      redirect_url: purchase.nextActionUrl,
+      url_estado: statusUrl(deps, purchase.id),
+    },
+  };
+}
+
+function productOf(purchase: PurchaseEntity) {
+  return { nombre: purchase.productName, precio: centsToMajor(purchase.amountCents), moneda: purchase.currency };
+}
+
+/** The code (and default message) of a purchase that ended without access; undefined while it may still deliver. */
+function endedWithout(purchase: PurchaseEntity): { code: ErrorCode; message: string } | undefined {
+  const reason = purchase.statusReason ?? '';
+  switch (purchase.status) {
+    case 'declined':
+    case 'cancelled':
+      return { code: 'PAYMENT_DECLINED', message: MESSAGES.paymentCancelled };
+    case 'refunded':
+    case 'revoked':
+    case 'expired':
+      // Refunded because access could not be delivered: try again later. Otherwise the attempt is over.
+      return { code: reason === 'PROVISIONING_FAILED' ? 'SERVICE_UNAVAILABLE' : 'CONFLICT', message: MESSAGES.accessExpired };
+    case 'failed':
+      // The gateway refusing the card data or our credentials is said as such; any other failure came before a
+      // charge, and a later try may succeed.
+      return { code: PEOPLE_FACING_CODES.has(reason as ErrorCode) ? (reason as ErrorCode) : 'SERVICE_UNAVAILABLE', message: MESSAGES.internal };
+    default:
+      return undefined;
+  }
+}
+
+function approvedBody(
+  deps: PurchaseViewDeps,
+  purchase: PurchaseEntity,
+  credentials: { usuario: string; contrasena: string },
+  autoConnect: AutoConnectReport = { requested: false, connected: false },
+): z.output<typeof PurchaseApproved> {
+  const detail = purchase.gatewayDetail as { status_detail?: string; installments?: number; payment_method?: Record<string, unknown> };
+  return {
+    success: true,
+    id_compra: purchase.id,
+    id_transaccion: purchase.gatewayReference ?? '',
+    estado_pago: purchase.gatewayStatus ?? '',
+    tipo_usuario: purchase.userType,
+    usuario_hotspot: credentials,
+    producto: { ...productOf(purchase), perfil_mikrotik: purchase.profileName },
+    cliente: { nombre: purchase.customerName, email: purchase.customerEmail },
+    timestamp: new Date().toISOString(),
+    expira_en: purchase.expiresAt!.toISOString(),
+    vigencia_segundos: purchase.validitySeconds,
+    url_estado: statusUrl(deps, purchase.id),
+    auto_conexion: {
+      estado: autoConnect.connected ? 'conectado' : 'no_conectado',
+      mac: autoConnect.requested ? (autoConnect.mac ?? purchase.clientMac ?? '') : '',
+      ip: autoConnect.requested ? (autoConnect.ip ?? purchase.clientIp ?? '') : '',
+      mensaje: autoConnectMessage(autoConnect),
+      verificado: autoConnect.connected,
+      session_id: null,
+    },
+    ...(purchase.gateway === 'mercado_pago'
+      ? {
+          mercado_pago: {
+            payment_id: purchase.gatewayReference ?? '',
+            status: purchase.gatewayStatus ?? '',
+            status_detail: detail.status_detail ?? null,
+            installments: detail.installments ?? null,
+            payment_method: detail.payment_method ?? {},
+            raw_response: {},
+          },
+        }
+      : {}),
+  };
+}

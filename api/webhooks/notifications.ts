@@ -1,0 +1,131 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { z } from 'zod';
+import { DomainError } from '../../domain/errors';
+import type { Gateway } from '../../domain/purchase';
+import { worthNotifying } from '../../domain/temporal';
+import { CompanyEntity, ProcessedWebhookEventEntity, PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
+import type { AppDeps } from '../context';
+import type { ConektaEvent, MercadoPagoNotification, MercadoPagoNotificationQuery, WebhookReceived } from '../schemas/webhooks';
+import { verifyConektaDigest, verifyMercadoPagoSignature } from './signatures';
+
+/**
+ * Gateway notifications. Each is verified against its purchase's company key (invalid → UNAUTHENTICATED, nothing
+ * changes), accepted once per provider event id, written to the purchase's history, and passed to the purchase
+ * workflow as a hint: the workflow asks the gateway for the authoritative status. Only verified events are recorded:
+ * one naming a purchase we do not know cannot be verified, so it is logged and ignored (the gateway stops retrying)
+ * without a row — it can neither take an event id from a genuine notice nor grow the database.
+ */
+
+type WebhookDeps = Pick<AppDeps, 'dataSource' | 'secrets' | 'workflows'>;
+type Received = z.output<typeof WebhookReceived>;
+type Headers = Record<string, string | string[] | undefined>;
+
+/** How long a Mercado Pago signature stays valid (either direction), against replays. */
+const MERCADO_PAGO_TOLERANCE_SECONDS = 300;
+
+interface Notification {
+  gateway: Gateway;
+  eventId: string;
+  eventType: string;
+  resourceId: string;
+  purchase: PurchaseEntity;
+}
+
+export class WebhookReceiver {
+  constructor(private readonly deps: WebhookDeps) {}
+
+  /** A Mercado Pago notification: `x-signature` verified with the company's webhook secret. */
+  async mercadoPago(
+    query: z.output<typeof MercadoPagoNotificationQuery>,
+    body: NonNullable<z.output<typeof MercadoPagoNotification>>,
+    headers: Headers,
+    log: FastifyBaseLogger,
+  ): Promise<Received> {
+    const dataId = String(query['data.id'] ?? body.data?.id ?? query.id ?? '');
+    const type = query.type ?? body.type ?? query.topic ?? '';
+    if (type !== 'payment' || !/^\d{1,20}$/.test(dataId)) return { status: 'ignored' };
+    const purchase = await this.deps.dataSource.getRepository(PurchaseEntity).findOneBy({ gateway: 'mercado_pago', gatewayReference: dataId });
+    if (!purchase) return unverifiable(log, 'mercado_pago', dataId);
+    const company = await this.companyOf(purchase);
+    const check = verifyMercadoPagoSignature({
+      xSignature: headers['x-signature'],
+      xRequestId: headers['x-request-id'],
+      dataId,
+      secret: this.deps.secrets.decryptOptional(company.mercadoPagoWebhookSecretEncrypted) ?? '',
+      toleranceSeconds: MERCADO_PAGO_TOLERANCE_SECONDS,
+    });
+    if (!check.ok) refuse(log, 'mercado_pago', check.reason);
+    const eventId = String(body.id ?? headers['x-request-id'] ?? `${dataId}:${body.action ?? type}`);
+    return this.accept({ gateway: 'mercado_pago', eventId, eventType: body.action ?? type, resourceId: dataId, purchase });
+  }
+
+  /** A Conekta event: its `digest` header verified with the company's webhook key, over the exact bytes received. */
+  async conekta(body: NonNullable<z.output<typeof ConektaEvent>>, rawBody: Buffer, headers: Headers, log: FastifyBaseLogger): Promise<Received> {
+    const object = body.data?.object;
+    const orderId = object?.object === 'order' || object?.id?.startsWith('ord_') ? object?.id : object?.order_id;
+    if (!body.id || !body.type || body.type === 'webhook_ping' || !orderId) return { status: 'ignored' };
+    const purchaseId = object?.metadata?.purchase_id;
+    const repo = this.deps.dataSource.getRepository(PurchaseEntity);
+    const purchase =
+      (purchaseId && /^[0-9a-f-]{36}$/i.test(purchaseId) ? await repo.findOneBy({ id: purchaseId, gateway: 'conekta' }) : null) ??
+      (await repo.findOneBy({ gateway: 'conekta', gatewayReference: orderId }));
+    if (!purchase) return unverifiable(log, 'conekta', orderId);
+    const company = await this.companyOf(purchase);
+    const check = company.conektaWebhookPublicKey
+      ? verifyConektaDigest(rawBody, headers.digest, company.conektaWebhookPublicKey)
+      : ({ ok: false, reason: 'missing_secret' } as const);
+    if (!check.ok) refuse(log, 'conekta', check.reason);
+    return this.accept({ gateway: 'conekta', eventId: body.id, eventType: body.type, resourceId: orderId, purchase });
+  }
+
+  private companyOf(purchase: PurchaseEntity): Promise<CompanyEntity> {
+    return this.deps.dataSource.getRepository(CompanyEntity).findOneByOrFail({ id: purchase.companyId });
+  }
+
+  /** Records a verified notification once per event id, then wakes the purchase's workflow when the news may matter to it. */
+  private async accept(notification: Notification): Promise<Received> {
+    const { purchase } = notification;
+    const fresh = await this.deps.dataSource.transaction(async (tx) => {
+      const inserted = await tx
+        .createQueryBuilder()
+        .insert()
+        .into(ProcessedWebhookEventEntity)
+        .values({
+          provider: notification.gateway,
+          eventId: notification.eventId.slice(0, 200),
+          eventType: notification.eventType.slice(0, 100),
+          resourceId: notification.resourceId.slice(0, 200),
+          purchaseId: purchase.id,
+        })
+        .orIgnore()
+        .returning(['id'])
+        .execute();
+      if ((inserted.raw as unknown[]).length === 0) return false;
+      await tx.insert(PurchaseEventEntity, {
+        purchaseId: purchase.id,
+        type: 'webhook_received',
+        fromStatus: null,
+        toStatus: null,
+        source: 'webhook',
+        detail: { event_id: notification.eventId, event_type: notification.eventType, status: purchase.status },
+      });
+      return true;
+    });
+    if (!fresh) return { status: 'duplicate' };
+    const hint = { eventId: notification.eventId, status: notification.eventType };
+    // Recorded either way; a paid purchase is only woken for news that may reverse its payment (each wake-up costs a
+    // workflow task, and the capture's own notice arrives for every sale).
+    if (worthNotifying(purchase.status, hint)) await this.deps.workflows.notifyPayment(purchase.workflowId, hint);
+    return { status: 'received' };
+  }
+}
+
+function unverifiable(log: FastifyBaseLogger, gateway: Gateway, resourceId: string): Received {
+  log.info({ gateway, resourceId }, 'webhook ignored: it names no purchase of ours, so it cannot be verified');
+  return { status: 'ignored' };
+}
+
+function refuse(log: FastifyBaseLogger, gateway: Gateway, reason: string): never {
+  log.warn({ gateway, reason }, 'webhook refused: signature not valid');
+  throw new DomainError('UNAUTHENTICATED', 'Firma del webhook inválida');
+}
