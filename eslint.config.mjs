@@ -1,6 +1,7 @@
 // Lint = the house style's dependency rules (../shared/research/aesthetics.md §6.3) made checkable,
 // plus the few correctness rules that matter for Temporal code (floating promises, type-only imports).
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const ours = '(api|activities|workflows|worker|db|domain|shared|sandbox|scripts|bench|test)';
@@ -75,6 +76,20 @@ export default tseslint.config(
           { regex: '(^|/)(sandbox|worker|scripts|test|bench)(/|$)', message: 'Runtime code does not import the sandbox, the worker, scripts or tests.' },
           { regex: '(^|/)workflows(/|$)', allowTypeImports: true, message: 'The API imports workflow *types* only.' },
         ],
+      }],
+    },
+  },
+  {
+    // api/routes/: a route file declares routes (schema, guards, a call into a module, the reply). What routes share
+    // lives outside routes/ (api/portal, api/admin, api/webhooks, db/repositories); only a folder's index.ts, which
+    // registers that folder's routes, imports route files.
+    files: ['api/routes/**/*.ts'],
+    ignores: ['api/routes/**/index.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })] },
+    rules: {
+      'import-x/no-restricted-paths': ['error', {
+        zones: [{ target: './api/routes', from: './api/routes', message: 'Route files import no route file: move what they share into a module outside api/routes/.' }],
       }],
     },
   },

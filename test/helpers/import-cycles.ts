@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
@@ -8,7 +8,7 @@ import ts from 'typescript';
  * as the build does; only files below `folders` are graph nodes, so packages and other folders never join a cycle.
  */
 export function findImportCycles(root: string, folders: readonly string[]): string[][] {
-  const files = folders.flatMap((folder) => sourceFiles(path.join(root, folder)));
+  const files = folders.map((folder) => path.join(root, folder)).filter(existsSync).flatMap(sourceFiles);
   const nodes = new Set(files);
   const options: ts.CompilerOptions = { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 };
   const edges = new Map<string, string[]>();
