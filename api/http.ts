@@ -7,8 +7,12 @@ export function firstHeader(value: string | string[] | undefined): string | unde
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Array lists keep their bare-array body (as portals and panels written for the previous service read it); the total for paging travels in `X-Total-Count`. */
-export function withTotal(reply: FastifyReply, total: number): void {
-  reply.header('x-total-count', String(total));
+/**
+ * A page of a list as its body: a bare array (what panels written for the previous service read), each row through
+ * `view`, with the total for paging in `X-Total-Count`.
+ */
+export function pageBody<T, R>(reply: FastifyReply, page: { rows: T[]; total: number }, view: (row: T) => R): R[] {
+  reply.header('x-total-count', String(page.total));
   reply.header('access-control-expose-headers', 'X-Total-Count');
+  return page.rows.map(view);
 }

@@ -6,7 +6,7 @@ import { sha256Hex } from '../../shared/secrets';
 import { DomainError } from '../../domain/errors';
 import { credentialFrom } from './headers';
 
-/** Router API keys: `jwt_` + an HMAC JWT, as the original issued them (spec §2.2). Only the SHA-256 is stored. */
+/** Router API keys: `jwt_` + an HMAC JWT, the format routers set up for the previous service still carry. Only the SHA-256 is stored. */
 
 export const API_KEY_PREFIX = 'jwt_';
 export const API_KEY_ISSUER = 'mikrotik-payment-api';
@@ -97,8 +97,8 @@ export interface RouterKeyAuthenticatorOptions {
 /**
  * Verifies router keys on every portal request without writing to the database: the JWT signature is checked once
  * per token and its expiry on every request, the key row (revocation, company and router active flags) is cached for
- * a few seconds, and usage is counted in memory and flushed in batches (the original's per-request
- * `use_count += 1` was a write and a lost-update race).
+ * a few seconds, and usage is counted in memory and flushed in batches (a `use_count += 1` per request would be a
+ * write on every page view, and a lost-update race).
  */
 export class RouterKeyAuthenticator {
   private readonly cache = new Map<string, CachedKey>();

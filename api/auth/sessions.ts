@@ -35,7 +35,7 @@ const COMPANY_INACTIVE = 'La empresa está desactivada. Contacta al administrado
 
 /**
  * Admin sessions: an HMAC JWT whose `jti` is a row in admin_sessions. Logout and password changes revoke rows, so a
- * token dies with its session (the original's stayed valid until expiry). Login is rate-limited per email and per IP.
+ * token dies with its session instead of living until it expires. Login is rate-limited per email and per IP.
  */
 export class SessionService {
   private readonly key: Uint8Array;

@@ -6,7 +6,7 @@ import { MESSAGES } from '../../domain/messages';
 import { HttpError, isErrorCode, statusOf, type ErrorDetails } from '../errors';
 import { RequestValidationError } from './validation';
 
-/** One validation problem in the original's (FastAPI's) shape: `{"loc": ["body", "email_cliente"], "msg", "type"}`. */
+/** One validation problem in FastAPI's shape, which portals parse: `{"loc": ["body", "email_cliente"], "msg", "type"}`. */
 export interface ValidationIssue {
   loc: (string | number)[];
   msg: string;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 /**
- * An object schema whose fields are accepted under their English name or their Spanish alias, as the original's
- * pydantic models did with `populate_by_name`. The parsed value uses the English names; a problem is reported under
- * the alias (what the original reported). The OpenAPI document lists both names, and requires one of them.
+ * An object schema whose fields are accepted under their English name or their Spanish alias, as clients written for
+ * the previous service send either. The parsed value uses the English names; a problem is reported under the alias
+ * (where those clients look for it). The OpenAPI document lists both names, and requires one of them.
  */
 export function withAliases<S extends z.ZodRawShape>(shape: S, aliases: Partial<Record<keyof S & string, string>>) {
   type Output = z.output<z.ZodObject<S>>;

@@ -54,6 +54,6 @@ export const MacAddress = z
 
 export const IPv4Address = z.string().trim().refine(isIPv4, { error: 'Dirección IP inválida' });
 
-/** Optional text that the original accepted as empty or null: both become undefined. */
+/** Optional text that clients written for the previous service send as empty or null: both become undefined. */
 export const optionalBlank = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === null || v === '' ? undefined : v), schema.optional());

@@ -1,6 +1,6 @@
 import { keyHistory, keyStatus, regenerateKey, revokeKey, toKeyRecord } from '../../admin/api-keys';
 import type { RouteContext, ZodApp } from '../../context';
-import { withTotal } from '../../http';
+import { pageBody } from '../../http';
 import { actorOf, SECURITY } from '../../plugins/auth';
 import {
   ApiKeyParams,
@@ -48,11 +48,7 @@ export function registerApiKeyRoutes(app: ZodApp, ctx: RouteContext): void {
         response: { 200: ApiKeyRecord.array(), ...ADMIN_ERRORS, ...NOT_FOUND },
       },
     },
-    async (request, reply) => {
-      const { rows, total } = await keyHistory(ctx, request.params.empresa_id, request.params.router_id, request.query);
-      withTotal(reply, total);
-      return rows.map(toKeyRecord);
-    },
+    async (request, reply) => pageBody(reply, await keyHistory(ctx, request.params.empresa_id, request.params.router_id, request.query), toKeyRecord),
   );
 
   app.post(

@@ -1,7 +1,7 @@
 import { companyStats, createCompany, listCompanies, setCompanyActive, toCompanyResponse, updateCompany } from '../../admin/companies';
 import { findCompany } from '../../../db/repositories/companies';
 import type { RouteContext, ZodApp } from '../../context';
-import { withTotal } from '../../http';
+import { pageBody } from '../../http';
 import { actorOf, SECURITY } from '../../plugins/auth';
 import { ADMIN_ERRORS, NOT_FOUND } from '../../schemas/admin/common';
 import {
@@ -48,11 +48,7 @@ export function registerCompanyRoutes(app: ZodApp, ctx: RouteContext): void {
         response: { 200: CompanyResponse.array(), ...ADMIN_ERRORS },
       },
     },
-    async (request, reply) => {
-      const { rows, total } = await listCompanies(ctx, request.query);
-      withTotal(reply, total);
-      return rows.map(toCompanyResponse);
-    },
+    async (request, reply) => pageBody(reply, await listCompanies(ctx, request.query), toCompanyResponse),
   );
 
   app.get(

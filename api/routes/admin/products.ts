@@ -8,7 +8,7 @@ import {
   updateProduct,
 } from '../../admin/products';
 import type { RouteContext, ZodApp } from '../../context';
-import { withTotal } from '../../http';
+import { pageBody } from '../../http';
 import { actorOf, ownCompanyId, SECURITY } from '../../plugins/auth';
 import { ADMIN_ERRORS, NOT_FOUND } from '../../schemas/admin/common';
 import {
@@ -59,11 +59,7 @@ export function registerProductRoutes(app: ZodApp, ctx: RouteContext): void {
         response: { 200: ProductResponse.array(), ...ADMIN_ERRORS, ...NOT_FOUND },
       },
     },
-    async (request, reply) => {
-      const { rows, total } = await listProducts(ctx, ownCompanyId(request), request.query);
-      withTotal(reply, total);
-      return rows.map(toProductResponse);
-    },
+    async (request, reply) => pageBody(reply, await listProducts(ctx, ownCompanyId(request), request.query), toProductResponse),
   );
 
   app.put(

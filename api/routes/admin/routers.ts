@@ -11,7 +11,7 @@ import {
 } from '../../admin/routers';
 import { issuedKeyInfo } from '../../admin/api-keys';
 import type { RouteContext, ZodApp } from '../../context';
-import { withTotal } from '../../http';
+import { pageBody } from '../../http';
 import { actorOf, SECURITY } from '../../plugins/auth';
 import { ADMIN_ERRORS, NOT_FOUND } from '../../schemas/admin/common';
 import { CompanyParams } from '../../schemas/admin/companies';
@@ -72,9 +72,7 @@ export function registerRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     },
     async (request, reply) => {
       const company = await findCompany(ctx.dataSource.manager, request.params.empresa_id);
-      const { rows, total } = await listRouters(ctx, company.id, request.query);
-      withTotal(reply, total);
-      return rows.map(toRouterResponse);
+      return pageBody(reply, await listRouters(ctx, company.id, request.query), toRouterResponse);
     },
   );
 

@@ -1,6 +1,6 @@
 import { createUser, findUser, listUsers, resetPassword, setUserActive, toUserResponse, updateUser } from '../../admin/users';
 import type { RouteContext, ZodApp } from '../../context';
-import { withTotal } from '../../http';
+import { pageBody } from '../../http';
 import { actorOf, SECURITY } from '../../plugins/auth';
 import { ADMIN_ERRORS, NOT_FOUND } from '../../schemas/admin/common';
 import {
@@ -50,11 +50,7 @@ export function registerUserRoutes(app: ZodApp, ctx: RouteContext): void {
         response: { 200: UserResponse.array(), ...ADMIN_ERRORS },
       },
     },
-    async (request, reply) => {
-      const { rows, total } = await listUsers(ctx, request.query);
-      withTotal(reply, total);
-      return rows.map(toUserResponse);
-    },
+    async (request, reply) => pageBody(reply, await listUsers(ctx, request.query), toUserResponse),
   );
 
   app.get(

@@ -16,7 +16,7 @@ export const RegenerateApiKeyResponse = z.object({
   previous_key_revoked: z.boolean(),
 });
 
-/** The original's RouterAPIKeyInfo (its list always failed: `revoked_at` had no column). */
+/** A router key's record, in the shape panels written for the previous service read. */
 export const ApiKeyRecord = z.object({
   key_id: z.string(),
   router_id: z.string(),

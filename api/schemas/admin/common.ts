@@ -4,7 +4,7 @@ import { ErrorResponse, ValidationErrorResponse } from '../common';
 /** Largest page any admin list returns: a client asking for more gets a 422, never an unbounded query. */
 export const MAX_PAGE_SIZE = 100;
 
-/** `?limit=&offset=` as the original's transaction list took them, with a bound. */
+/** `?limit=&offset=` as panels written for the previous service send them, with a bound. */
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
   offset: z.coerce.number().int().min(0).default(0),

@@ -28,7 +28,7 @@ export const CompanyListQuery = PageQuery.extend({
   q: z.string().trim().min(1).max(100).optional(),
 });
 
-/** The original's EmpresaResponse, plus what a super admin needs to see at a glance (never a secret). */
+/** A company in the shape panels written for the previous service read, plus what a super admin needs to see at a glance (never a secret). */
 export const CompanyResponse = z.object({
   id: z.string(),
   nombre: z.string(),

@@ -23,7 +23,7 @@ const Breakdown = { compras: z.number(), compras_pagadas: z.number(), ingresos: 
 
 export const CompanyDashboardResponse = z.object({
   empresa: z.object({ nombre: z.string(), activa: z.boolean() }),
-  /** The original's block, over all time. */
+  /** The totals panels written for the previous service read, over all time. */
   estadisticas: z.object({
     total_transacciones: z.number(),
     ingresos_totales: z.number(),

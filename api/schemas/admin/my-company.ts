@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PhoneNumber, TelegramBotToken, TelegramBotTokenInput, TelegramChat, TelegramChatId } from './settings';
 
-/** The original's EmpresaInfoResponse; the Telegram bot token is masked (the original returned it in clear). */
+/** The own company as panels written for the previous service read it; the Telegram bot token is masked, never in clear. */
 export const MyCompanyResponse = z.object({
   id: z.string(),
   nombre: z.string(),

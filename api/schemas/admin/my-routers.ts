@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The original's `mi-empresa/routers` list. */
+/** The `mi-empresa/routers` list, in the shape panels written for the previous service read. */
 export const MyRoutersResponse = z.object({
   empresa_id: z.string(),
   total: z.number(),

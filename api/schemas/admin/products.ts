@@ -18,7 +18,7 @@ const Price = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
   if (cents <= 0 || cents > INT4_MAX) ctx.addIssue({ code: 'custom', message: 'Precio fuera de rango' });
 });
 
-/** Exact cents of a checked price (the original truncated 19.99 to 1998). */
+/** Exact cents of a checked price (19.99 is 1999, never a float truncated to 1998). */
 const priceCents = (price: string | number) => toCents(price);
 
 const Currency = z.enum(CURRENCIES);
@@ -73,7 +73,7 @@ function validityOf(value: { vigencia_segundos?: number; vigencia_minutos?: numb
 export const ProductParams = z.object({ producto_id: IdParam });
 
 /**
- * The original's ProductoCreateRequest plus a validity (required: the access time sold) and an optional uptime limit.
+ * A product as panels written for the previous service send it, plus a validity (required: the access time sold) and an optional uptime limit.
  * The profile must exist on the router.
  */
 export const CreateProductRequest = withAliases(
@@ -134,7 +134,7 @@ export const ReorderProductsRequest = z.object({
     .refine((ids) => new Set(ids).size === ids.length, { error: 'Productos repetidos' }),
 });
 
-/** The original's ProductoResponse (`precio` a number, `detalles` flattened to text), plus validity and uptime limit. */
+/** A product as admin panels read it (`precio` a number, `detalles` flattened to text), plus validity and uptime limit. */
 export const ProductResponse = z.object({
   id: z.number(),
   router_id: z.string(),

@@ -31,7 +31,7 @@ export const CompanyRouterParams = z.object({
 export const RouterParams = z.object({ router_id: z.string().trim().min(1).max(50) });
 
 export const CreateRouterRequest = z.object({
-  /** The original required it and then ignored it; the path's company wins, a different one is refused. */
+  /** Panels written for the previous service send it; the path's company wins, a different one is refused. */
   empresa_id: z.string().trim().max(50).optional(),
   nombre: Name,
   host: Host,
@@ -46,7 +46,7 @@ export const CreateRouterRequest = z.object({
 });
 
 /**
- * Connection data; a field left out is unchanged (the original reset the port to 8728). A change of host, port or TLS
+ * Connection data; a field left out is unchanged (the port too, never reset to 8728). A change of host, port or TLS
  * settings needs the password again: the stored one goes only to the endpoint it was given for.
  */
 export const UpdateRouterRequest = withAliases(
@@ -61,7 +61,7 @@ export const UpdateRouterRequest = withAliases(
     tls_verify: z.boolean().optional(),
     tls_fingerprint: Fingerprint.nullable().optional(),
   },
-  // The original's field for the RouterOS password.
+  // The name panels written for the previous service give the RouterOS password.
   { password: 'password_encrypted' },
 );
 
@@ -110,7 +110,7 @@ export const TestConnectionResponse = z.object({
   timestamp: z.string(),
 });
 
-/** A hotspot user profile as the original listed it, every field filled from the router. */
+/** A hotspot user profile as admin panels list it, every field filled from the router. */
 export const HotspotProfileResponse = z.object({
   id: z.string(),
   name: z.string(),

@@ -79,7 +79,7 @@ export const PurchaseDetailResponse = PurchaseSummary.extend({
   ),
 });
 
-/** The original's `mi-empresa/transacciones` page: charged purchases only, as the original only stored those. */
+/** The `mi-empresa/transacciones` page panels written for the previous service read: charged purchases only. */
 export const TransactionsResponse = z.object({
   empresa_id: z.string(),
   total: z.number(),

@@ -44,7 +44,7 @@ export const UserListQuery = PageQuery.extend({
   activo: QueryBoolean.optional(),
 });
 
-/** The original's UserResponse, plus last login and creation time. */
+/** An admin user as panels written for the previous service read it, plus last login and creation time. */
 export const UserResponse = z.object({
   id: z.number(),
   email: z.string(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IdParam } from '../common';
 
-/** A product as the original's catalog returned it (`ProductoVentaResponse`), plus the validity. */
+/** A product as captive portals read the catalog, plus the validity. */
 export const CatalogProduct = z.object({
   id: z.number().int(),
   perfil_mikrotik_id: z.string(),

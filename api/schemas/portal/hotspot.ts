@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const text = (max: number) => z.string().max(max);
 
-/** The original's auto-reconnect body; `password` is now checked, the other extras are accepted and ignored. */
+/** The auto-reconnect body portals send; `password` is checked, the other extras are accepted and ignored. */
 export const AutoReconnectRequest = z.object({
   username: text(64).min(1),
   password: text(64).default(''),

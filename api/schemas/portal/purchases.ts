@@ -7,7 +7,7 @@ const name = z.string().trim().min(1).max(200);
 const cardToken = z.string().trim().min(1).max(500);
 const userType = z.preprocess((v) => (v === null ? undefined : v), z.enum(USER_TYPES).default('usuario_contrasena'));
 
-/** Fields both purchase bodies share, with the original's Spanish aliases. */
+/** Fields both purchase bodies share, with the Spanish aliases portals written for the previous service send. */
 const common = {
   product_id: Id,
   customer_name: name,
@@ -31,10 +31,10 @@ const commonAliases = {
   auto_connect: 'conexion_automatica',
 } as const;
 
-/** `POST /api/v1/payments/pagar-conekta` body (the original's PaymentRequest). */
+/** `POST /api/v1/payments/pagar-conekta` body. */
 export const ConektaPurchaseRequest = withAliases({ ...common, card_token: cardToken }, { ...commonAliases, card_token: 'token_tarjeta' });
 
-/** `POST /api/v1/payments/pagar-mercado-pago` body (the original's MercadoPagoPaymentRequest). */
+/** `POST /api/v1/payments/pagar-mercado-pago` body. */
 export const MercadoPagoPurchaseRequest = withAliases(
   {
     ...common,
@@ -61,7 +61,7 @@ const AutoConnection = z.object({
   session_id: z.null(),
 });
 
-/** The original's success body, plus the purchase id, its status URL and its expiry. */
+/** The success body portals read, plus the purchase id, its status URL and its expiry. */
 export const PurchaseApproved = z.object({
   success: z.literal(true),
   id_compra: z.string(),

@@ -109,7 +109,7 @@ describe('router API keys on the captive-portal routes', () => {
       const headers = { 'x-api-key': key.apiKey };
       await expect(keys.authenticate(headers)).resolves.toMatchObject({ keyId: key.keyId });
       now = key.expiresAt.getTime();
-      const refused: DomainError = await keys.authenticate(headers).catch((error: DomainError) => error);
+      const refused = (await keys.authenticate(headers).catch((error: unknown) => error)) as DomainError;
       expect([statusOf(refused), refused.message]).toEqual([401, 'API Key expirada']);
     } finally {
       await keys.close();
