@@ -1,7 +1,7 @@
 import { keyHistory, keyStatus, regenerateKey, revokeKey, toKeyRecord } from '../../admin/api-keys';
 import type { RouteContext, ZodApp } from '../../context';
 import { pageBody } from '../../http';
-import { actorOf, SECURITY } from '../../plugins/auth';
+import { actorOf } from '../../plugins/auth';
 import {
   ApiKeyParams,
   ApiKeyRecord,
@@ -9,7 +9,7 @@ import {
   RegenerateApiKeyResponse,
   RevokeApiKeyResponse,
 } from '../../schemas/admin/api-keys';
-import { ADMIN_ERRORS, iso, NOT_FOUND, PageQuery } from '../../schemas/admin/common';
+import { adminSchema, iso, NOT_FOUND, PageQuery } from '../../schemas/admin/common';
 import { CompanyRouterParams } from '../../schemas/admin/routers';
 import { ErrorResponse } from '../../schemas/common';
 
@@ -24,13 +24,11 @@ export function registerApiKeyRoutes(app: ZodApp, ctx: RouteContext): void {
     `${base}/regenerate-api-key`,
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Revoke the current key and issue a new one (in one transaction); the new key is shown only here',
-        security: SECURITY.admin,
         params: CompanyRouterParams,
-        response: { 200: RegenerateApiKeyResponse, ...ADMIN_ERRORS, ...NOT_FOUND, 400: ErrorResponse },
-      },
+        response: { 200: RegenerateApiKeyResponse, ...NOT_FOUND, 400: ErrorResponse },
+      }),
     },
     async (request) => regenerateKey(ctx, actorOf(request), request.params.empresa_id, request.params.router_id),
   );
@@ -39,14 +37,12 @@ export function registerApiKeyRoutes(app: ZodApp, ctx: RouteContext): void {
     `${base}/api-keys`,
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: "A router's key history, newest first (paginated; total in X-Total-Count)",
-        security: SECURITY.admin,
         params: CompanyRouterParams,
         querystring: PageQuery,
-        response: { 200: ApiKeyRecord.array(), ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: ApiKeyRecord.array(), ...NOT_FOUND },
+      }),
     },
     async (request, reply) => pageBody(reply, await keyHistory(ctx, request.params.empresa_id, request.params.router_id, request.query), toKeyRecord),
   );
@@ -55,13 +51,11 @@ export function registerApiKeyRoutes(app: ZodApp, ctx: RouteContext): void {
     `${base}/api-keys/:key_id/revoke`,
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Revoke one key; it stops working at once',
-        security: SECURITY.admin,
         params: ApiKeyParams,
-        response: { 200: RevokeApiKeyResponse, ...ADMIN_ERRORS, ...NOT_FOUND, 400: ErrorResponse },
-      },
+        response: { 200: RevokeApiKeyResponse, ...NOT_FOUND, 400: ErrorResponse },
+      }),
     },
     async (request) => {
       const { empresa_id, router_id, key_id } = request.params;
@@ -74,13 +68,11 @@ export function registerApiKeyRoutes(app: ZodApp, ctx: RouteContext): void {
     `${base}/api-key-status`,
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: "Status of the router's current key, with expiry and never-used warnings",
-        security: SECURITY.admin,
         params: CompanyRouterParams,
-        response: { 200: ApiKeyStatusResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: ApiKeyStatusResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => keyStatus(ctx, request.params.empresa_id, request.params.router_id),
   );

@@ -1,8 +1,7 @@
 import { auditPage } from '../../admin/audit';
 import type { RouteContext, ZodApp } from '../../context';
-import { SECURITY } from '../../plugins/auth';
 import { AuditPageResponse, AuditQuery } from '../../schemas/admin/audit';
-import { ADMIN_ERRORS } from '../../schemas/admin/common';
+import { adminSchema } from '../../schemas/admin/common';
 
 /** Super admin: who changed money, keys, credentials or access, and when. */
 export function registerAuditRoutes(app: ZodApp, ctx: RouteContext): void {
@@ -10,13 +9,11 @@ export function registerAuditRoutes(app: ZodApp, ctx: RouteContext): void {
     '/admin/audit-log',
     {
       onRequest: ctx.guards.admin('super_admin'),
-      schema: {
-        tags: ['Super Admin - Auditoría'],
+      schema: adminSchema(['Super Admin - Auditoría'], {
         summary: 'Audit log, newest first, filtered by company, user, action, target and date range (paginated)',
-        security: SECURITY.admin,
         querystring: AuditQuery,
-        response: { 200: AuditPageResponse, ...ADMIN_ERRORS },
-      },
+        response: { 200: AuditPageResponse },
+      }),
     },
     async (request) => auditPage(ctx, request.query),
   );

@@ -2,8 +2,8 @@ import { companyStats, createCompany, listCompanies, setCompanyActive, toCompany
 import { findCompany } from '../../../db/repositories/companies';
 import type { RouteContext, ZodApp } from '../../context';
 import { pageBody } from '../../http';
-import { actorOf, SECURITY } from '../../plugins/auth';
-import { ADMIN_ERRORS, NOT_FOUND } from '../../schemas/admin/common';
+import { actorOf } from '../../plugins/auth';
+import { adminSchema, NOT_FOUND } from '../../schemas/admin/common';
 import {
   CompanyActiveResponse,
   CompanyListQuery,
@@ -25,13 +25,11 @@ export function registerCompanyRoutes(app: ZodApp, ctx: RouteContext): void {
     '/admin/empresas',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Create a company (Conekta keys optional, stored encrypted)',
-        security: SECURITY.admin,
         body: CreateCompanyRequest,
-        response: { 200: CompanyResponse, ...ADMIN_ERRORS },
-      },
+        response: { 200: CompanyResponse },
+      }),
     },
     async (request) => toCompanyResponse(await createCompany(ctx, actorOf(request), request.body)),
   );
@@ -40,13 +38,11 @@ export function registerCompanyRoutes(app: ZodApp, ctx: RouteContext): void {
     '/admin/empresas',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'List companies (paginated; total in X-Total-Count)',
-        security: SECURITY.admin,
         querystring: CompanyListQuery,
-        response: { 200: CompanyResponse.array(), ...ADMIN_ERRORS },
-      },
+        response: { 200: CompanyResponse.array() },
+      }),
     },
     async (request, reply) => pageBody(reply, await listCompanies(ctx, request.query), toCompanyResponse),
   );
@@ -55,13 +51,11 @@ export function registerCompanyRoutes(app: ZodApp, ctx: RouteContext): void {
     '/admin/empresas/:empresa_id',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Get a company',
-        security: SECURITY.admin,
         params: CompanyParams,
-        response: { 200: CompanyResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: CompanyResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => toCompanyResponse(await findCompany(ctx.dataSource.manager, request.params.empresa_id)),
   );
@@ -70,14 +64,12 @@ export function registerCompanyRoutes(app: ZodApp, ctx: RouteContext): void {
     '/admin/empresas/:empresa_id',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Update a company; fields left out are unchanged',
-        security: SECURITY.admin,
         params: CompanyParams,
         body: UpdateCompanyRequest,
-        response: { 200: CompanyResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: CompanyResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => toCompanyResponse(await updateCompany(ctx, actorOf(request), request.params.empresa_id, request.body)),
   );
@@ -86,14 +78,12 @@ export function registerCompanyRoutes(app: ZodApp, ctx: RouteContext): void {
     '/admin/empresas/:empresa_id/activa',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: "Activate or deactivate a company (a deactivated company's routers stop selling at once)",
-        security: SECURITY.admin,
         params: CompanyParams,
         body: SetCompanyActiveRequest,
-        response: { 200: CompanyActiveResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: CompanyActiveResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => {
       const { activa } = request.body;
@@ -107,13 +97,11 @@ export function registerCompanyRoutes(app: ZodApp, ctx: RouteContext): void {
     '/admin/empresas/:empresa_id/stats',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Company statistics: routers, admins, keys, products, purchases and revenue',
-        security: SECURITY.admin,
         params: CompanyParams,
-        response: { 200: CompanyStatsResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: CompanyStatsResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => companyStats(ctx, request.params.empresa_id),
   );

@@ -1,7 +1,7 @@
 import { companyDashboard, platformDashboard } from '../../admin/dashboard';
 import type { RouteContext, ZodApp } from '../../context';
-import { ownCompanyId, SECURITY } from '../../plugins/auth';
-import { ADMIN_ERRORS } from '../../schemas/admin/common';
+import { ownCompanyId } from '../../plugins/auth';
+import { adminSchema } from '../../schemas/admin/common';
 import { CompanyDashboardResponse, DashboardQuery, GlobalDashboardResponse } from '../../schemas/admin/dashboard';
 
 /** Dashboards: the platform's (super admin) and one company's (company admin), both with revenue per currency. */
@@ -10,13 +10,11 @@ export function registerDashboardRoutes(app: ZodApp, ctx: RouteContext): void {
     '/admin/dashboard',
     {
       onRequest: ctx.guards.admin('super_admin'),
-      schema: {
-        tags: ['Super Admin'],
+      schema: adminSchema(['Super Admin'], {
         summary: 'Platform counts and revenue per currency (purchases optionally limited to ?desde=&hasta=)',
-        security: SECURITY.admin,
         querystring: DashboardQuery,
-        response: { 200: GlobalDashboardResponse, ...ADMIN_ERRORS },
-      },
+        response: { 200: GlobalDashboardResponse },
+      }),
     },
     async (request) => platformDashboard(ctx, request.query),
   );
@@ -25,13 +23,11 @@ export function registerDashboardRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/mi-empresa/dashboard',
     {
       onRequest: ctx.guards.admin('cliente_admin'),
-      schema: {
-        tags: ['Cliente Admin'],
+      schema: adminSchema(['Cliente Admin'], {
         summary: "Company dashboard: the original's totals plus revenue and counts per day, router and product, and approval rate",
-        security: SECURITY.admin,
         querystring: DashboardQuery,
-        response: { 200: CompanyDashboardResponse, ...ADMIN_ERRORS },
-      },
+        response: { 200: CompanyDashboardResponse },
+      }),
     },
     async (request) => companyDashboard(ctx, ownCompanyId(request), request.query),
   );

@@ -7,8 +7,8 @@ import {
   setPaymentsCredentials,
 } from '../../admin/gateways';
 import type { RouteContext, ZodApp } from '../../context';
-import { actorOf, ownCompanyId, SECURITY } from '../../plugins/auth';
-import { ADMIN_ERRORS, Message } from '../../schemas/admin/common';
+import { actorOf, ownCompanyId } from '../../plugins/auth';
+import { adminSchema, Message } from '../../schemas/admin/common';
 import {
   ConektaConfigRequest,
   ConektaConfigResponse,
@@ -25,7 +25,7 @@ const TAGS = ['Cliente Admin'];
 /** Company admin: payment gateway credentials — five setters with one behaviour, masked reads, the Conekta webhook key. */
 export function registerGatewayRoutes(app: ZodApp, ctx: RouteContext): void {
   const onRequest = ctx.guards.admin('cliente_admin');
-  const errors = { ...ADMIN_ERRORS, 400: ErrorResponse };
+  const errors = { 400: ErrorResponse };
 
   for (const [url, message] of [
     ['/api/v1/admin/mi-empresa/conekta-config', 'Configuración de Conekta actualizada'],
@@ -35,13 +35,11 @@ export function registerGatewayRoutes(app: ZodApp, ctx: RouteContext): void {
       method: url.endsWith('conekta-config') ? 'PUT' : 'POST',
       url,
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Set Conekta keys and mode; fields left out are unchanged, the private key is stored encrypted',
-        security: SECURITY.admin,
         body: ConektaConfigRequest,
         response: { 200: Message, ...errors },
-      },
+      }),
       handler: async (request) => {
         await setConektaSettings(ctx, actorOf(request), ownCompanyId(request), request.body);
         return { message };
@@ -53,12 +51,10 @@ export function registerGatewayRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/mi-empresa/conekta',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Conekta settings (private key masked) and the webhook URL to configure at Conekta',
-        security: SECURITY.admin,
-        response: { 200: ConektaConfigResponse, ...ADMIN_ERRORS },
-      },
+        response: { 200: ConektaConfigResponse },
+      }),
     },
     async (request) => conektaSettings(ctx, ownCompanyId(request)),
   );
@@ -67,13 +63,11 @@ export function registerGatewayRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/mi-empresa/configurar-credenciales',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Set Mercado Pago credentials and mode; fields left out are unchanged, secrets are stored encrypted',
-        security: SECURITY.admin,
         body: MercadoPagoConfigRequest,
         response: { 200: Message, ...errors },
-      },
+      }),
     },
     async (request) => {
       await setMercadoPagoSettings(ctx, actorOf(request), ownCompanyId(request), request.body);
@@ -85,13 +79,11 @@ export function registerGatewayRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/payments/configurar-credenciales',
     {
       onRequest,
-      schema: {
-        tags: ['Pagar Hotspot - Mercado Pago'],
+      schema: adminSchema(['Pagar Hotspot - Mercado Pago'], {
         summary: "Set Mercado Pago credentials and Telegram settings (the Mercado Pago module's setter, same behaviour)",
-        security: SECURITY.admin,
         body: PaymentsCredentialsRequest,
         response: { 200: PaymentsCredentialsResponse, ...errors },
-      },
+      }),
     },
     async (request) => setPaymentsCredentials(ctx, actorOf(request), ownCompanyId(request), request.body),
   );
@@ -100,12 +92,10 @@ export function registerGatewayRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/mi-empresa/mercado-pago',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Mercado Pago settings (secrets masked) and the notification URL to configure at Mercado Pago',
-        security: SECURITY.admin,
-        response: { 200: MercadoPagoConfigResponse, ...ADMIN_ERRORS },
-      },
+        response: { 200: MercadoPagoConfigResponse },
+      }),
     },
     async (request) => mercadoPagoSettings(ctx, ownCompanyId(request)),
   );
@@ -114,12 +104,10 @@ export function registerGatewayRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/mi-empresa/conekta/webhook-key',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: "Create a Conekta webhook signing key (through the worker) and store Conekta's public key",
-        security: SECURITY.admin,
-        response: { 200: ConektaWebhookKeyResponse, ...ADMIN_ERRORS, 400: ErrorResponse, 502: ErrorResponse, 503: ErrorResponse },
-      },
+        response: { 200: ConektaWebhookKeyResponse, 400: ErrorResponse, 502: ErrorResponse, 503: ErrorResponse },
+      }),
     },
     async (request) => registerConektaWebhookKey(ctx, actorOf(request), ownCompanyId(request)),
   );

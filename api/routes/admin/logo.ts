@@ -7,8 +7,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { LOGO_MAX_BYTES, LOGO_URL_PREFIX, saveLogo } from '../../admin/logo';
 import type { RouteContext, ZodApp } from '../../context';
 import { HttpError } from '../../errors';
-import { actorOf, ownCompanyId, SECURITY } from '../../plugins/auth';
-import { ADMIN_ERRORS } from '../../schemas/admin/common';
+import { actorOf, ownCompanyId } from '../../plugins/auth';
+import { adminSchema } from '../../schemas/admin/common';
 import { LogoResponse, LogoUpload } from '../../schemas/admin/my-company';
 import { ErrorMessage } from '../../schemas/common';
 
@@ -55,18 +55,15 @@ export function registerLogoRoutes(app: ZodApp, ctx: RouteContext, staticDir: st
       '/api/v1/admin/mi-empresa/logo',
       {
         onRequest: ctx.guards.admin('cliente_admin'),
-        schema: {
-          tags: ['Cliente Admin'],
+        schema: adminSchema(['Cliente Admin'], {
           summary: 'Upload the company logo: multipart field `file`, PNG, JPEG or WEBP (checked by content), at most 1 MB',
           multipartBody: LogoUpload,
-          security: SECURITY.admin,
           response: {
             200: LogoResponse,
-            ...ADMIN_ERRORS,
             400: ErrorMessage.describe('No `file` part, not a PNG, JPEG or WEBP image, or a malformed multipart body'),
             413: ErrorMessage.describe('The logo is larger than 1 MB'),
           },
-        },
+        }),
       },
       async (request) => {
         const companyId = ownCompanyId(request);

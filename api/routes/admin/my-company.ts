@@ -1,8 +1,8 @@
 import { toMyCompany, updateMyCompany } from '../../admin/companies';
 import { findCompany } from '../../../db/repositories/companies';
 import type { RouteContext, ZodApp } from '../../context';
-import { actorOf, ownCompanyId, SECURITY } from '../../plugins/auth';
-import { ADMIN_ERRORS } from '../../schemas/admin/common';
+import { actorOf, ownCompanyId } from '../../plugins/auth';
+import { adminSchema } from '../../schemas/admin/common';
 import { MyCompanyResponse, UpdateMyCompanyRequest, UpdateMyCompanyResponse } from '../../schemas/admin/my-company';
 import { ErrorResponse } from '../../schemas/common';
 
@@ -16,12 +16,10 @@ export function registerMyCompanyRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/mi-empresa',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'The own company (secrets masked)',
-        security: SECURITY.admin,
-        response: { 200: MyCompanyResponse, ...ADMIN_ERRORS },
-      },
+        response: { 200: MyCompanyResponse },
+      }),
     },
     async (request) => toMyCompany(await findCompany(ctx.dataSource.manager, ownCompanyId(request))),
   );
@@ -30,13 +28,11 @@ export function registerMyCompanyRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/mi-empresa',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Update name, contacts and Telegram settings; fields left out are unchanged, the bot token is stored encrypted',
-        security: SECURITY.admin,
         body: UpdateMyCompanyRequest,
-        response: { 200: UpdateMyCompanyResponse, ...ADMIN_ERRORS, 400: ErrorResponse },
-      },
+        response: { 200: UpdateMyCompanyResponse, 400: ErrorResponse },
+      }),
     },
     async (request) => {
       const view = toMyCompany(await updateMyCompany(ctx, actorOf(request), ownCompanyId(request), request.body));

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { findRouter, listRouters, liveProfiles, NOT_OURS, testConnection, toRouterResponse, updateRouter } from '../../admin/routers';
 import type { RouteContext, ZodApp } from '../../context';
-import { actorOf, ownCompanyId, SECURITY } from '../../plugins/auth';
-import { ADMIN_ERRORS, iso, NOT_FOUND, PageQuery } from '../../schemas/admin/common';
+import { actorOf, ownCompanyId } from '../../plugins/auth';
+import { adminSchema, iso, NOT_FOUND, PageQuery } from '../../schemas/admin/common';
 import { MyRoutersResponse } from '../../schemas/admin/my-routers';
 import {
   HotspotProfileResponse,
@@ -21,13 +21,11 @@ export function registerMyRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/mi-empresa/routers',
     {
       onRequest,
-      schema: {
-        tags: ['Cliente Admin'],
+      schema: adminSchema(['Cliente Admin'], {
         summary: 'The own routers (paginated)',
-        security: SECURITY.admin,
         querystring: PageQuery,
-        response: { 200: MyRoutersResponse, ...ADMIN_ERRORS },
-      },
+        response: { 200: MyRoutersResponse },
+      }),
     },
     async (request) => {
       const companyId = ownCompanyId(request);
@@ -51,14 +49,12 @@ export function registerMyRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/mi-empresa/routers/:router_id',
     {
       onRequest,
-      schema: {
-        tags: ['Cliente Admin'],
+      schema: adminSchema(['Cliente Admin'], {
         summary: 'Update connection data of an own router; fields left out are unchanged, the password is stored encrypted',
-        security: SECURITY.admin,
         params: RouterParams,
         body: UpdateRouterRequest,
-        response: { 200: RouterUpdateResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: RouterUpdateResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => {
       const router = await updateRouter(ctx, actorOf(request), ownCompanyId(request), request.params.router_id, request.body, NOT_OURS);
@@ -70,20 +66,17 @@ export function registerMyRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/routers/:router_id/mikrotik-profiles',
     {
       onRequest,
-      schema: {
-        tags: ['Cliente Admin - MikroTik'],
+      schema: adminSchema(['Cliente Admin - MikroTik'], {
         summary: 'Hotspot user profiles read live from the router (through the worker)',
-        security: SECURITY.admin,
         params: RouterParams,
         response: {
           200: HotspotProfileResponse.array(),
-          ...ADMIN_ERRORS,
           ...NOT_FOUND,
           400: ErrorResponse,
           502: ErrorResponse,
           503: ErrorResponse,
         },
-      },
+      }),
     },
     async (request) => liveProfiles(ctx, await ownRouter(request, request.params.router_id)),
   );
@@ -92,13 +85,11 @@ export function registerMyRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/routers/:router_id/test-connection',
     {
       onRequest,
-      schema: {
-        tags: ['Cliente Admin - MikroTik'],
+      schema: adminSchema(['Cliente Admin - MikroTik'], {
         summary: 'Connect to an own router now (through the worker) and report identity, version and profiles',
-        security: SECURITY.admin,
         params: RouterParams,
-        response: { 200: TestConnectionResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: TestConnectionResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => testConnection(ctx, await ownRouter(request, request.params.router_id)),
   );

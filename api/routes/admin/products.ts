@@ -9,8 +9,8 @@ import {
 } from '../../admin/products';
 import type { RouteContext, ZodApp } from '../../context';
 import { pageBody } from '../../http';
-import { actorOf, ownCompanyId, SECURITY } from '../../plugins/auth';
-import { ADMIN_ERRORS, NOT_FOUND } from '../../schemas/admin/common';
+import { actorOf, ownCompanyId } from '../../plugins/auth';
+import { adminSchema, NOT_FOUND } from '../../schemas/admin/common';
 import {
   CreateProductRequest,
   ProductDeletedResponse,
@@ -33,13 +33,11 @@ export function registerProductRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/products',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Create a product; the profile must exist on the router (checked live through the worker)',
-        security: SECURITY.admin,
         body: CreateProductRequest,
-        response: { 201: ProductResponse, ...ADMIN_ERRORS, ...NOT_FOUND, 400: ErrorResponse, 502: ErrorResponse, 503: ErrorResponse },
-      },
+        response: { 201: ProductResponse, ...NOT_FOUND, 400: ErrorResponse, 502: ErrorResponse, 503: ErrorResponse },
+      }),
     },
     async (request, reply) => {
       const product = await createProduct(ctx, actorOf(request), ownCompanyId(request), request.body);
@@ -51,13 +49,11 @@ export function registerProductRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/products',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'List own products, optionally of one router (?router_id=) or by state (?activo=); total in X-Total-Count',
-        security: SECURITY.admin,
         querystring: ProductListQuery,
-        response: { 200: ProductResponse.array(), ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: ProductResponse.array(), ...NOT_FOUND },
+      }),
     },
     async (request, reply) => pageBody(reply, await listProducts(ctx, ownCompanyId(request), request.query), toProductResponse),
   );
@@ -66,13 +62,11 @@ export function registerProductRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/products/reorder',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Set the display order of own products: the list given, first to last',
-        security: SECURITY.admin,
         body: ReorderProductsRequest,
-        response: { 200: ReorderProductsResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: ReorderProductsResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => {
       const ids = request.body.producto_ids;
@@ -85,13 +79,11 @@ export function registerProductRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/products/:producto_id',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Get an own product',
-        security: SECURITY.admin,
         params: ProductParams,
-        response: { 200: ProductResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: ProductResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => toProductResponse(await findProduct(ctx, ownCompanyId(request), request.params.producto_id)),
   );
@@ -100,14 +92,12 @@ export function registerProductRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/products/:producto_id',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Update an own product; fields left out are unchanged (router and profile are fixed)',
-        security: SECURITY.admin,
         params: ProductParams,
         body: UpdateProductRequest,
-        response: { 200: ProductResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: ProductResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => {
       const product = await updateProduct(ctx, actorOf(request), ownCompanyId(request), request.params.producto_id, request.body);
@@ -119,13 +109,11 @@ export function registerProductRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/products/:producto_id',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Deactivate an own product (kept for the sales history)',
-        security: SECURITY.admin,
         params: ProductParams,
-        response: { 200: ProductDeletedResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: ProductDeletedResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => {
       const id = request.params.producto_id;

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { runPurchaseAction, type PurchaseActionName, type PurchaseActionRequest as ActionRequest } from '../../admin/purchase-actions';
 import type { RouteContext, ZodApp } from '../../context';
-import { actorOf, ownCompanyId, SECURITY } from '../../plugins/auth';
-import { ADMIN_ERRORS, NOT_FOUND } from '../../schemas/admin/common';
+import { actorOf, ownCompanyId } from '../../plugins/auth';
+import { adminSchema, NOT_FOUND } from '../../schemas/admin/common';
 import { ExtendPurchaseRequest, PurchaseActionRequest, PurchaseActionResponse, PurchaseParams } from '../../schemas/admin/sales';
 import { ErrorResponse } from '../../schemas/common';
 
@@ -17,7 +17,6 @@ export function registerPurchaseActionRoutes(app: ZodApp, ctx: RouteContext): vo
   const response = {
     200: PurchaseActionResponse,
     202: PurchaseActionResponse.describe('Accepted and still in progress (the router or the gateway has not answered yet): it goes on'),
-    ...ADMIN_ERRORS,
     ...NOT_FOUND,
     409: ErrorResponse.describe('The action does not apply to the purchase now, or another action on it is in progress'),
     502: ErrorResponse,
@@ -34,14 +33,12 @@ export function registerPurchaseActionRoutes(app: ZodApp, ctx: RouteContext): vo
     '/api/v1/admin/purchases/:compra_id/refund',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Refund a paid purchase in full and remove its access (through the purchase workflow)',
-        security: SECURITY.admin,
         params: PurchaseParams,
         body: PurchaseActionRequest,
         response,
-      },
+      }),
     },
     async (request, reply) => act(request, reply, request.params.compra_id, 'refund', { reason: request.body?.motivo }),
   );
@@ -50,14 +47,12 @@ export function registerPurchaseActionRoutes(app: ZodApp, ctx: RouteContext): vo
     '/api/v1/admin/purchases/:compra_id/revoke',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Remove the access of a paid purchase from the router, without a refund',
-        security: SECURITY.admin,
         params: PurchaseParams,
         body: PurchaseActionRequest,
         response,
-      },
+      }),
     },
     async (request, reply) => act(request, reply, request.params.compra_id, 'revoke', { reason: request.body?.motivo }),
   );
@@ -66,14 +61,12 @@ export function registerPurchaseActionRoutes(app: ZodApp, ctx: RouteContext): vo
     '/api/v1/admin/purchases/:compra_id/extend',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Extend the access of an active purchase by `segundos` or `minutos`',
-        security: SECURITY.admin,
         params: PurchaseParams,
         body: ExtendPurchaseRequest,
         response,
-      },
+      }),
     },
     async (request, reply) => act(request, reply, request.params.compra_id, 'extend', { reason: request.body.motivo, seconds: request.body.seconds }),
   );

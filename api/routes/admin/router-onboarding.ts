@@ -6,8 +6,8 @@ import { portalPackage, setupScript } from '../../admin/router-onboarding';
 import { findRouter, NOT_IN_COMPANY, NOT_OURS } from '../../admin/routers';
 import type { RouteContext, ZodApp } from '../../context';
 import { firstHeader } from '../../http';
-import { ownCompanyId, SECURITY } from '../../plugins/auth';
-import { ADMIN_ERRORS, NOT_FOUND } from '../../schemas/admin/common';
+import { ownCompanyId } from '../../plugins/auth';
+import { adminSchema, NOT_FOUND } from '../../schemas/admin/common';
 import { CompanyRouterParams, RouterParams } from '../../schemas/admin/routers';
 import { ErrorResponse } from '../../schemas/common';
 
@@ -36,14 +36,12 @@ export function registerRouterOnboardingRoutes(app: ZodApp, ctx: RouteContext): 
     '/api/v1/admin/mi-empresa/routers/:router_id/setup.rsc',
     {
       onRequest: companyAdmin,
-      schema: {
-        tags: ['Cliente Admin - MikroTik'],
+      schema: adminSchema(['Cliente Admin - MikroTik'], {
         summary: 'RouterOS script that prepares an own router for the service (API user, walled garden, hotspot profiles)',
         description: 'Run it on the router after setting `:global pagosHotspotPassword`; explained line by line in docs/router-setup.md.',
-        security: SECURITY.admin,
         params: RouterParams,
-        response: { 200: ScriptResponse, ...ADMIN_ERRORS, ...NOT_FOUND, 409: ErrorResponse },
-      },
+        response: { 200: ScriptResponse, ...NOT_FOUND, 409: ErrorResponse },
+      }),
     },
     async (request, reply) => {
       return sendScript(reply, await findRouter(ctx, ownCompanyId(request), request.params.router_id, NOT_OURS));
@@ -54,13 +52,11 @@ export function registerRouterOnboardingRoutes(app: ZodApp, ctx: RouteContext): 
     '/admin/empresas/:empresa_id/routers/:router_id/setup.rsc',
     {
       onRequest: superAdmin,
-      schema: {
-        tags: ['Super Admin - Routers'],
+      schema: adminSchema(['Super Admin - Routers'], {
         summary: "RouterOS script that prepares a company's router for the service",
-        security: SECURITY.admin,
         params: CompanyRouterParams,
-        response: { 200: ScriptResponse, ...ADMIN_ERRORS, ...NOT_FOUND, 409: ErrorResponse },
-      },
+        response: { 200: ScriptResponse, ...NOT_FOUND, 409: ErrorResponse },
+      }),
     },
     async (request, reply) => {
       return sendScript(reply, await findRouter(ctx, request.params.empresa_id, request.params.router_id, NOT_IN_COMPANY));
@@ -71,17 +67,15 @@ export function registerRouterOnboardingRoutes(app: ZodApp, ctx: RouteContext): 
     '/api/v1/admin/mi-empresa/routers/:router_id/portal.zip',
     {
       onRequest: companyAdmin,
-      schema: {
-        tags: ['Cliente Admin - MikroTik'],
+      schema: adminSchema(['Cliente Admin - MikroTik'], {
         summary: "The captive portal for an own router, ready to upload to its hotspot's html-directory",
         description:
           'Send the router’s API key in `X-Router-Api-Key` (the one shown when the router was created or its key regenerated: ' +
           'only its hash is stored). It is written into the portal’s config.js.',
-        security: SECURITY.admin,
         params: RouterParams,
         querystring: PortalQuery,
-        response: { 200: ZipResponse, 400: ErrorResponse, ...ADMIN_ERRORS, ...NOT_FOUND, 409: ErrorResponse },
-      },
+        response: { 200: ZipResponse, 400: ErrorResponse, ...NOT_FOUND, 409: ErrorResponse },
+      }),
     },
     async (request, reply) => {
       const row = await findRouter(ctx, ownCompanyId(request), request.params.router_id, NOT_OURS);

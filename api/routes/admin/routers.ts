@@ -12,8 +12,8 @@ import {
 import { issuedKeyInfo } from '../../admin/api-keys';
 import type { RouteContext, ZodApp } from '../../context';
 import { pageBody } from '../../http';
-import { actorOf, SECURITY } from '../../plugins/auth';
-import { ADMIN_ERRORS, NOT_FOUND } from '../../schemas/admin/common';
+import { actorOf } from '../../plugins/auth';
+import { adminSchema, NOT_FOUND } from '../../schemas/admin/common';
 import { CompanyParams } from '../../schemas/admin/companies';
 import { findCompany } from '../../../db/repositories/companies';
 import {
@@ -42,14 +42,12 @@ export function registerRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     base,
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Create a router; the response carries its API key, shown only this once',
-        security: SECURITY.admin,
         params: CompanyParams,
         body: CreateRouterRequest,
-        response: { 200: RouterCreateResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: RouterCreateResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => {
       const { router, key } = await createRouter(ctx, actorOf(request), request.params.empresa_id, request.body);
@@ -61,14 +59,12 @@ export function registerRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     base,
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: "List a company's routers (paginated; total in X-Total-Count)",
-        security: SECURITY.admin,
         params: CompanyParams,
         querystring: RouterListQuery,
-        response: { 200: RouterResponse.array(), ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: RouterResponse.array(), ...NOT_FOUND },
+      }),
     },
     async (request, reply) => {
       const company = await findCompany(ctx.dataSource.manager, request.params.empresa_id);
@@ -80,13 +76,11 @@ export function registerRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     `${base}/:router_id`,
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Get a router',
-        security: SECURITY.admin,
         params: CompanyRouterParams,
-        response: { 200: RouterResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: RouterResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => {
       const { empresa_id, router_id } = request.params;
@@ -98,14 +92,12 @@ export function registerRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     `${base}/:router_id`,
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Update connection data; fields left out are unchanged',
-        security: SECURITY.admin,
         params: CompanyRouterParams,
         body: UpdateRouterRequest,
-        response: { 200: RouterUpdateResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: RouterUpdateResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => {
       const { empresa_id, router_id } = request.params;
@@ -118,14 +110,12 @@ export function registerRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     `${base}/:router_id/activo`,
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Activate or deactivate a router',
-        security: SECURITY.admin,
         params: CompanyRouterParams,
         body: SetRouterActiveRequest,
-        response: { 200: RouterActiveResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: RouterActiveResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => {
       const { empresa_id, router_id } = request.params;
@@ -137,13 +127,11 @@ export function registerRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     `${base}/:router_id/toggle-activo`,
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: "Flip a router's active flag (the original's endpoint; prefer PUT …/activo)",
-        security: SECURITY.admin,
         params: CompanyRouterParams,
-        response: { 200: RouterActiveResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: RouterActiveResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => {
       const { empresa_id, router_id } = request.params;
@@ -155,13 +143,11 @@ export function registerRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     `${base}/:router_id`,
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Delete a router with its products and keys; refused (409) while it has purchases in course or active',
-        security: SECURITY.admin,
         params: CompanyRouterParams,
-        response: { 200: RouterDeletedResponse, ...ADMIN_ERRORS, ...NOT_FOUND, 409: ErrorResponse },
-      },
+        response: { 200: RouterDeletedResponse, ...NOT_FOUND, 409: ErrorResponse },
+      }),
     },
     async (request) => {
       const { empresa_id, router_id } = request.params;
@@ -174,13 +160,11 @@ export function registerRouterRoutes(app: ZodApp, ctx: RouteContext): void {
     `${base}/:router_id/test-connection`,
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Connect to the router now (through the worker) and report identity, version and profiles',
-        security: SECURITY.admin,
         params: CompanyRouterParams,
-        response: { 200: TestConnectionResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: TestConnectionResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => {
       const { empresa_id, router_id } = request.params;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { EXPORT_MAX_ROWS, purchaseDetail, purchasePage, purchasesCsv, transactions } from '../../admin/sales';
 import type { RouteContext, ZodApp } from '../../context';
-import { ownCompanyId, SECURITY } from '../../plugins/auth';
-import { ADMIN_ERRORS, NOT_FOUND } from '../../schemas/admin/common';
+import { ownCompanyId } from '../../plugins/auth';
+import { adminSchema, NOT_FOUND } from '../../schemas/admin/common';
 import {
   PurchaseDetailResponse,
   PurchaseExportQuery,
@@ -24,13 +24,11 @@ export function registerSalesRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/mi-empresa/transacciones',
     {
       onRequest,
-      schema: {
-        tags: ['Cliente Admin'],
+      schema: adminSchema(['Cliente Admin'], {
         summary: "Charged purchases, newest first, in the original's shape (paginated)",
-        security: SECURITY.admin,
         querystring: TransactionsQuery,
-        response: { 200: TransactionsResponse, ...ADMIN_ERRORS },
-      },
+        response: { 200: TransactionsResponse },
+      }),
     },
     async (request) => transactions(ctx, ownCompanyId(request), { limit: request.query.limit, offset: request.query.offset }),
   );
@@ -39,13 +37,11 @@ export function registerSalesRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/purchases',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'Purchases (every attempt), filtered by date range, router, product, status, gateway and customer email',
-        security: SECURITY.admin,
         querystring: PurchaseListQuery,
-        response: { 200: PurchasePageResponse, ...ADMIN_ERRORS },
-      },
+        response: { 200: PurchasePageResponse },
+      }),
     },
     async (request) => purchasePage(ctx, ownCompanyId(request), request.query),
   );
@@ -54,17 +50,14 @@ export function registerSalesRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/purchases/export.csv',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: `The filtered purchase list as CSV (UTF-8; at most ${EXPORT_MAX_ROWS} rows)`,
-        security: SECURITY.admin,
         querystring: PurchaseExportQuery,
         response: {
           200: { description: 'CSV with a header line', content: { 'text/csv': { schema: z.string() } } },
-          ...ADMIN_ERRORS,
           400: ErrorResponse,
         },
-      },
+      }),
     },
     async (request, reply) => {
       const { fileName, csv } = await purchasesCsv(ctx, ownCompanyId(request), request.query);
@@ -76,13 +69,11 @@ export function registerSalesRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/purchases/:compra_id',
     {
       onRequest,
-      schema: {
-        tags: TAGS,
+      schema: adminSchema(TAGS, {
         summary: 'One purchase with its history of events',
-        security: SECURITY.admin,
         params: PurchaseParams,
-        response: { 200: PurchaseDetailResponse, ...ADMIN_ERRORS, ...NOT_FOUND },
-      },
+        response: { 200: PurchaseDetailResponse, ...NOT_FOUND },
+      }),
     },
     async (request) => purchaseDetail(ctx, ownCompanyId(request), request.params.compra_id),
   );

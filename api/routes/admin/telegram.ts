@@ -1,7 +1,7 @@
 import { sendTelegramTest } from '../../admin/telegram';
 import type { RouteContext, ZodApp } from '../../context';
-import { ownCompanyId, SECURITY } from '../../plugins/auth';
-import { ADMIN_ERRORS, Message } from '../../schemas/admin/common';
+import { ownCompanyId } from '../../plugins/auth';
+import { adminSchema, Message } from '../../schemas/admin/common';
 import { TelegramTestRequest } from '../../schemas/admin/my-company';
 import { ErrorResponse } from '../../schemas/common';
 
@@ -11,13 +11,11 @@ export function registerTelegramRoutes(app: ZodApp, ctx: RouteContext): void {
     '/api/v1/admin/test-telegram',
     {
       onRequest: ctx.guards.admin('cliente_admin'),
-      schema: {
-        tags: ['Cliente Admin'],
+      schema: adminSchema(['Cliente Admin'], {
         summary: 'Send a Telegram test message with the stored settings, or with the token / chat id given',
-        security: SECURITY.admin,
         body: TelegramTestRequest,
-        response: { 200: Message, ...ADMIN_ERRORS, 400: ErrorResponse, 502: ErrorResponse },
-      },
+        response: { 200: Message, 400: ErrorResponse, 502: ErrorResponse },
+      }),
     },
     async (request) => {
       await sendTelegramTest(ctx, ownCompanyId(request), request.body.token, request.body.chat_id);

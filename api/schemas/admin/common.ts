@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SECURITY } from '../../plugins/auth';
 import { ErrorResponse, ValidationErrorResponse } from '../common';
 
 /** Largest page any admin list returns: a client asking for more gets a 422, never an unbounded query. */
@@ -41,9 +42,14 @@ export function rangeInOrder(query: { desde?: string; hasta?: string }, ctx: z.R
 
 export const Message = z.object({ message: z.string() });
 
-/** The error bodies every admin route may answer (session, role, validation), plus the ones a route adds. */
-export const ADMIN_ERRORS = { 401: ErrorResponse, 403: ErrorResponse, 422: ValidationErrorResponse } as const;
+/** The error bodies every admin route may answer (session, role, validation), besides the ones a route adds. */
+const ADMIN_ERRORS = { 401: ErrorResponse, 403: ErrorResponse, 422: ValidationErrorResponse } as const;
 export const NOT_FOUND = { 404: ErrorResponse } as const;
+
+/** An admin route's schema: its tags, the admin session, and ADMIN_ERRORS under the route's own answers. */
+export function adminSchema<S extends { response: object }>(tags: string[], schema: S) {
+  return { tags, security: SECURITY.admin, ...schema, response: { ...ADMIN_ERRORS, ...schema.response } };
+}
 
 /** Timestamps leave the API as ISO-8601 UTC strings. */
 export const iso = (date: Date): string => date.toISOString();
