@@ -1,3 +1,4 @@
+import { createPurchase } from '../admin/support';
 import { setupPortalTest, type PortalTest } from './support';
 
 /**
@@ -59,5 +60,28 @@ describe('returning devices: throttling of wrong credentials', () => {
     expect(tries.slice(0, 100).every((code) => code === 200)).toBe(true);
     expect(tries[100]).toBe(429);
     expect((await profileInfo('PT-99999', '192.0.2.201')).statusCode).toBe(200);
+  });
+});
+
+describe('returning devices: what a valid access shows', () => {
+  let s: PortalTest;
+  beforeAll(async () => {
+    s = await setupPortalTest();
+  });
+  afterAll(() => s.close());
+
+  it('shows its uptime limit in RouterOS notation, as the router holds it (8 days as 1w1d)', async () => {
+    const access = await createPurchase(s.db.dataSource, s.router, null, {
+      userType: 'usuario_contrasena',
+      hotspotPasswordEncrypted: s.t.deps.secrets.encrypt('4821'),
+      uptimeLimitSeconds: 8 * 86_400 + 90,
+    });
+    const info = await s.t.app.inject({
+      method: 'POST',
+      url: '/api/v1/hotspot/user/profile-info',
+      headers: { 'x-api-key': s.key },
+      payload: { username: access.hotspotUsername, password: '4821' },
+    });
+    expect(info.json()).toMatchObject({ success: true, estado: 'ok', limit_uptime: '1w1d1m30s' });
   });
 });

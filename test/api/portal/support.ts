@@ -1,3 +1,4 @@
+import type { RouterEntity } from '../../../db/entities';
 import { SecretBox } from '../../../shared/secrets';
 import { buildTestApp, type TestApp } from '../../helpers/app';
 import { testConfig } from '../../helpers/config';
@@ -10,6 +11,7 @@ export interface PortalTest {
   db: TestDatabase;
   t: TestApp;
   workflows: FakeWorkflows;
+  router: RouterEntity;
   key: string;
   close(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export async function setupPortalTest(overrides: Record<string, string> = {}): P
     db,
     t,
     workflows,
+    router,
     key: apiKey,
     async close() {
       await t.close();
