@@ -1,21 +1,20 @@
-import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import { RouterApiKeyEntity, RouterEntity } from '../../db/entities';
 import { recordAudit } from '../../db/repositories/audit';
 import { findOwned } from '../../db/repositories/owned';
 import { findPage, type Page, type PageRequest } from '../../db/repositories/pagination';
-import { issueRouterApiKey, type IssuedApiKey } from '../auth/router-keys';
+import { apiKeySettings, issueRouterApiKey, type IssuedApiKey } from '../auth/router-keys';
 import type { RouteContext } from '../context';
 import { iso, isoOrNull } from '../schemas/admin/common';
 import type { ApiKeyRecord, ApiKeyStatusResponse, RegenerateApiKeyResponse } from '../schemas/admin/api-keys';
+import { findRouter, NOT_IN_COMPANY } from './routers';
 
 /** Router API keys (super admin): issue, regenerate, history, revoke one, status. Only a key's hash is stored. */
 
 type Actor = { id: number; email: string };
 type ApiKeyDeps = Pick<RouteContext, 'dataSource' | 'config' | 'routerKeys'>;
 
-const ROUTER_NOT_FOUND = 'Router no encontrado o no pertenece a la empresa';
 const KEY_NOT_FOUND = 'API Key no encontrada';
 /** A key expiring within this many days is flagged. */
 const EXPIRY_WARNING_DAYS = 30;
@@ -39,27 +38,16 @@ export function toKeyRecord(k: RouterApiKeyEntity): z.output<typeof ApiKeyRecord
   };
 }
 
-function keySettings(deps: Pick<ApiKeyDeps, 'config'>) {
-  return { secret: deps.config.JWT_APIKEY_SECRET, algorithm: deps.config.JWT_ALGORITHM, expireDays: deps.config.JWT_APIKEY_EXPIRE_DAYS };
-}
-
-/** Issues a router's key inside the caller's transaction, and audits it. */
-export async function issueKey(deps: Pick<ApiKeyDeps, 'config'>, tx: EntityManager, actor: Actor, companyId: string, routerId: string): Promise<IssuedApiKey> {
-  const key = await issueRouterApiKey(tx, keySettings(deps), { companyId, routerId });
-  await recordAudit(tx, { actor, companyId, action: 'api_key.issued', targetType: 'router', targetId: routerId, detail: { key_id: key.keyId } });
-  return key;
-}
-
-/** Checks the router is the company's: every key route is under one. */
-export async function findKeyRouter(deps: Pick<ApiKeyDeps, 'dataSource'>, companyId: string, routerId: string): Promise<RouterEntity> {
-  return findOwned(deps.dataSource.manager, RouterEntity, companyId, { id: routerId }, ROUTER_NOT_FOUND);
+/** The company's router that every key route is under. */
+function findKeyRouter(deps: Pick<ApiKeyDeps, 'dataSource'>, companyId: string, routerId: string): Promise<RouterEntity> {
+  return findRouter(deps, companyId, routerId, NOT_IN_COMPANY);
 }
 
 /** Revokes the router's keys and issues a new one, in one transaction; the new key is shown only in this answer. */
 export async function regenerateKey(deps: ApiKeyDeps, actor: Actor, companyId: string, routerId: string): Promise<z.output<typeof RegenerateApiKeyResponse>> {
   const { issued, revoked } = await deps.dataSource.transaction(async (tx) => {
     // Locking the router serialises concurrent regenerations: the schema allows one unrevoked key per router.
-    const router = await findOwned(tx, RouterEntity, companyId, { id: routerId }, ROUTER_NOT_FOUND, true);
+    const router = await findOwned(tx, RouterEntity, companyId, { id: routerId }, NOT_IN_COMPANY, true);
     if (!router.active) throw new DomainError('BAD_REQUEST', 'No se puede regenerar API key de un router inactivo');
     const revokedRows: { key_id: string }[] = await tx.query(
       `WITH revoked AS (
@@ -68,7 +56,7 @@ export async function regenerateKey(deps: ApiKeyDeps, actor: Actor, companyId: s
       [routerId],
     );
     const revokedIds = revokedRows.map((r) => r.key_id);
-    const key = await issueRouterApiKey(tx, keySettings(deps), { companyId, routerId });
+    const key = await issueRouterApiKey(tx, apiKeySettings(deps.config), { companyId, routerId });
     await recordAudit(tx, {
       actor,
       companyId,

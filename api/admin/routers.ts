@@ -8,6 +8,7 @@ import { insertWithRandomId } from '../../db/repositories/ids';
 import { findOwned } from '../../db/repositories/owned';
 import { findPage, type Page, type PageRequest } from '../../db/repositories/pagination';
 import { OPEN_STATUSES } from '../../db/repositories/sales';
+import { apiKeySettings, issueRouterApiKey } from '../auth/router-keys';
 import type { RouteContext } from '../context';
 import { invalidField } from '../errors';
 import { iso } from '../schemas/admin/common';
@@ -19,7 +20,6 @@ import type {
   TestConnectionResponse,
   UpdateRouterRequest,
 } from '../schemas/admin/routers';
-import { issueKey } from './api-keys';
 
 /**
  * Routers of a company: the super admin creates, deletes and (de)activates them; both admins update their connection
@@ -86,7 +86,8 @@ export async function createRouter(deps: RouterDeps, actor: Actor, companyId: st
       active: true,
     });
     await recordAudit(tx, { actor, companyId: company.id, action: 'router.created', targetType: 'router', targetId: id, detail: { nombre: body.nombre } });
-    const key = await issueKey(deps, tx, actor, company.id, id);
+    const key = await issueRouterApiKey(tx, apiKeySettings(deps.config), { companyId: company.id, routerId: id });
+    await recordAudit(tx, { actor, companyId: company.id, action: 'api_key.issued', targetType: 'router', targetId: id, detail: { key_id: key.keyId } });
     return { router: await tx.getRepository(RouterEntity).findOneByOrFail({ id }), key };
   });
 }

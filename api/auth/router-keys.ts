@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type CompanyEntity, RouterApiKeyEntity, type RouterEntity } from '../../db/entities';
+import type { Config } from '../../shared/config';
 import { sha256Hex } from '../../shared/secrets';
 import { DomainError } from '../../domain/errors';
 import { credentialFrom } from './headers';
@@ -16,6 +17,11 @@ export interface ApiKeySettings {
   secret: string;
   algorithm: string;
   expireDays: number;
+}
+
+/** The settings keys are issued with, from the configuration. */
+export function apiKeySettings(config: Pick<Config, 'JWT_APIKEY_SECRET' | 'JWT_ALGORITHM' | 'JWT_APIKEY_EXPIRE_DAYS'>): ApiKeySettings {
+  return { secret: config.JWT_APIKEY_SECRET, algorithm: config.JWT_ALGORITHM, expireDays: config.JWT_APIKEY_EXPIRE_DAYS };
 }
 
 export interface IssuedApiKey {

@@ -1,7 +1,7 @@
 import bcrypt from 'bcrypt';
 import { jwtVerify } from 'jose';
 import type { DataSource, EntityManager } from 'typeorm';
-import { API_KEY_PREFIX, issueRouterApiKey } from '../../api/auth/router-keys';
+import { API_KEY_PREFIX, apiKeySettings, issueRouterApiKey } from '../../api/auth/router-keys';
 import { AdminUserEntity, CompanyEntity, ProductEntity, RouterApiKeyEntity, RouterEntity } from '../../db/entities';
 import type { Config } from '../../shared/config';
 import { SecretBox, sha256Hex } from '../../shared/secrets';
@@ -176,7 +176,7 @@ async function ensureApiKey(tx: EntityManager, { config, storedApiKey }: SeedInp
   await repo.update({ routerId: DEMO_ROUTER_ID, revoked: false }, { revoked: true, revokedAt: new Date() });
   const issued = await issueRouterApiKey(
     tx,
-    { secret: config.JWT_APIKEY_SECRET, algorithm: config.JWT_ALGORITHM, expireDays: config.JWT_APIKEY_EXPIRE_DAYS },
+    apiKeySettings(config),
     { companyId: DEMO_COMPANY_ID, routerId: DEMO_ROUTER_ID },
   );
   return { value: issued.apiKey, expiresAt: issued.expiresAt, reused: false };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { DataSource } from 'typeorm';
-import { issueRouterApiKey, type IssuedApiKey } from '../../api/auth/router-keys';
+import { apiKeySettings, issueRouterApiKey, type IssuedApiKey } from '../../api/auth/router-keys';
 import { AdminUserEntity, CompanyEntity, ProductEntity, RouterEntity } from '../../db/entities';
 import type { AdminRole } from '../../db/entities/admin-user.entity';
 import type { Config } from '../../shared/config';
@@ -91,7 +91,7 @@ export async function createProduct(
 export async function issueKey(ds: DataSource, config: Config, router: Pick<RouterEntity, 'id' | 'companyId'>, now?: Date): Promise<IssuedApiKey> {
   return issueRouterApiKey(
     ds.manager,
-    { secret: config.JWT_APIKEY_SECRET, algorithm: config.JWT_ALGORITHM, expireDays: config.JWT_APIKEY_EXPIRE_DAYS },
+    apiKeySettings(config),
     { companyId: router.companyId, routerId: router.id },
     now,
   );
