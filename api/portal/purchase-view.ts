@@ -8,8 +8,8 @@ import type { PurchaseEntity } from '../../db/entities';
 import type { Config } from '../../shared/config';
 import type { SecretBox } from '../../shared/secrets';
 import { PurchaseEndedError } from '../errors';
-import type { PurchaseProgress } from './purchases';
 import type { PurchaseAccepted, PurchaseApproved, PurchaseStatusResponse } from '../schemas/portal/purchases';
+import type { PurchaseProgress } from './purchases';
 
 export interface PurchaseViewDeps {
   secrets: SecretBox;
@@ -30,7 +30,7 @@ export interface PurchaseOutcomeView {
 const NEXT_ACTION: Record<NextAction, 'esperar' | 'redirigir' | 'ninguna'> = { wait: 'esperar', redirect: 'redirigir', none: 'ninguna' };
 
 /** Where the portal follows a purchase. */
-export function statusUrl(deps: PurchaseViewDeps, purchaseId: string): string {
+function statusUrl(deps: PurchaseViewDeps, purchaseId: string): string {
   return `${deps.config.PUBLIC_BASE_URL}/api/v1/purchases/${purchaseId}`;
 }
 

@@ -30,7 +30,7 @@ export interface PurchaseRequest {
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
 
 /** The attempt key: the client's Idempotency-Key, or else the single-use card token (hashed: never stored in clear). */
-export function attemptKey(idempotencyKey: string | undefined, cardToken: string): string {
+function attemptKey(idempotencyKey: string | undefined, cardToken: string): string {
   if (idempotencyKey !== undefined) {
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new DomainError('BAD_REQUEST', 'Idempotency-Key inválido: de 8 a 100 caracteres entre letras, números y . _ : -');
