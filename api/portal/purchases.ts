@@ -9,7 +9,7 @@ import { findChargingCompany } from '../../db/repositories/companies';
 import { classifyDatabaseError } from '../../db/errors';
 import type { RouterPrincipal } from '../auth/router-keys';
 import type { AppDeps } from '../context';
-import type { PaymentStatusResponse } from '../schemas/portal/purchases';
+import type { ConektaPurchaseRequest, MercadoPagoPurchaseRequest, PaymentStatusResponse } from '../schemas/portal/purchases';
 
 /** A purchase request after validation, whatever the gateway. */
 export interface PurchaseRequest {
@@ -25,6 +25,39 @@ export interface PurchaseRequest {
   gatewayRequest: Record<string, string | number>;
   /** The amount the client displayed (Mercado Pago's `transaction_amount`): checked, never charged. */
   clientAmount?: number;
+}
+
+/** What both purchase bodies say the same way. */
+function requestOf(body: z.output<typeof ConektaPurchaseRequest> | z.output<typeof MercadoPagoPurchaseRequest>) {
+  return {
+    productId: body.product_id,
+    customer: { name: body.customer_name, email: body.customer_email, phone: body.customer_phone },
+    userType: body.user_type,
+    mac: body.mac_address,
+    ip: body.ip_address,
+    autoConnect: body.auto_connect,
+  };
+}
+
+/** A Conekta purchase body as a PurchaseRequest. */
+export function conektaPurchase(body: z.output<typeof ConektaPurchaseRequest>): PurchaseRequest {
+  return { ...requestOf(body), gateway: 'conekta', cardToken: body.card_token, gatewayRequest: {} };
+}
+
+/** A Mercado Pago purchase body as a PurchaseRequest: the displayed amount is kept to be checked, never charged. */
+export function mercadoPagoPurchase(body: z.output<typeof MercadoPagoPurchaseRequest>): PurchaseRequest {
+  return {
+    ...requestOf(body),
+    gateway: 'mercado_pago',
+    cardToken: body.token,
+    clientAmount: body.transaction_amount,
+    gatewayRequest: {
+      paymentMethodId: body.payment_method_id,
+      installments: body.installments,
+      ...(body.issuer_id ? { issuerId: body.issuer_id } : {}),
+      ...(body.device_id ? { deviceId: body.device_id } : {}),
+    },
+  };
 }
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;

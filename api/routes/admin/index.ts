@@ -10,10 +10,10 @@ import { registerMyRouterRoutes } from './my-routers';
 import { registerProductRoutes } from './products';
 import { registerPurchaseActionRoutes } from './purchase-actions';
 import { registerRouterOnboardingRoutes } from './router-onboarding';
-import { registerRouterRoutes } from './routers';
+import { registerRouterLifecycleRoutes, registerRouterRoutes } from './routers';
 import { registerSalesRoutes } from './sales';
 import { registerTelegramRoutes } from './telegram';
-import { registerUserRoutes } from './users';
+import { registerUserAccessRoutes, registerUserRoutes } from './users';
 
 export interface AdminRouteOptions {
   /** Folder served at /static; uploaded logos go to its logos/ subfolder. */
@@ -28,8 +28,10 @@ export interface AdminRouteOptions {
 export function registerAdminRoutes(app: ZodApp, ctx: RouteContext, options: AdminRouteOptions): void {
   registerCompanyRoutes(app, ctx);
   registerRouterRoutes(app, ctx);
+  registerRouterLifecycleRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);
   registerUserRoutes(app, ctx);
+  registerUserAccessRoutes(app, ctx);
   registerDashboardRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
 

@@ -33,7 +33,7 @@ import { ErrorResponse } from '../../schemas/common';
 
 const TAGS = ['Super Admin - Routers'];
 
-/** Super admin: the routers of a company — create (with its first key), list, read, update, (de)activate, delete, test. */
+/** Super admin: the routers of a company — create (with its first key), list, read, update connection data. */
 export function registerRouterRoutes(app: ZodApp, ctx: RouteContext): void {
   const onRequest = ctx.guards.admin('super_admin');
   const base = '/admin/empresas/:empresa_id/routers';
@@ -105,6 +105,12 @@ export function registerRouterRoutes(app: ZodApp, ctx: RouteContext): void {
       return { message: 'Router actualizado correctamente', router: toRouterResponse(router) };
     },
   );
+}
+
+/** Super admin: a router's life — (de)activate it (its key stops or resumes working), delete it, test its connection. */
+export function registerRouterLifecycleRoutes(app: ZodApp, ctx: RouteContext): void {
+  const onRequest = ctx.guards.admin('super_admin');
+  const base = '/admin/empresas/:empresa_id/routers';
 
   app.put(
     `${base}/:router_id/activo`,

@@ -19,7 +19,7 @@ import { ErrorResponse } from '../../schemas/common';
 
 const TAGS = ['Super Admin - Usuarios'];
 
-/** Super admin: admin users — create, list, read, update, (de)activate, reset a password. */
+/** Super admin: admin users — create, list, read, update. */
 export function registerUserRoutes(app: ZodApp, ctx: RouteContext): void {
   const onRequest = ctx.guards.admin('super_admin');
 
@@ -75,6 +75,11 @@ export function registerUserRoutes(app: ZodApp, ctx: RouteContext): void {
     },
     async (request) => toUserResponse(await updateUser(ctx, actorOf(request), request.params.usuario_id, request.body)),
   );
+}
+
+/** Super admin: an admin user's access — activate, deactivate (never oneself), reset the password; each ends sessions as needed. */
+export function registerUserAccessRoutes(app: ZodApp, ctx: RouteContext): void {
+  const onRequest = ctx.guards.admin('super_admin');
 
   app.put(
     '/admin/usuarios/:usuario_id/activo',

@@ -1,7 +1,7 @@
 import type { RouteContext, ZodApp } from '../../context';
 import { registerCatalogRoutes } from './catalog';
 import { registerHotspotRoutes } from './hotspot';
-import { registerPurchaseRoutes } from './purchases';
+import { registerPurchaseRoutes, registerPurchaseStatusRoutes } from './purchases';
 
 const PORTAL_PATHS = /^\/api\/v1\/(config\/public|catalogo_perfiles_venta|payments\/|purchases\/|hotspot\/|routers\/validar-empresa-router)/;
 
@@ -15,4 +15,5 @@ export function registerPortalRoutes(app: ZodApp, ctx: RouteContext): void {
   registerCatalogRoutes(app, ctx);
   registerHotspotRoutes(app, ctx);
   registerPurchaseRoutes(app, ctx);
+  registerPurchaseStatusRoutes(app, ctx);
 }

@@ -3,7 +3,7 @@ import type { RouteContext, ZodApp } from '../../context';
 import { firstHeader } from '../../http';
 import { portalGuards } from '../../portal/guards';
 import { purchaseAnswer, purchaseView } from '../../portal/purchase-view';
-import { PurchaseService, type PurchaseRequest } from '../../portal/purchases';
+import { conektaPurchase, mercadoPagoPurchase, PurchaseService, type PurchaseRequest } from '../../portal/purchases';
 import { routerOf, SECURITY } from '../../plugins/auth';
 import { rateLimit } from '../../plugins/rate-limit';
 import { ErrorResponse, ValidationErrorResponse } from '../../schemas/common';
@@ -36,14 +36,13 @@ const RETURN_PAGE = `<!doctype html><html lang="es"><head><meta charset="utf-8">
 </body></html>`;
 
 /**
- * Purchases: each attempt is one Temporal workflow. The answer comes from the workflow's first decisive outcome
+ * Buying: each attempt is one Temporal workflow. The answer comes from the workflow's first decisive outcome
  * (bounded wait), rendered from the database; a repeated submit of the same attempt gets the same answer and never a
  * second charge.
  */
 export function registerPurchaseRoutes(app: ZodApp, ctx: RouteContext): void {
   const service = new PurchaseService(ctx);
   const buyGuards = portalGuards(ctx, ctx.config.RATE_LIMIT_PURCHASES_PER_IP_PER_MINUTE);
-  const readGuards = portalGuards(ctx);
 
   /** One purchase route per gateway: validate its body, turn it into a PurchaseRequest, answer what the workflow decided. */
   const purchaseRoute = <Body extends z.ZodType>(
@@ -63,21 +62,12 @@ export function registerPurchaseRoutes(app: ZodApp, ctx: RouteContext): void {
       },
     );
 
-  const common = (body: z.output<typeof ConektaPurchaseRequest> | z.output<typeof MercadoPagoPurchaseRequest>) => ({
-    productId: body.product_id,
-    customer: { name: body.customer_name, email: body.customer_email, phone: body.customer_phone },
-    userType: body.user_type,
-    mac: body.mac_address,
-    ip: body.ip_address,
-    autoConnect: body.auto_connect,
-  });
-
   purchaseRoute(
     '/api/v1/payments/pagar-conekta',
     'Buy a plan with a Conekta card token',
     'Send an `Idempotency-Key` header to make retries safe; without it the card token identifies the attempt.',
     ConektaPurchaseRequest,
-    (body) => ({ ...common(body), gateway: 'conekta', cardToken: body.card_token, gatewayRequest: {} }),
+    conektaPurchase,
   );
 
   purchaseRoute(
@@ -85,19 +75,14 @@ export function registerPurchaseRoutes(app: ZodApp, ctx: RouteContext): void {
     'Buy a plan with a Mercado Pago card token',
     'The amount charged is the product’s price; `transaction_amount` must match it. `Idempotency-Key` as for Conekta.',
     MercadoPagoPurchaseRequest,
-    (body) => ({
-      ...common(body),
-      gateway: 'mercado_pago',
-      cardToken: body.token,
-      clientAmount: body.transaction_amount,
-      gatewayRequest: {
-        paymentMethodId: body.payment_method_id,
-        installments: body.installments,
-        ...(body.issuer_id ? { issuerId: body.issuer_id } : {}),
-        ...(body.device_id ? { deviceId: body.device_id } : {}),
-      },
-    }),
+    mercadoPagoPurchase,
   );
+}
+
+/** Following a purchase: its status, the bank's return page after 3-D Secure, a Mercado Pago payment's status. */
+export function registerPurchaseStatusRoutes(app: ZodApp, ctx: RouteContext): void {
+  const service = new PurchaseService(ctx);
+  const readGuards = portalGuards(ctx);
 
   app.get(
     '/api/v1/purchases/:id',
