@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import { RouterApiKeyEntity, RouterEntity } from '../../db/entities';
-import { recordAudit } from '../../db/repositories/audit';
+import { recordAudit, type AuditActor } from '../../db/repositories/audit';
 import { findOwned } from '../../db/repositories/owned';
 import { findPage, type Page, type PageRequest } from '../../db/repositories/pagination';
 import { apiKeySettings, issueRouterApiKey, type IssuedApiKey } from '../auth/router-keys';
@@ -12,7 +12,6 @@ import { findRouter, NOT_IN_COMPANY } from './routers';
 
 /** Router API keys (super admin): issue, regenerate, history, revoke one, status. Only a key's hash is stored. */
 
-type Actor = { id: number; email: string };
 type ApiKeyDeps = Pick<RouteContext, 'dataSource' | 'config' | 'routerKeys'>;
 
 const KEY_NOT_FOUND = 'API Key no encontrada';
@@ -44,7 +43,7 @@ function findKeyRouter(deps: Pick<ApiKeyDeps, 'dataSource'>, companyId: string, 
 }
 
 /** Revokes the router's keys and issues a new one, in one transaction; the new key is shown only in this answer. */
-export async function regenerateKey(deps: ApiKeyDeps, actor: Actor, companyId: string, routerId: string): Promise<z.output<typeof RegenerateApiKeyResponse>> {
+export async function regenerateKey(deps: ApiKeyDeps, actor: AuditActor, companyId: string, routerId: string): Promise<z.output<typeof RegenerateApiKeyResponse>> {
   const { issued, revoked } = await deps.dataSource.transaction(async (tx) => {
     // Locking the router serialises concurrent regenerations: the schema allows one unrevoked key per router.
     const router = await findOwned(tx, RouterEntity, companyId, { id: routerId }, NOT_IN_COMPANY, true);
@@ -91,7 +90,7 @@ export async function keyHistory(deps: ApiKeyDeps, companyId: string, routerId: 
 }
 
 /** Revokes one key: it stops working at once. Returns when. */
-export async function revokeKey(deps: ApiKeyDeps, actor: Actor, companyId: string, routerId: string, keyId: string): Promise<Date> {
+export async function revokeKey(deps: ApiKeyDeps, actor: AuditActor, companyId: string, routerId: string, keyId: string): Promise<Date> {
   await findKeyRouter(deps, companyId, routerId);
   const revokedAt = await deps.dataSource.transaction(async (tx) => {
     const key = await findOwned(tx, RouterApiKeyEntity, companyId, { keyId, routerId }, KEY_NOT_FOUND, true);

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import { AdminUserEntity, CompanyEntity, ProductEntity, RouterEntity } from '../../db/entities';
-import { recordAudit } from '../../db/repositories/audit';
+import { recordAudit, type AuditActor } from '../../db/repositories/audit';
 import { findCompany } from '../../db/repositories/companies';
 import { insertWithRandomId } from '../../db/repositories/ids';
 import { findPage, type Page } from '../../db/repositories/pagination';
@@ -22,7 +22,6 @@ import { countAll, countIn, revenueByCurrency } from './dashboard';
 
 /** Companies: the super admin's list and changes, and the own company of a company admin. */
 
-type Actor = { id: number; email: string };
 type CompanyDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'routerKeys'>;
 
 export function toCompanyResponse(c: CompanyEntity): z.output<typeof CompanyResponse> {
@@ -62,7 +61,7 @@ export function toMyCompany(c: CompanyEntity): z.output<typeof MyCompanyResponse
 }
 
 /** Creates a company (active, under a fresh `EMP_…` id) with its optional Conekta settings. */
-export async function createCompany(deps: CompanyDeps, actor: Actor, body: z.output<typeof CreateCompanyRequest>): Promise<CompanyEntity> {
+export async function createCompany(deps: CompanyDeps, actor: AuditActor, body: z.output<typeof CreateCompanyRequest>): Promise<CompanyEntity> {
   const { patch, changed } = settingsPatch(deps.secrets, {
     conektaPrivateKey: body.conekta_private_key,
     conektaPublicKey: body.conekta_public_key,
@@ -99,7 +98,7 @@ export function listCompanies(deps: CompanyDeps, query: z.output<typeof CompanyL
 }
 
 /** A super admin's change of a company's profile and Conekta settings. */
-export async function updateCompany(deps: CompanyDeps, actor: Actor, id: string, body: z.output<typeof UpdateCompanyRequest>): Promise<CompanyEntity> {
+export async function updateCompany(deps: CompanyDeps, actor: AuditActor, id: string, body: z.output<typeof UpdateCompanyRequest>): Promise<CompanyEntity> {
   const settings = { conektaPrivateKey: body.conekta_private_key, conektaPublicKey: body.conekta_public_key, conektaMode: body.conekta_mode };
   return (await updateCompanySettings(deps, actor, id, settings, profileFrom(body))).company;
 }
@@ -107,7 +106,7 @@ export async function updateCompany(deps: CompanyDeps, actor: Actor, id: string,
 /** A company admin's change of the own company's profile and Telegram settings. */
 export async function updateMyCompany(
   deps: CompanyDeps,
-  actor: Actor,
+  actor: AuditActor,
   id: string,
   body: z.output<typeof UpdateMyCompanyRequest>,
 ): Promise<CompanyEntity> {
@@ -116,7 +115,7 @@ export async function updateMyCompany(
 }
 
 /** Activates or deactivates a company: its routers' keys stop (or resume) working at once. */
-export async function setCompanyActive(deps: CompanyDeps, actor: Actor, id: string, active: boolean): Promise<void> {
+export async function setCompanyActive(deps: CompanyDeps, actor: AuditActor, id: string, active: boolean): Promise<void> {
   await deps.dataSource.transaction(async (tx) => {
     const result = await tx.update(CompanyEntity, { id }, { active, updatedAt: new Date() });
     if (!result.affected) throw new DomainError('NOT_FOUND', 'Empresa no encontrada');

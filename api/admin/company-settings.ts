@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors';
 import { CompanyEntity } from '../../db/entities';
-import { recordAudit, type AuditAction } from '../../db/repositories/audit';
+import { recordAudit, type AuditAction, type AuditActor } from '../../db/repositories/audit';
 import { maskSecret, type SecretBox } from '../../shared/secrets';
 import type { AppDeps } from '../context';
 
@@ -107,7 +107,7 @@ export function profileFrom(body: {
  */
 export async function updateCompanySettings(
   ctx: Pick<AppDeps, 'dataSource' | 'secrets'>,
-  actor: { id: number; email: string },
+  actor: AuditActor,
   companyId: string,
   input: CompanySettingsInput,
   profile: CompanyProfileInput = {},

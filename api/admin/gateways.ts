@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import { succeeded } from '../../domain/operations';
 import { CompanyEntity } from '../../db/entities';
-import { recordAudit } from '../../db/repositories/audit';
+import { recordAudit, type AuditActor } from '../../db/repositories/audit';
 import { findCompany } from '../../db/repositories/companies';
 import { maskSecret } from '../../shared/secrets';
 import type { RouteContext } from '../context';
@@ -22,7 +22,6 @@ import { updateCompanySettings, type CompanySettingsInput, type SettingName } fr
  * mask every secret and show the notification URL to configure at the gateway.
  */
 
-type Actor = { id: number; email: string };
 type GatewayDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'config' | 'workflows'>;
 
 /** The notification URLs an admin configures at each gateway, on this API's public address. */
@@ -57,13 +56,13 @@ const PAYMENTS_FIELD_NAMES: Partial<Record<SettingName, string>> = {
   telegramEnabled: 'notificaciones_telegram',
 };
 
-export async function setConektaSettings(deps: GatewayDeps, actor: Actor, companyId: string, body: z.output<typeof ConektaConfigRequest>): Promise<void> {
+export async function setConektaSettings(deps: GatewayDeps, actor: AuditActor, companyId: string, body: z.output<typeof ConektaConfigRequest>): Promise<void> {
   await updateCompanySettings(deps, actor, companyId, conektaInput(body));
 }
 
 export async function setMercadoPagoSettings(
   deps: GatewayDeps,
-  actor: Actor,
+  actor: AuditActor,
   companyId: string,
   body: z.output<typeof MercadoPagoConfigRequest>,
 ): Promise<void> {
@@ -73,7 +72,7 @@ export async function setMercadoPagoSettings(
 /** The Mercado Pago module's setter: Mercado Pago credentials and Telegram settings, reporting what changed and what is set. */
 export async function setPaymentsCredentials(
   deps: GatewayDeps,
-  actor: Actor,
+  actor: AuditActor,
   companyId: string,
   body: z.output<typeof PaymentsCredentialsRequest>,
 ): Promise<z.output<typeof PaymentsCredentialsResponse>> {
@@ -132,7 +131,7 @@ export async function mercadoPagoSettings(deps: GatewayDeps, companyId: string):
  * Creates a Conekta webhook signing key with the company's own private key (through the worker) and stores Conekta's
  * public half, which verifies the `digest` of every Conekta notification.
  */
-export async function registerConektaWebhookKey(deps: GatewayDeps, actor: Actor, companyId: string): Promise<z.output<typeof ConektaWebhookKeyResponse>> {
+export async function registerConektaWebhookKey(deps: GatewayDeps, actor: AuditActor, companyId: string): Promise<z.output<typeof ConektaWebhookKeyResponse>> {
   const company = await findCompany(deps.dataSource.manager, companyId);
   if (!company.conektaPrivateKeyEncrypted) throw new DomainError('PAYMENT_NOT_CONFIGURED', 'La empresa no tiene configurada la llave privada de Conekta');
   const result = succeeded(await deps.workflows.registerConektaWebhookKey(companyId));

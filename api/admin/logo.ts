@@ -3,7 +3,7 @@ import { unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DomainError } from '../../domain/errors';
 import { CompanyEntity } from '../../db/entities';
-import { recordAudit } from '../../db/repositories/audit';
+import { recordAudit, type AuditActor } from '../../db/repositories/audit';
 import type { AppDeps } from '../context';
 
 /** A company's logo: an image checked by content, written under the public `/static/logos/` folder. */
@@ -27,7 +27,7 @@ function imageExtension(bytes: Buffer): 'png' | 'jpg' | 'webp' | null {
 export async function saveLogo(
   deps: Pick<AppDeps, 'dataSource'>,
   logosDir: string,
-  actor: { id: number; email: string },
+  actor: AuditActor,
   companyId: string,
   bytes: Buffer,
 ): Promise<string> {

@@ -3,7 +3,7 @@ import { DomainError } from '../../domain/errors';
 import { centsToMajor } from '../../domain/money';
 import { succeeded } from '../../domain/operations';
 import { ProductEntity, RouterEntity } from '../../db/entities';
-import { recordAudit } from '../../db/repositories/audit';
+import { recordAudit, type AuditActor } from '../../db/repositories/audit';
 import { findOwned } from '../../db/repositories/owned';
 import { findPage, type Page } from '../../db/repositories/pagination';
 import type { RouteContext } from '../context';
@@ -15,7 +15,6 @@ import type { CreateProductRequest, ProductListQuery, ProductResponse, UpdatePro
  * the portal's catalog cache.
  */
 
-type Actor = { id: number; email: string };
 type ProductDeps = Pick<RouteContext, 'dataSource' | 'workflows' | 'catalog'>;
 
 export const PRODUCT_NOT_FOUND = 'Producto no encontrado';
@@ -59,7 +58,7 @@ export function findProduct(deps: Pick<ProductDeps, 'dataSource'>, companyId: st
 }
 
 /** Creates a product on an own router; its profile must exist there, checked live (through the worker). */
-export async function createProduct(deps: ProductDeps, actor: Actor, companyId: string, body: z.output<typeof CreateProductRequest>): Promise<ProductEntity> {
+export async function createProduct(deps: ProductDeps, actor: AuditActor, companyId: string, body: z.output<typeof CreateProductRequest>): Promise<ProductEntity> {
   const router = await findOwned(
     deps.dataSource.manager,
     RouterEntity,
@@ -123,7 +122,7 @@ export async function listProducts(deps: ProductDeps, companyId: string, query: 
 }
 
 /** Sets the display order of own products: the list given, first to last. A foreign or unknown id changes nothing. */
-export async function reorderProducts(deps: ProductDeps, actor: Actor, companyId: string, ids: number[]): Promise<void> {
+export async function reorderProducts(deps: ProductDeps, actor: AuditActor, companyId: string, ids: number[]): Promise<void> {
   await deps.dataSource.transaction(async (tx) => {
     const updated: { id: number }[] = await tx.query(
       `WITH updated AS (
@@ -144,7 +143,7 @@ export async function reorderProducts(deps: ProductDeps, actor: Actor, companyId
 /** Updates an own product; fields left out are unchanged, a price change is audited with its old and new value. */
 export async function updateProduct(
   deps: ProductDeps,
-  actor: Actor,
+  actor: AuditActor,
   companyId: string,
   productId: number,
   body: z.output<typeof UpdateProductRequest>,
@@ -185,7 +184,7 @@ export async function updateProduct(
 }
 
 /** Takes an own product off sale; it stays for the sales history. */
-export async function deactivateProduct(deps: ProductDeps, actor: Actor, companyId: string, productId: number): Promise<void> {
+export async function deactivateProduct(deps: ProductDeps, actor: AuditActor, companyId: string, productId: number): Promise<void> {
   await deps.dataSource.transaction(async (tx) => {
     await findOwned(tx, ProductEntity, companyId, { id: productId }, PRODUCT_NOT_FOUND, true);
     await tx.update(ProductEntity, { id: productId }, { active: false, updatedAt: new Date() });

@@ -1,5 +1,5 @@
 import { PurchaseEntity } from '../../db/entities';
-import { recordAudit, type AuditAction } from '../../db/repositories/audit';
+import { recordAudit, type AuditAction, type AuditActor } from '../../db/repositories/audit';
 import { findOwned } from '../../db/repositories/owned';
 import { DomainError } from '../../domain/errors';
 import { canTransition, type PurchaseStatus } from '../../domain/purchase';
@@ -72,7 +72,7 @@ const IN_PROGRESS = 'La acción sigue en curso: el router o la pasarela aún no 
 /** Finds the own purchase, checks the action applies to its status, runs it, audits the attempt and reports. */
 export async function runPurchaseAction(
   deps: Pick<AppDeps, 'dataSource' | 'workflows' | 'config'>,
-  actor: { id: number; email: string },
+  actor: AuditActor,
   companyId: string,
   purchaseId: string,
   name: PurchaseActionName,

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import { succeeded } from '../../domain/operations';
 import { RouterEntity } from '../../db/entities';
-import { recordAudit } from '../../db/repositories/audit';
+import { recordAudit, type AuditActor } from '../../db/repositories/audit';
 import { findCompany } from '../../db/repositories/companies';
 import { insertWithRandomId } from '../../db/repositories/ids';
 import { findOwned } from '../../db/repositories/owned';
@@ -26,7 +26,6 @@ import type {
  * data and ask the worker to reach them. The API never talks to a router itself: probes run as workflows.
  */
 
-type Actor = { id: number; email: string };
 type RouterDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'config' | 'workflows' | 'routerKeys' | 'routerEndpoints'>;
 
 /** The 404 of a router looked up by the super admin under a company, and by a company admin among its own. */
@@ -64,7 +63,7 @@ function checkHost(deps: Pick<RouterDeps, 'routerEndpoints'>, host: string): voi
 }
 
 /** Creates a router of the company with its first API key (returned here only: only its hash is kept). */
-export async function createRouter(deps: RouterDeps, actor: Actor, companyId: string, body: z.output<typeof CreateRouterRequest>) {
+export async function createRouter(deps: RouterDeps, actor: AuditActor, companyId: string, body: z.output<typeof CreateRouterRequest>) {
   const company = await findCompany(deps.dataSource.manager, companyId);
   if (body.empresa_id !== undefined && body.empresa_id !== company.id) {
     throw invalidField('empresa_id', 'empresa_id no coincide con la empresa de la ruta');
@@ -110,7 +109,7 @@ export function listRouters(deps: Pick<RouterDeps, 'dataSource'>, companyId: str
  */
 export async function updateRouter(
   deps: RouterDeps,
-  actor: Actor,
+  actor: AuditActor,
   companyId: string,
   routerId: string,
   body: z.output<typeof UpdateRouterRequest>,
@@ -149,7 +148,7 @@ export async function updateRouter(
 /** Sets (or with `toggle`, flips) a router's active flag; the router's key stops or resumes working at once. */
 export async function setRouterActive(
   deps: RouterDeps,
-  actor: Actor,
+  actor: AuditActor,
   companyId: string,
   routerId: string,
   active: boolean | 'toggle',
@@ -166,7 +165,7 @@ export async function setRouterActive(
 }
 
 /** Deletes a router with its products and keys; refused (CONFLICT) while it has purchases in course or active. */
-export async function deleteRouter(deps: RouterDeps, actor: Actor, companyId: string, routerId: string): Promise<void> {
+export async function deleteRouter(deps: RouterDeps, actor: AuditActor, companyId: string, routerId: string): Promise<void> {
   await deps.dataSource.transaction(async (tx) => {
     // The row lock makes a purchase being created for this router wait (its foreign key check needs the row), so
     // none can slip in between the check and the delete.

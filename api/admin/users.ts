@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import { AdminUserEntity, CompanyEntity } from '../../db/entities';
 import type { AdminRole } from '../../db/entities/admin-user.entity';
-import { recordAudit } from '../../db/repositories/audit';
+import { recordAudit, type AuditActor } from '../../db/repositories/audit';
 import { findPage, type Page } from '../../db/repositories/pagination';
 import { revokeAllSessions } from '../auth/sessions';
 import type { AppDeps } from '../context';
@@ -13,7 +13,6 @@ import type { CreateUserRequest, UpdateUserRequest, UserActiveResponse, UserList
 
 /** Admin users (super admin): create, list, update, activate and reset passwords; a change of access ends sessions. */
 
-type Actor = { id: number; email: string };
 type UserDeps = Pick<AppDeps, 'dataSource' | 'config'>;
 
 const USER_NOT_FOUND = 'Usuario no encontrado';
@@ -67,7 +66,7 @@ export async function findUser(manager: EntityManager, id: number, lock = false)
 }
 
 /** Sets (or flips) a user's active flag; never one's own, and deactivation ends the user's sessions. */
-export async function setUserActive(deps: UserDeps, actor: Actor, id: number, active: boolean | 'toggle'): Promise<z.output<typeof UserActiveResponse>> {
+export async function setUserActive(deps: UserDeps, actor: AuditActor, id: number, active: boolean | 'toggle'): Promise<z.output<typeof UserActiveResponse>> {
   const activo = await deps.dataSource.transaction(async (tx) => {
     const user = await findUser(tx, id, true);
     const next = active === 'toggle' ? !user.active : active;
@@ -81,7 +80,7 @@ export async function setUserActive(deps: UserDeps, actor: Actor, id: number, ac
 }
 
 /** Creates an admin user (password hashed with bcrypt) and returns it as read back. */
-export async function createUser(deps: UserDeps, actor: Actor, body: z.output<typeof CreateUserRequest>): Promise<AdminUserEntity> {
+export async function createUser(deps: UserDeps, actor: AuditActor, body: z.output<typeof CreateUserRequest>): Promise<AdminUserEntity> {
   const email = body.email.trim().toLowerCase();
   const companyId = body.empresa_id || null;
   const passwordHash = await bcrypt.hash(body.password, deps.config.BCRYPT_ROUNDS);
@@ -106,7 +105,7 @@ export function listUsers(deps: UserDeps, query: z.output<typeof UserListQuery>)
 }
 
 /** Changes a user's email, name, role or company; a change of role or company ends their sessions. */
-export async function updateUser(deps: UserDeps, actor: Actor, id: number, body: z.output<typeof UpdateUserRequest>): Promise<AdminUserEntity> {
+export async function updateUser(deps: UserDeps, actor: AuditActor, id: number, body: z.output<typeof UpdateUserRequest>): Promise<AdminUserEntity> {
   await withUniqueEmail(deps, async (tx) => {
     const user = await findUser(tx, id, true);
     const role = body.rol ?? user.role;
@@ -127,7 +126,7 @@ export async function updateUser(deps: UserDeps, actor: Actor, id: number, body:
 }
 
 /** Sets a new password for a user and ends every session of theirs. */
-export async function resetPassword(deps: UserDeps, actor: Actor, id: number, password: string): Promise<void> {
+export async function resetPassword(deps: UserDeps, actor: AuditActor, id: number, password: string): Promise<void> {
   const passwordHash = await bcrypt.hash(password, deps.config.BCRYPT_ROUNDS);
   await deps.dataSource.transaction(async (tx) => {
     const user = await findUser(tx, id, true);

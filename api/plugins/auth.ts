@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminRole } from '../../db/entities/admin-user.entity';
+import type { AuditActor } from '../../db/repositories/audit';
 import type { AdminPrincipal, SessionService } from '../auth/sessions';
 import type { RouterKeyAuthenticator, RouterPrincipal } from '../auth/router-keys';
 import { DomainError } from '../../domain/errors';
@@ -63,7 +64,7 @@ export function ownCompanyId(request: FastifyRequest): string {
 }
 
 /** Who is acting, for the audit log and purchase histories. */
-export function actorOf(request: FastifyRequest): { id: number; email: string } {
+export function actorOf(request: FastifyRequest): AuditActor {
   const { id, email } = adminOf(request).user;
   return { id, email };
 }

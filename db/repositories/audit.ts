@@ -35,8 +35,14 @@ export type AuditAction =
   | 'purchase.extend'
   | 'import.original';
 
+/** The admin user who did something. */
+export interface AuditActor {
+  id: number;
+  email: string;
+}
+
 export interface AuditEntry {
-  actor: { id: number; email: string } | null;
+  actor: AuditActor | null;
   companyId: string | null;
   action: AuditAction;
   targetType?: string;
