@@ -115,4 +115,18 @@ describe('webhook routes', () => {
     expect(response.statusCode).toBe(422);
     expect(response.json().detail.map((d: { loc: unknown }) => d.loc)).toEqual([loc]);
   });
+
+  it('answers a body that is not JSON with 400, and records nothing', async () => {
+    const before = await rows();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhook/conekta',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"id": "evt_1", ',
+      remoteAddress: sender(),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ detail: 'JSON inválido' });
+    expect(await rows()).toBe(before);
+  });
 });
