@@ -300,7 +300,7 @@ async function startServices(p: Plan, stack: Stack): Promise<Sandbox | undefined
   return sandbox.status === 'fulfilled' ? sandbox.value : undefined;
 }
 
-/** Migrations (the API runs them too; TypeORM serialises the two), then the demo data when the sandbox runs. */
+/** Migrations (the API runs them too; an advisory lock serialises the two), then the demo data when the sandbox runs. */
 async function prepareDatabase(p: Plan, sandbox: Sandbox | undefined): Promise<DemoData | undefined> {
   const { config, env } = p;
   const dataSource = await openDatabase({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'pagos-hotspot-dev' }, true).catch(
