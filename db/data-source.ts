@@ -75,3 +75,10 @@ export async function openDatabase(settings: DatabaseSettings, migrate = false):
   await dataSource.initialize();
   return dataSource;
 }
+
+/** Whether every migration this code knows is applied. Read-only (a readiness probe asks it): a missing table is an error. */
+export async function migrationsApplied(dataSource: DataSource): Promise<boolean> {
+  const rows: { name: string }[] = await dataSource.query(`SELECT name FROM schema_migrations`);
+  const applied = new Set(rows.map((row) => row.name));
+  return dataSource.migrations.every((migration) => applied.has(migration.name ?? migration.constructor.name));
+}
