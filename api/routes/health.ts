@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { migrationsApplied } from '../../db/data-source';
+import { probe } from '../../shared/probe';
 import type { RouteContext, ZodApp } from '../app';
 
 const Health = z.object({
@@ -13,23 +14,6 @@ const Readiness = z.object({
   temporal: z.enum(['up', 'down']),
   migrations: z.enum(['applied', 'pending']),
 });
-
-async function probe(check: () => Promise<unknown>, timeoutMs = 2_000): Promise<'up' | 'down'> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
-      }),
-    ]);
-    return 'up';
-  } catch {
-    return 'down';
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * `/` (the original's status line), `/health` (liveness: always 200 while the process answers, with what is up) and

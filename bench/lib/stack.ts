@@ -8,7 +8,7 @@ import { DevEnvironment } from '../../scripts/dev/env';
 import { startChildService, type ChildService } from '../../scripts/dev/processes';
 import { SANDBOX_ROUTER_NETWORKS, startSandbox, type Sandbox, type SandboxPorts } from '../../scripts/dev/sandbox';
 import { sandboxSeedInput, seedDemo, type DemoData } from '../../scripts/dev/seed';
-import { freePort } from '../../scripts/lib/ports';
+import { freePort } from '../../shared/ports';
 import { ensureDatabase, startPostgres } from '../../scripts/lib/postgres';
 import { startTemporalDevServer } from '../../scripts/lib/temporal';
 

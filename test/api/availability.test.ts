@@ -1,7 +1,7 @@
 import { TemporalWorkflows } from '../../api/temporal/client';
 import { MESSAGES } from '../../domain/messages';
 import { PurchaseEntity } from '../../db/entities';
-import { freePort } from '../../scripts/lib/ports';
+import { freePort } from '../../shared/ports';
 import { SecretBox } from '../../shared/secrets';
 import { buildTestApp, type TestApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { createLogger } from '../../shared/logger';
-import { installTemporalLogger } from '../../worker/temporal-logger';
+import { installTemporalLogger } from '../../worker/temporal-runtime';
 import { workflowBundle } from '../helpers/stack';
 
 /**
