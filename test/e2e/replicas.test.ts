@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { MIGRATIONS } from '../../db/migrations';
 import { RECONCILE_SCHEDULE_ID, SEARCH_ATTRIBUTES } from '../../domain/temporal';
 import { testEnv } from '../helpers/config';
@@ -20,7 +21,7 @@ function processEnv(db: TestDatabase, overrides: Record<string, string> = {}): R
 /** A namespace of its own on the test server, so what the workers set up is seen from nothing. */
 async function newNamespace(connection: Connection): Promise<string> {
   const namespace = `replicas-${randomBytes(4).toString('hex')}`;
-  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
   for (;;) {
     try {
       await connection.workflowService.describeNamespace({ namespace });
