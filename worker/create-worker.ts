@@ -29,6 +29,9 @@ export interface PurchaseWorkerOptions {
  */
 export const CACHED_WORKFLOWS = 250;
 
+/** Longest wait for activities in flight when the worker stops: a RouterOS call or a gateway call ends well within it. */
+const SHUTDOWN_GRACE = '20 seconds';
+
 /**
  * What the namespace needs before purchases run: our search attributes (so purchases can be filtered in the Web UI)
  * and the reconciliation schedule. Every worker runs it at start, so it must hold when several start at once: each
@@ -112,6 +115,9 @@ export async function createPurchaseWorker(options: PurchaseWorkerOptions): Prom
     // waited seconds behind the sticky tasks of running ones under load.
     workflowTaskPollerBehavior: { type: 'autoscaling' },
     activityTaskPollerBehavior: { type: 'autoscaling' },
+    // A worker being replaced (SIGTERM in a rolling deploy) stops polling and lets the calls in flight answer rather
+    // than cancelling them for another worker to repeat; docker-compose.yml's stop_grace_period (30 s) covers it.
+    shutdownGraceTime: SHUTDOWN_GRACE,
     ...options.tuning,
   });
   return { worker, connection };
