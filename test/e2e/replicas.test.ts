@@ -5,7 +5,7 @@ import { MIGRATIONS } from '../../db/migrations';
 import { RECONCILE_SCHEDULE_ID, SEARCH_ATTRIBUTES } from '../../domain/temporal';
 import { testEnv } from '../helpers/config';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { startProcesses, startWorkerProcess, type Processes } from '../helpers/processes';
+import { startProcesses, startWorkerProcess, type Processes, type ServiceProcess } from '../helpers/processes';
 
 /** Every process starts alone with nobody to coordinate it: replicas that start together must all come up, once. */
 
@@ -32,6 +32,11 @@ async function newNamespace(connection: Connection): Promise<string> {
   }
 }
 
+async function readiness(process: ServiceProcess): Promise<{ name: string; status: number; body: unknown }> {
+  const response = await fetch(`${process.url}/ready`);
+  return { name: process.name, status: response.status, body: await response.json() };
+}
+
 const lines = (processes: Processes, message: string) =>
   [...processes.apis, ...processes.workers].flatMap((p) => p.output().split('\n')).filter((line) => line.includes(message));
 
@@ -53,12 +58,7 @@ describe('replicas starting together', () => {
     cleanups.push(() => processes.stop());
 
     for (const api of processes.apis) {
-      const ready = await fetch(`${api.url}/ready`);
-      expect({ api: api.name, status: ready.status, body: await ready.json() }).toEqual({
-        api: api.name,
-        status: 200,
-        body: { status: 'ready', database: 'up', temporal: 'up', migrations: 'applied' },
-      });
+      expect(await readiness(api)).toEqual({ name: api.name, status: 200, body: { status: 'ready', database: 'up', temporal: 'up', migrations: 'applied' } });
     }
     const applied: { name: string }[] = await db.dataSource.query(`SELECT name FROM schema_migrations`);
     expect(applied.map((m) => m.name).sort()).toEqual(MIGRATIONS.map((m) => m.name).sort());
@@ -85,12 +85,7 @@ describe('replicas starting together', () => {
     expect(schedules).toEqual([RECONCILE_SCHEDULE_ID]);
     expect((await client.schedule.getHandle(RECONCILE_SCHEDULE_ID).describe()).action.taskQueue).toBe(env.TEMPORAL_TASK_QUEUE);
     for (const worker of processes.workers) {
-      const ready = await fetch(`${worker.url}/ready`);
-      expect({ worker: worker.name, status: ready.status, body: await ready.json() }).toEqual({
-        worker: worker.name,
-        status: 200,
-        body: { status: 'ready', database: 'up', temporal: 'up', worker: 'up' },
-      });
+      expect(await readiness(worker)).toEqual({ name: worker.name, status: 200, body: { status: 'ready', database: 'up', temporal: 'up', worker: 'up' } });
     }
   }, 300_000);
 
