@@ -8,7 +8,7 @@ import { HttpError } from '../errors';
 import { rateLimit } from '../plugins/rate-limit';
 import { ErrorMessage } from '../schemas/common';
 import { ConektaEvent, MercadoPagoNotification, MercadoPagoNotificationQuery, WebhookReceived } from '../schemas/webhooks';
-import { verifyConektaDigest, verifyMercadoPagoSignature } from '../webhooks/signatures';
+import { verifyConektaDigest, verifyMercadoPagoSignature, type SignatureFailure } from '../webhooks/signatures';
 
 const responses = {
   200: WebhookReceived,
@@ -122,11 +122,13 @@ export async function registerWebhookRoutes(app: FastifyInstance, ctx: RouteCont
   const companyOf = (id: string) => ctx.dataSource.getRepository(CompanyEntity).findOneByOrFail({ id });
 
   function unverifiable(request: FastifyRequest, gateway: Gateway, resourceId: string) {
+    app.metrics.webhookChecked(gateway, 'unknown_purchase');
     request.log.info({ gateway, resourceId }, 'webhook ignored: it names no purchase of ours, so it cannot be verified');
     return { status: 'ignored' as const };
   }
 
-  function refuse(request: FastifyRequest, gateway: Gateway, reason: string): never {
+  function refuse(request: FastifyRequest, gateway: Gateway, reason: SignatureFailure): never {
+    app.metrics.webhookChecked(gateway, reason);
     request.log.warn({ gateway, reason }, 'webhook refused: signature not valid');
     throw new HttpError(401, 'Firma del webhook inválida');
   }
@@ -159,6 +161,7 @@ export async function registerWebhookRoutes(app: FastifyInstance, ctx: RouteCont
       });
       return true;
     });
+    app.metrics.webhookChecked(notification.gateway, fresh ? 'verified' : 'duplicate');
     if (!fresh) return { status: 'duplicate' as const };
     const hint = { eventId: notification.eventId, status: notification.eventType };
     // Recorded either way; a paid purchase is only woken for news that may reverse its payment (each wake-up costs a
