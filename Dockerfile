@@ -19,5 +19,6 @@ COPY --from=build /app/portal ./portal
 # Uploaded company logos are written under static/ (a volume in docker-compose.yml).
 RUN mkdir -p static/logos && chown -R node:node static
 USER node
-EXPOSE 8000
+# The API's PORT; the worker's WORKER_METRICS_PORT (/metrics, /health, /ready).
+EXPOSE 8000 9464
 CMD ["node", "dist/api/server.js"]

@@ -5,11 +5,13 @@ import { notConfiguredMessage } from '../domain/messages';
 import type { Gateway } from '../domain/purchase';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
+import type { WorkerMetrics } from '../shared/metrics';
 import { RouterEndpointPolicy } from '../shared/router-endpoints';
 import type { SecretBox } from '../shared/secrets';
 import { createTelegramNotifier, type TelegramNotifier } from './notify/telegram';
 import { createConektaGateway, createConektaWebhookKey } from './payments/conekta';
 import type { PaymentGateway } from './payments/gateway';
+import { instrumented } from './payments/instrumented';
 import { createMercadoPagoGateway } from './payments/mercadopago';
 import { RouterOsClient } from './routeros/client';
 import { HotspotOperations } from './routeros/hotspot';
@@ -26,15 +28,24 @@ export interface ActivityDeps {
   telegram: TelegramNotifier;
   publicBaseUrl: string;
   routerConnectTimeoutMs: number;
+  /** The worker's metrics: purchases and reconciliation count there (gateway and RouterOS calls are counted below). */
+  metrics: WorkerMetrics;
 }
 
 const GATEWAY_TIMEOUT_MS = 20_000;
 
 /**
  * Builds the real adapters from the configuration (the worker's composition root calls this). Gateway clients are
- * cached per credential so connections are reused across purchases of a company.
+ * cached per credential so connections are reused across purchases of a company; each is counted in the metrics, as
+ * is every RouterOS command.
  */
-export function createActivityDeps(config: Config, dataSource: DataSource, secrets: SecretBox, logger: Logger): ActivityDeps & { close(): Promise<void> } {
+export function createActivityDeps(
+  config: Config,
+  dataSource: DataSource,
+  secrets: SecretBox,
+  logger: Logger,
+  metrics: WorkerMetrics,
+): ActivityDeps & { close(): Promise<void> } {
   const routerOs = new RouterOsClient({
     connectTimeoutMs: config.ROUTER_CONNECT_TIMEOUT_SECONDS * 1000,
     commandTimeoutMs: config.ROUTER_COMMAND_TIMEOUT_SECONDS * 1000,
@@ -42,13 +53,14 @@ export function createActivityDeps(config: Config, dataSource: DataSource, secre
     idleCloseMs: 60_000,
     endpoints: new RouterEndpointPolicy(config.ROUTER_ALLOWED_NETWORKS),
     logger,
+    observer: metrics,
   });
   const cache = new Map<string, PaymentGateway>();
   const cached = (key: string, build: () => PaymentGateway) => {
     let gateway = cache.get(key);
     if (!gateway) {
       if (cache.size >= 1_000) cache.clear();
-      gateway = build();
+      gateway = instrumented(build(), metrics);
       cache.set(key, gateway);
     }
     return gateway;
@@ -84,6 +96,7 @@ export function createActivityDeps(config: Config, dataSource: DataSource, secre
     telegram: createTelegramNotifier({ baseUrl: config.TELEGRAM_API_BASE_URL, timeoutMs: 10_000, logger }),
     publicBaseUrl: config.PUBLIC_BASE_URL,
     routerConnectTimeoutMs: config.ROUTER_CONNECT_TIMEOUT_SECONDS * 1000,
+    metrics,
     close: () => routerOs.close(),
   };
 }

@@ -12,7 +12,7 @@ import { createStoreActivities } from './store/activities';
  * retryable or final) before Temporal sees them. Workflows import only the type.
  */
 export function createActivities(deps: ActivityDeps) {
-  const store = createStoreActivities(deps.dataSource); // local activities: no heartbeats there
+  const store = createStoreActivities(deps.dataSource, deps.metrics); // local activities: no heartbeats there
   const remote = {
     ...createRouterActivities(deps),
     ...createPaymentActivities(deps),

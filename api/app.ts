@@ -9,6 +9,7 @@ import type { App, AppDeps, RouteContext } from './context';
 import { CatalogCache } from './portal/catalog-cache';
 import { createGuards } from './plugins/auth';
 import { frameworkErrors, registerErrorHandling } from './plugins/errors';
+import { registerMetrics } from './plugins/metrics';
 import { registerOpenApi } from './plugins/openapi';
 import { validatorCompiler } from './plugins/validation';
 import { registerAdminRoutes } from './routes/admin';
@@ -45,6 +46,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerMetrics(app);
 
   const corsBase = {
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],

@@ -1,5 +1,5 @@
 import { ensureSuperAdmin } from '../db/bootstrap';
-import { openDatabase } from '../db/data-source';
+import { applyMigrations, openDatabase } from '../db/data-source';
 import { loadConfigOrExit } from '../shared/load-config';
 import { createLogger } from '../shared/logger';
 import { SecretBox } from '../shared/secrets';
@@ -13,16 +13,15 @@ import { TemporalWorkflows } from './temporal/client';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
-  const dataSource = await openDatabase(
-    {
-      url: config.DATABASE_URL,
-      poolSize: config.DATABASE_POOL_SIZE,
-      logging: config.DEBUG,
-      applicationName: 'pagos-hotspot-api',
-      queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_SECONDS * 1000,
-    },
-    true,
-  );
+  const database = {
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    logging: config.DEBUG,
+    applicationName: 'pagos-hotspot-api',
+    queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_SECONDS * 1000,
+  };
+  for (const migration of await applyMigrations(database, logger)) logger.info({ migration }, 'migration applied');
+  const dataSource = await openDatabase(database);
   const created = await ensureSuperAdmin(dataSource, {
     email: config.SUPER_ADMIN_INITIAL_EMAIL,
     password: config.SUPER_ADMIN_INITIAL_PASSWORD,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
+import type { Logger } from '../shared/logger';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -36,21 +37,48 @@ export function createDataSource(settings: DatabaseSettings): DataSource {
   });
 }
 
+/** The advisory lock that makes migrating a one-process affair (any 64-bit key; this one is named after its use). */
+const MIGRATIONS_LOCK = `hashtext('pagos-hotspot:migrations')`;
+
 /**
- * Connects, after applying pending migrations when asked. Safe to call from several processes: TypeORM locks the
- * migrations table. Migrations run on a connection of their own, without the query timeout (they may be long).
+ * Applies pending migrations, one process at a time, and returns the names of those this process applied. TypeORM's
+ * runner takes no lock: two replicas starting together would both run the same DDL (and a data migration twice). The
+ * lock is a session-level advisory lock held by the very connection that migrates; a process that finds it taken
+ * waits for it (no timeout: a long migration is not a failure), then finds nothing left to do. A process that dies
+ * while migrating releases it with its session. Runs without the query timeout (migrations may be long).
  */
-export async function openDatabase(settings: DatabaseSettings, migrate = false): Promise<DataSource> {
-  if (migrate) {
-    const migrations = createDataSource({ ...settings, poolSize: 1, queryTimeoutMs: undefined });
-    await migrations.initialize();
-    try {
-      await migrations.runMigrations({ transaction: 'each' });
-    } finally {
-      await migrations.destroy();
+export async function applyMigrations(settings: DatabaseSettings, logger?: Pick<Logger, 'info'>): Promise<string[]> {
+  const dataSource = createDataSource({ ...settings, poolSize: 1, queryTimeoutMs: undefined });
+  await dataSource.initialize();
+  const runner = dataSource.createQueryRunner();
+  try {
+    const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(${MIGRATIONS_LOCK}) AS locked`)) as { locked: boolean }[];
+    if (!locked) {
+      logger?.info('another process is applying migrations: waiting for it');
+      await runner.query(`SELECT pg_advisory_lock(${MIGRATIONS_LOCK})`);
     }
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'each';
+    const applied = await executor.executePendingMigrations();
+    return applied.map((migration) => migration.name);
+  } finally {
+    // Closing the only connection ends the session, which releases the lock whatever state the migration left.
+    await runner.release();
+    await dataSource.destroy();
   }
+}
+
+/** Connects, after applying pending migrations when asked (see applyMigrations: safe from several processes at once). */
+export async function openDatabase(settings: DatabaseSettings, migrate = false): Promise<DataSource> {
+  if (migrate) await applyMigrations(settings);
   const dataSource = createDataSource(settings);
   await dataSource.initialize();
   return dataSource;
+}
+
+/** Whether every migration this code knows is applied. Read-only (a readiness probe asks it): a missing table is an error. */
+export async function migrationsApplied(dataSource: DataSource): Promise<boolean> {
+  const rows: { name: string }[] = await dataSource.query(`SELECT name FROM schema_migrations`);
+  const applied = new Set(rows.map((row) => row.name));
+  return dataSource.migrations.every((migration) => applied.has(migration.name ?? migration.constructor.name));
 }

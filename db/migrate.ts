@@ -1,11 +1,12 @@
 import { config as loadDotenv } from 'dotenv';
 import { normalizeDatabaseUrl } from '../shared/config';
 import { createLogger } from '../shared/logger';
-import { openDatabase } from './data-source';
+import { applyMigrations } from './data-source';
 
 /**
  * `npm run migrate`: applies pending migrations to DATABASE_URL and exits (a deploy step, before the API and the
- * worker start). Needs only DATABASE_URL, so it can run where the application's secrets are not available.
+ * worker start). Needs only DATABASE_URL, so it can run where the application's secrets are not available. Safe beside
+ * API processes that migrate as they start: one migrates, the others wait.
  */
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
@@ -18,14 +19,9 @@ async function main(): Promise<void> {
     );
     process.exit(78);
   }
-  const dataSource = await openDatabase({ url, poolSize: 1, applicationName: 'pagos-hotspot-migrate' });
-  try {
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
-    if (applied.length === 0) logger.info('schema up to date');
-    for (const migration of applied) logger.info({ migration: migration.name }, 'migration applied');
-  } finally {
-    await dataSource.destroy();
-  }
+  const applied = await applyMigrations({ url, applicationName: 'pagos-hotspot-migrate' }, logger);
+  if (applied.length === 0) logger.info('schema up to date');
+  for (const migration of applied) logger.info({ migration }, 'migration applied');
 }
 
 main().catch((error: unknown) => {

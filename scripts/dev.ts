@@ -214,6 +214,7 @@ async function checkPorts(p: Plan): Promise<void> {
         ]
       : []),
     { host: p.config.HOST, port: p.config.PORT, what: 'API (PORT)' },
+    { host: p.config.HOST, port: p.config.WORKER_METRICS_PORT, what: "worker's metrics (WORKER_METRICS_PORT)" },
   ];
   const taken: string[] = [];
   for (const { host, port, what } of wanted) {
@@ -223,7 +224,8 @@ async function checkPorts(p: Plan): Promise<void> {
     throw new Error(
       `these ports are already in use:\n${taken.join('\n')}\n` +
         'Is another `npm run dev` running? `ss -ltnp` shows who owns them. Setting DATABASE_URL, TEMPORAL_ADDRESS, ' +
-        'SANDBOX=false or PORT skips the embedded PostgreSQL, Temporal, the simulators or moves the API.',
+        'SANDBOX=false, PORT or WORKER_METRICS_PORT skips the embedded PostgreSQL, Temporal, the simulators or moves ' +
+        'the API or the worker.',
     );
   }
 }
@@ -300,7 +302,7 @@ async function startServices(p: Plan, stack: Stack): Promise<Sandbox | undefined
   return sandbox.status === 'fulfilled' ? sandbox.value : undefined;
 }
 
-/** Migrations (the API runs them too; TypeORM serialises the two), then the demo data when the sandbox runs. */
+/** Migrations (the API runs them too; an advisory lock serialises the two), then the demo data when the sandbox runs. */
 async function prepareDatabase(p: Plan, sandbox: Sandbox | undefined): Promise<DemoData | undefined> {
   const { config, env } = p;
   const dataSource = await openDatabase({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'pagos-hotspot-dev' }, true).catch(
@@ -381,6 +383,7 @@ async function up(stack: Stack): Promise<void> {
   const { config, env } = p;
   const info: DemoInfo = {
     apiBaseUrl: p.apiUrl,
+    workerMetricsUrl: `http://${LOCAL_HOSTS.has(config.HOST) ? '127.0.0.1' : config.HOST}:${config.WORKER_METRICS_PORT}/metrics`,
     temporalUiUrl: p.embeddedTemporal ? `http://127.0.0.1:${PORTS.temporalUi}` : null,
     superAdmin: { email: config.SUPER_ADMIN_INITIAL_EMAIL, password: config.SUPER_ADMIN_INITIAL_PASSWORD },
     databaseUrl: p.embeddedDatabase ? config.DATABASE_URL : maskPassword(config.DATABASE_URL),

@@ -172,6 +172,8 @@ const schema = z
       .optional()
       .transform((v) => (v ? v : '127.0.0.1')),
     PORT: integer('PORT', 8000, 1, 65535),
+    /** The worker's /metrics, /health and /ready (on HOST); 0 picks a free port (tests). */
+    WORKER_METRICS_PORT: integer('WORKER_METRICS_PORT', 9464, 0, 65535),
     PUBLIC_BASE_URL: httpUrl('PUBLIC_BASE_URL', 'http://localhost:8000'),
     TRUST_PROXY: z
       .string()

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startPostgres, ensureDatabase } from '../scripts/lib/postgres';
 import { startTemporalDevServer } from '../scripts/lib/temporal';
-import { freePort } from '../scripts/lib/ports';
+import { freePort } from '../shared/ports';
 import { migrateTemplateDatabase } from './helpers/template-db';
 
 /**

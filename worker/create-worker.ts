@@ -29,9 +29,13 @@ export interface PurchaseWorkerOptions {
  */
 export const CACHED_WORKFLOWS = 250;
 
+/** Longest wait for activities in flight when the worker stops: a RouterOS call or a gateway call ends well within it. */
+const SHUTDOWN_GRACE = '20 seconds';
+
 /**
  * What the namespace needs before purchases run: our search attributes (so purchases can be filtered in the Web UI)
- * and the reconciliation schedule. Idempotent: every worker runs it at start.
+ * and the reconciliation schedule. Every worker runs it at start, so it must hold when several start at once: each
+ * step converges on the same state whoever gets there first.
  */
 export async function prepareNamespace(address: string, namespace: string, taskQueue: string): Promise<void> {
   const connection = await Connection.connect({ address });
@@ -43,6 +47,11 @@ export async function prepareNamespace(address: string, namespace: string, taskQ
   }
 }
 
+/**
+ * Creates the schedule unless it exists (the server keeps schedule ids unique: the second worker is told it exists).
+ * An existing one is pointed at this worker's task queue if it starts runs elsewhere: after TEMPORAL_TASK_QUEUE
+ * changed, reconciliation would otherwise start on a queue nobody polls.
+ */
 async function ensureReconcileSchedule(client: Client, taskQueue: string): Promise<void> {
   try {
     await client.schedule.create({
@@ -53,17 +62,41 @@ async function ensureReconcileSchedule(client: Client, taskQueue: string): Promi
     });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    const handle = client.schedule.getHandle(RECONCILE_SCHEDULE_ID);
+    if ((await handle.describe()).action.taskQueue === taskQueue) return;
+    await handle.update((previous) => ({ ...previous, action: { ...previous.action, taskQueue } }));
   }
 }
 
+const KEYWORD = 2; // INDEXED_VALUE_TYPE_KEYWORD
+
+/**
+ * Registers the search attributes that are missing. Two workers may both find one missing and both add it: depending
+ * on its visibility store the server accepts the second request or refuses it (already exists), so a refusal is
+ * followed by another look, and only an attribute still missing after a few rounds stops the worker. An attribute
+ * that exists with another type than Keyword would make every purchase's search attributes fail: refused at start.
+ */
 async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = Object.values(SEARCH_ATTRIBUTES).filter((key) => !(key.name in (existing.customAttributes ?? {})));
-  if (missing.length === 0) return;
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, 2 /* INDEXED_VALUE_TYPE_KEYWORD */])),
-  });
+  for (let round = 1; ; round++) {
+    const existing = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+    const keys = Object.values(SEARCH_ATTRIBUTES);
+    const mistyped = keys.filter((key) => key.name in existing && existing[key.name] !== KEYWORD).map((key) => key.name);
+    if (mistyped.length > 0) {
+      throw new Error(`search attributes ${mistyped.join(', ')} exist in namespace ${namespace} with another type than Keyword`);
+    }
+    const missing = keys.filter((key) => !(key.name in existing));
+    if (missing.length === 0) return;
+    try {
+      await connection.operatorService.addSearchAttributes({
+        namespace,
+        searchAttributes: Object.fromEntries(missing.map((key) => [key.name, KEYWORD])),
+      });
+      return;
+    } catch (error) {
+      if (round >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * round));
+    }
+  }
 }
 
 /** The Temporal worker of this service: every workflow, every activity, one task queue. */
@@ -82,6 +115,9 @@ export async function createPurchaseWorker(options: PurchaseWorkerOptions): Prom
     // waited seconds behind the sticky tasks of running ones under load.
     workflowTaskPollerBehavior: { type: 'autoscaling' },
     activityTaskPollerBehavior: { type: 'autoscaling' },
+    // A worker being replaced (SIGTERM in a rolling deploy) stops polling and lets the calls in flight answer rather
+    // than cancelling them for another worker to repeat; docker-compose.yml's stop_grace_period (30 s) covers it.
+    shutdownGraceTime: SHUTDOWN_GRACE,
     ...options.tuning,
   });
   return { worker, connection };

@@ -4,6 +4,7 @@ import { In, LessThan, type DataSource } from 'typeorm';
 import { TERMINAL_STATUSES } from '../../domain/purchase';
 import type { AbandonedReport, RouterReconcileReport } from '../../domain/temporal';
 import { PurchaseEntity, PurchaseEventEntity, RouterEntity } from '../../db/entities';
+import type { WorkerMetrics } from '../../shared/metrics';
 import type { SecretBox } from '../../shared/secrets';
 import { routerConnection } from '../routeros/connection';
 import { PURCHASE_TAG_PREFIX } from '../routeros/credentials';
@@ -13,6 +14,7 @@ export interface ReconcileActivityDeps {
   dataSource: DataSource;
   secrets: SecretBox;
   hotspot: HotspotOperations;
+  metrics: Pick<WorkerMetrics, 'reconcileFound'>;
 }
 
 /** A finished purchase's own workflow removes its user; reconciliation steps in only once that had time to happen. */
@@ -27,7 +29,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * Users tagged with a purchase this database does not know are reported, never removed: after a database restore they
  * may belong to paying customers.
  */
-export function createReconcileActivities({ dataSource, secrets, hotspot }: ReconcileActivityDeps) {
+export function createReconcileActivities({ dataSource, secrets, hotspot, metrics }: ReconcileActivityDeps) {
   const purchases = dataSource.getRepository(PurchaseEntity);
   const events = dataSource.getRepository(PurchaseEventEntity);
 
@@ -65,7 +67,9 @@ export function createReconcileActivities({ dataSource, secrets, hotspot }: Reco
           detail: { status: purchase.status, sessions, cookies },
         });
         report.removed += 1;
+        metrics.reconcileFound('user_removed', 1);
       }
+      metrics.reconcileFound('unknown_user', report.unknown);
       return report;
     },
 
@@ -103,6 +107,7 @@ export function createReconcileActivities({ dataSource, secrets, hotspot }: Reco
           closed += 1;
         });
       }
+      metrics.reconcileFound('abandoned_closed', closed);
       return { checked: stale.length, closed };
     },
   };

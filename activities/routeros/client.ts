@@ -4,7 +4,7 @@ import { DEFAULT_CIPHERS, type TLSSocket, type TlsOptions } from 'node:tls';
 import { RouterOSAPI } from 'node-routeros';
 import type { Logger } from '../../shared/logger';
 import type { RouterEndpointPolicy } from '../../shared/router-endpoints';
-import { classifyRouterOsError, isRouterOsError, RouterOsError, type RouterOsErrorDetails } from './errors';
+import { classifyRouterOsError, isRouterOsError, RouterOsError, type RouterOsErrorDetails, type RouterOsErrorKind } from './errors';
 import { patchNodeRouterOs } from './library-patch';
 
 patchNodeRouterOs();
@@ -36,6 +36,13 @@ export interface RouterOsClientOptions {
   /** Where routers may be (ROUTER_ALLOWED_NETWORKS): checked on the resolved address before every new connection. */
   endpoints: RouterEndpointPolicy;
   logger?: Pick<Logger, 'debug' | 'warn'>;
+  /** Told of every command once it is answered or failed (the worker's metrics). */
+  observer?: RouterCommandObserver;
+}
+
+export interface RouterCommandObserver {
+  /** `seconds` from the call to its end, waiting for a slot and the login included; `failure` is the error's kind. */
+  routerCommand(routerId: string, command: string, seconds: number, failure?: RouterOsErrorKind): void;
 }
 
 /** One `!re` row, or the attributes of `!done` (node-routeros returns both in one list: `add` gives `[{ ret }]`). */
@@ -276,9 +283,17 @@ export class RouterOsClient {
     }
     if (this.closed) throw new RouterOsError('unreachable', 'the RouterOS client is closed', { routerId: router.id });
     const context = { routerId: router.id, command: path };
+    const called = performance.now();
+    const observe = (failure?: RouterOsErrorKind) =>
+      this.options.observer?.routerCommand(router.id, path, (performance.now() - called) / 1000, failure);
     const deadline = Date.now() + this.options.commandTimeoutMs;
     const entry = this.entry(router.id);
-    await this.acquire(entry, deadline, router.id, path);
+    try {
+      await this.acquire(entry, deadline, router.id, path);
+    } catch (error) {
+      observe((error as RouterOsError).kind);
+      throw error;
+    }
     const started = Date.now();
     try {
       const connection = this.connectionFor(entry, router, pin);
@@ -286,13 +301,16 @@ export class RouterOsClient {
       const left = deadline - Date.now();
       // Spent waiting for a slot and the login: fail this call, but the fresh connection is fine.
       if (left <= 0) throw new RouterOsError('timeout', `no time left to send ${path}`, context);
-      return await connection.write(path, words, left);
+      const rows = await connection.write(path, words, left);
+      observe();
+      return rows;
     } catch (error) {
       const reason = isRouterOsError(error) ? error : classifyRouterOsError(error, context);
       if (reason.retryable) {
         const ms = Date.now() - started;
         this.options.logger?.warn({ ...context, kind: reason.kind, ms }, 'RouterOS command failed');
       }
+      observe(reason.kind);
       throw reason;
     } finally {
       this.release(router.id, entry);

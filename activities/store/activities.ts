@@ -1,20 +1,22 @@
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
-import { canTransition, type PurchaseStatus } from '../../domain/purchase';
+import { canTransition, type Gateway, type PurchaseStatus } from '../../domain/purchase';
 import type { RecordEventInput, RecordStatusInput } from '../../domain/temporal';
 import { PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
+import type { WorkerMetrics } from '../../shared/metrics';
 import { finalFailure } from '../failures';
 
 /**
  * The purchase's own row and history, written by its workflow (the only writer of its status). Each write is
- * idempotent: a retried activity finds the status already set and does nothing.
+ * idempotent: a retried activity finds the status already set and does nothing. A change is counted in the metrics
+ * once it is committed, so a retry never counts it twice.
  */
-export function createStoreActivities(dataSource: DataSource) {
+export function createStoreActivities(dataSource: DataSource, metrics: Pick<WorkerMetrics, 'purchaseStatusChanged'>) {
   return {
     /** Moves the purchase to `to` and appends the change to its history, atomically. */
     async recordPurchaseStatus(input: RecordStatusInput): Promise<void> {
-      await dataSource.transaction(async (tx) => {
+      const changed = await dataSource.transaction(async (tx) => {
         const row = await lockPurchase(tx, input.purchaseId);
-        if (row.status === input.to) return;
+        if (row.status === input.to) return undefined;
         if (!canTransition(row.status, input.to)) {
           throw finalFailure('INTERNAL', `purchase ${input.purchaseId}: transition ${row.status} → ${input.to} is not allowed`);
         }
@@ -44,7 +46,12 @@ export function createStoreActivities(dataSource: DataSource) {
           source: 'workflow',
           detail: defined({ reason: input.reason, ...input.detail }),
         });
+        return row;
       });
+      if (changed) {
+        const { gateway, status: from, created_at: createdAt, expires_at: expiresAt } = changed;
+        metrics.purchaseStatusChanged({ gateway, from, to: input.to, createdAt, expiresAt });
+      }
     },
 
     /** Appends an event that is not a status change, with the columns it changes (an extension moves expires_at). */
@@ -66,8 +73,15 @@ export function createStoreActivities(dataSource: DataSource) {
   };
 }
 
-async function lockPurchase(tx: EntityManager, purchaseId: string): Promise<{ status: PurchaseStatus }> {
-  const rows: { status: PurchaseStatus }[] = await tx.query(`SELECT status FROM purchases WHERE id = $1 FOR UPDATE`, [purchaseId]);
+interface LockedPurchase {
+  status: PurchaseStatus;
+  gateway: Gateway;
+  created_at: Date;
+  expires_at: Date | null;
+}
+
+async function lockPurchase(tx: EntityManager, purchaseId: string): Promise<LockedPurchase> {
+  const rows: LockedPurchase[] = await tx.query(`SELECT status, gateway, created_at, expires_at FROM purchases WHERE id = $1 FOR UPDATE`, [purchaseId]);
   if (!rows[0]) throw finalFailure('NOT_FOUND', `purchase ${purchaseId} does not exist`);
   return rows[0];
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { migrationsApplied } from '../../db/data-source';
+import { probe } from '../../shared/probe';
 import type { RouteContext, ZodApp } from '../context';
 
 const Health = z.object({
@@ -6,25 +8,17 @@ const Health = z.object({
   database: z.enum(['up', 'down']),
   temporal: z.enum(['up', 'down']),
 });
+const Readiness = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  database: z.enum(['up', 'down']),
+  temporal: z.enum(['up', 'down']),
+  migrations: z.enum(['applied', 'pending']),
+});
 
-async function probe(check: () => Promise<unknown>, timeoutMs = 2_000): Promise<'up' | 'down'> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
-      }),
-    ]);
-    return 'up';
-  } catch {
-    return 'down';
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** `/` (a status line, as monitors of the previous service read it), `/health` (what is up), `/health/ready` (503 until everything is up). */
+/**
+ * `/` (a status line, as monitors of the previous service read it), `/health` (liveness: always 200 while the process answers, with what is up) and
+ * `/ready` (readiness: 503 until the database and Temporal answer and every migration of this code is applied).
+ */
 export function registerHealthRoutes(app: ZodApp, ctx: RouteContext): void {
   const report = async () => {
     const [database, temporal] = await Promise.all([
@@ -34,6 +28,12 @@ export function registerHealthRoutes(app: ZodApp, ctx: RouteContext): void {
       }),
     ]);
     return { status: database === 'up' && temporal === 'up' ? ('healthy' as const) : ('degraded' as const), database, temporal };
+  };
+  // Applied migrations stay applied: once seen, the probe stops asking.
+  let migrated = false;
+  const migrations = async (): Promise<'applied' | 'pending'> => {
+    migrated ||= await migrationsApplied(ctx.dataSource).catch(() => false);
+    return migrated ? 'applied' : 'pending';
   };
 
   app.get(
@@ -63,11 +63,18 @@ export function registerHealthRoutes(app: ZodApp, ctx: RouteContext): void {
   );
 
   app.get(
-    '/health/ready',
-    { schema: { tags: ['Health'], summary: 'Readiness: 503 while the database or Temporal is down', response: { 200: Health, 503: Health } } },
+    '/ready',
+    {
+      schema: {
+        tags: ['Health'],
+        summary: 'Readiness: 503 while the database or Temporal is down or a migration is not applied',
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
     async (_request, reply) => {
-      const health = await report();
-      return reply.status(health.status === 'healthy' ? 200 : 503).send(health);
+      const [{ database, temporal }, applied] = await Promise.all([report(), migrations()]);
+      const ready = database === 'up' && temporal === 'up' && applied === 'applied';
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', database, temporal, migrations: applied });
     },
   );
 }

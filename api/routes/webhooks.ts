@@ -24,7 +24,7 @@ declare module 'fastify' {
  * (api/webhooks/notifications.ts). Answers are fast, and limited per sender IP.
  */
 export async function registerWebhookRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
-  const receiver = new WebhookReceiver(ctx);
+  const receiver = new WebhookReceiver(ctx, app.metrics);
   await app.register(async (scope) => {
     // Signatures are computed over the exact bytes received: keep them next to the parsed body.
     scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 256 * 1024 }, (request, body, done) => {

@@ -4,9 +4,10 @@ import { DomainError } from '../../domain/errors';
 import type { Gateway } from '../../domain/purchase';
 import { worthNotifying } from '../../domain/temporal';
 import { CompanyEntity, ProcessedWebhookEventEntity, PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
+import type { ApiMetrics } from '../../shared/metrics';
 import type { AppDeps } from '../context';
 import type { ConektaEvent, MercadoPagoNotification, MercadoPagoNotificationQuery, WebhookReceived } from '../schemas/webhooks';
-import { verifyConektaDigest, verifyMercadoPagoSignature } from './signatures';
+import { verifyConektaDigest, verifyMercadoPagoSignature, type SignatureFailure } from './signatures';
 
 /**
  * Gateway notifications. Each is verified against its purchase's company key (invalid → UNAUTHENTICATED, nothing
@@ -32,7 +33,10 @@ interface Notification {
 }
 
 export class WebhookReceiver {
-  constructor(private readonly deps: WebhookDeps) {}
+  constructor(
+    private readonly deps: WebhookDeps,
+    private readonly metrics: Pick<ApiMetrics, 'webhookChecked'>,
+  ) {}
 
   /** A Mercado Pago notification: `x-signature` verified with the company's webhook secret. */
   async mercadoPago(
@@ -45,7 +49,7 @@ export class WebhookReceiver {
     const type = query.type ?? body.type ?? query.topic ?? '';
     if (type !== 'payment' || !/^\d{1,20}$/.test(dataId)) return { status: 'ignored' };
     const purchase = await this.deps.dataSource.getRepository(PurchaseEntity).findOneBy({ gateway: 'mercado_pago', gatewayReference: dataId });
-    if (!purchase) return unverifiable(log, 'mercado_pago', dataId);
+    if (!purchase) return this.unverifiable(log, 'mercado_pago', dataId);
     const company = await this.companyOf(purchase);
     const check = verifyMercadoPagoSignature({
       xSignature: headers['x-signature'],
@@ -54,7 +58,7 @@ export class WebhookReceiver {
       secret: this.deps.secrets.decryptOptional(company.mercadoPagoWebhookSecretEncrypted) ?? '',
       toleranceSeconds: MERCADO_PAGO_TOLERANCE_SECONDS,
     });
-    if (!check.ok) refuse(log, 'mercado_pago', check.reason);
+    if (!check.ok) this.refuse(log, 'mercado_pago', check.reason);
     const eventId = String(body.id ?? headers['x-request-id'] ?? `${dataId}:${body.action ?? type}`);
     return this.accept({ gateway: 'mercado_pago', eventId, eventType: body.action ?? type, resourceId: dataId, purchase });
   }
@@ -69,12 +73,12 @@ export class WebhookReceiver {
     const purchase =
       (purchaseId && /^[0-9a-f-]{36}$/i.test(purchaseId) ? await repo.findOneBy({ id: purchaseId, gateway: 'conekta' }) : null) ??
       (await repo.findOneBy({ gateway: 'conekta', gatewayReference: orderId }));
-    if (!purchase) return unverifiable(log, 'conekta', orderId);
+    if (!purchase) return this.unverifiable(log, 'conekta', orderId);
     const company = await this.companyOf(purchase);
     const check = company.conektaWebhookPublicKey
       ? verifyConektaDigest(rawBody, headers.digest, company.conektaWebhookPublicKey)
       : ({ ok: false, reason: 'missing_secret' } as const);
-    if (!check.ok) refuse(log, 'conekta', check.reason);
+    if (!check.ok) this.refuse(log, 'conekta', check.reason);
     return this.accept({ gateway: 'conekta', eventId: body.id, eventType: body.type, resourceId: orderId, purchase });
   }
 
@@ -111,6 +115,7 @@ export class WebhookReceiver {
       });
       return true;
     });
+    this.metrics.webhookChecked(notification.gateway, fresh ? 'verified' : 'duplicate');
     if (!fresh) return { status: 'duplicate' };
     const hint = { eventId: notification.eventId, status: notification.eventType };
     // Recorded either way; a paid purchase is only woken for news that may reverse its payment (each wake-up costs a
@@ -118,14 +123,16 @@ export class WebhookReceiver {
     if (worthNotifying(purchase.status, hint)) await this.deps.workflows.notifyPayment(purchase.workflowId, hint);
     return { status: 'received' };
   }
-}
 
-function unverifiable(log: FastifyBaseLogger, gateway: Gateway, resourceId: string): Received {
-  log.info({ gateway, resourceId }, 'webhook ignored: it names no purchase of ours, so it cannot be verified');
-  return { status: 'ignored' };
-}
+  private unverifiable(log: FastifyBaseLogger, gateway: Gateway, resourceId: string): Received {
+    this.metrics.webhookChecked(gateway, 'unknown_purchase');
+    log.info({ gateway, resourceId }, 'webhook ignored: it names no purchase of ours, so it cannot be verified');
+    return { status: 'ignored' };
+  }
 
-function refuse(log: FastifyBaseLogger, gateway: Gateway, reason: string): never {
-  log.warn({ gateway, reason }, 'webhook refused: signature not valid');
-  throw new DomainError('UNAUTHENTICATED', 'Firma del webhook inválida');
+  private refuse(log: FastifyBaseLogger, gateway: Gateway, reason: SignatureFailure): never {
+    this.metrics.webhookChecked(gateway, reason);
+    log.warn({ gateway, reason }, 'webhook refused: signature not valid');
+    throw new DomainError('UNAUTHENTICATED', 'Firma del webhook inválida');
+  }
 }

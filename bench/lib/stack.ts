@@ -8,7 +8,7 @@ import { DevEnvironment } from '../../scripts/dev/env';
 import { startChildService, type ChildService } from '../../scripts/dev/processes';
 import { SANDBOX_ROUTER_NETWORKS, startSandbox, type Sandbox, type SandboxPorts } from '../../scripts/dev/sandbox';
 import { sandboxSeedInput, seedDemo, type DemoData } from '../../scripts/dev/seed';
-import { freePort } from '../../scripts/lib/ports';
+import { freePort } from '../../shared/ports';
 import { ensureDatabase, startPostgres } from '../../scripts/lib/postgres';
 import { startTemporalDevServer } from '../../scripts/lib/temporal';
 
@@ -58,8 +58,8 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     const env = DevEnvironment.load(root, dir); // generated secrets, kept in the temporary folder
-    const [pgPort, temporalPort, apiPort, router, routerView, conekta, mercadoPago, telegram] = await Promise.all(
-      Array.from({ length: 8 }, () => freePort()),
+    const [pgPort, temporalPort, apiPort, workerPort, router, routerView, conekta, mercadoPago, telegram] = await Promise.all(
+      Array.from({ length: 9 }, () => freePort()),
     );
     const ports: SandboxPorts = { router, routerView, conekta, mercadoPago, telegram };
     const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -91,6 +91,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       TEMPORAL_ADDRESS: temporal.address,
       HOST: '127.0.0.1',
       PORT: String(apiPort),
+      WORKER_METRICS_PORT: String(workerPort),
       PUBLIC_BASE_URL: apiUrl,
       CONEKTA_API_BASE_URL: sandbox.conekta.url,
       MERCADO_PAGO_API_BASE_URL: sandbox.mercadoPago.url,

@@ -8,3 +8,9 @@ export function findPurchaseByHotspotUser(ds: DataSource, routerId: string, user
     order: { createdAt: 'DESC' },
   });
 }
+
+/** `expires_at` of the oldest purchase still active past it (its access outlived what was paid), or null. */
+export async function oldestOverdueExpiry(ds: DataSource): Promise<Date | null> {
+  const rows: { oldest: Date | null }[] = await ds.query(`SELECT min(expires_at) AS oldest FROM purchases WHERE status = 'active' AND expires_at < now()`);
+  return rows[0]?.oldest ?? null;
+}

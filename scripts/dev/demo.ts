@@ -11,6 +11,8 @@ import type { DemoData } from './seed';
 
 export interface DemoInfo {
   apiBaseUrl: string;
+  /** The worker's metrics (its /health and /ready beside it). */
+  workerMetricsUrl: string;
   temporalUiUrl: string | null;
   superAdmin: { email: string; password: string };
   /** Full URL in the file (the embedded cluster's password is a generated demo value); printed masked. */
@@ -129,6 +131,7 @@ export function summary(info: DemoInfo, options: { generatedSuperAdmin: boolean;
     '',
     `  API            ${info.apiBaseUrl}`,
     `  API docs       ${info.apiBaseUrl}/docs`,
+    `  Worker         ${info.workerMetricsUrl} (beside it: /health, /ready)`,
     ...(sandbox?.portalPreviewUrl ? [`  Portal         ${sandbox.portalPreviewUrl} (what the demo device sees on the WiFi)`] : []),
     `  Temporal UI    ${info.temporalUiUrl ?? '(not managed here: TEMPORAL_ADDRESS is configured)'}`,
     `  Database       ${maskPassword(info.databaseUrl)}`,

@@ -51,10 +51,21 @@ export function formatLogLine(line: string): { text: string; message?: string } 
 export function startChildService(
   name: string,
   script: string,
-  options: { cwd: string; env: NodeJS.ProcessEnv; print: (name: string, text: string) => void },
+  options: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    print: (name: string, text: string) => void;
+    /** Node options before the script (tests: `-r` a TypeScript loader to run the sources). */
+    nodeArgs?: string[];
+  },
 ): ChildService {
   // Own process group: a terminal's Ctrl-C reaches only `npm run dev`, which stops the children in order.
-  const child = spawn(process.execPath, [script], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const waiters: { test: (message: string) => boolean; resolve: () => void }[] = [];
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 

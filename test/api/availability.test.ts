@@ -2,14 +2,14 @@ import { createServer, type Socket } from 'node:net';
 import { TemporalWorkflows } from '../../api/temporal/client';
 import { MESSAGES } from '../../domain/messages';
 import { PurchaseEntity } from '../../db/entities';
-import { freePort } from '../../scripts/lib/ports';
+import { freePort } from '../../shared/ports';
 import { SecretBox } from '../../shared/secrets';
 import { buildTestApp, type TestApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createCompany, createProduct, createRouter, issueKey } from '../helpers/fixtures';
 
-/** `/health` says what is down, and a purchase while Temporal is down fails fast with 503 and charges nothing. */
+/** `/health` says what is down, `/ready` refuses traffic until all is up, and a purchase while Temporal is down fails fast with 503 and charges nothing. */
 describe('when a dependency is down', () => {
   let db: TestDatabase;
   const config = testConfig({ CONEKTA_DEFAULT_PRIVATE_KEY: 'key_default' });
@@ -23,7 +23,11 @@ describe('when a dependency is down', () => {
     const t = await buildTestApp(db, config);
     try {
       expect((await t.app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'healthy', database: 'up', temporal: 'up' });
-      expect((await t.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+      const ready = await t.app.inject({ method: 'GET', url: '/ready' });
+      expect({ status: ready.statusCode, body: ready.json() }).toEqual({
+        status: 200,
+        body: { status: 'ready', database: 'up', temporal: 'up', migrations: 'applied' },
+      });
     } finally {
       await t.close();
     }
@@ -37,7 +41,11 @@ describe('when a dependency is down', () => {
       const health = await t.app.inject({ method: 'GET', url: '/health' });
       expect(health.statusCode).toBe(200);
       expect(health.json()).toEqual({ status: 'degraded', database: 'up', temporal: 'down' });
-      expect((await t.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
+      const ready = await t.app.inject({ method: 'GET', url: '/ready' });
+      expect({ status: ready.statusCode, body: ready.json() }).toEqual({
+        status: 503,
+        body: { status: 'not_ready', database: 'up', temporal: 'down', migrations: 'applied' },
+      });
 
       const company = await createCompany(db.dataSource);
       const router = await createRouter(db.dataSource, new SecretBox(config.SECRET_KEY), company.id);
@@ -98,6 +106,22 @@ describe('when a dependency is down', () => {
     try {
       await other.dataSource.destroy();
       expect((await t.app.inject({ method: 'GET', url: '/health' })).json()).toEqual({ status: 'degraded', database: 'down', temporal: 'up' });
+    } finally {
+      await t.close();
+      await other.drop();
+    }
+  });
+
+  it('is not ready while a migration of this code is not applied to the database', async () => {
+    const other = await createTestDatabase();
+    const t = await buildTestApp(other, config);
+    try {
+      await other.dataSource.query(`DELETE FROM schema_migrations WHERE id = (SELECT max(id) FROM schema_migrations)`);
+      const ready = await t.app.inject({ method: 'GET', url: '/ready' });
+      expect({ status: ready.statusCode, body: ready.json() }).toEqual({
+        status: 503,
+        body: { status: 'not_ready', database: 'up', temporal: 'up', migrations: 'pending' },
+      });
     } finally {
       await t.close();
       await other.drop();

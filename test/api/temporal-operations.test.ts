@@ -5,7 +5,7 @@ import type { Activities } from '../../activities';
 import { TemporalWorkflows } from '../../api/temporal/client';
 import { DomainError } from '../../domain/errors';
 import { createLogger } from '../../shared/logger';
-import { installTemporalLogger } from '../../worker/temporal-logger';
+import { installTemporalLogger } from '../../worker/temporal-runtime';
 import { testConfig } from '../helpers/config';
 import { workflowBundle } from '../helpers/stack';
 

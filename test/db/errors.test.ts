@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { toActivityFailure } from '../../activities/failures';
 import { openDatabase } from '../../db/data-source';
 import { classifyDatabaseError } from '../../db/errors';
-import { freePort } from '../../scripts/lib/ports';
+import { freePort } from '../../shared/ports';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startStallProxy } from '../helpers/stall-proxy';
 

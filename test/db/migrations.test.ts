@@ -1,3 +1,5 @@
+import { applyMigrations } from '../../db/data-source';
+import { MIGRATIONS } from '../../db/migrations';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const TABLES = [
@@ -52,5 +54,23 @@ describe('migrations', () => {
     expect(timestamps.length).toBeGreaterThan(10);
     expect(timestamps.filter((c) => c.data_type !== 'timestamp with time zone')).toEqual([]);
     expect(columns.filter((c) => ['real', 'double precision', 'numeric', 'money'].includes(c.data_type))).toEqual([]);
+  });
+});
+
+describe('migrating from several connections at once', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase({ empty: true });
+  });
+  afterAll(() => db.drop());
+
+  it('applies each migration once: one connection migrates, the others wait and find nothing to do', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => applyMigrations({ url: db.url })));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    const applied = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    expect(applied.sort()).toEqual(MIGRATIONS.map((m) => m.name).sort());
+    const rows: { name: string }[] = await db.dataSource.query(`SELECT name FROM schema_migrations ORDER BY id`);
+    expect(rows.map((r) => r.name).sort()).toEqual(applied);
+    expect(await tables(db)).toEqual(TABLES);
   });
 });

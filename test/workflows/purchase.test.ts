@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -15,6 +15,7 @@ import {
   type PurchaseWorkflowInput,
   type RecordStatusInput,
 } from '../../domain/temporal';
+import { CURRENT_RELEASE, HISTORIES } from '../helpers/histories';
 import { workflowBundle } from '../helpers/stack';
 import { createTimeSkippingEnv } from '../helpers/time-skipping';
 import type { purchaseWorkflow } from '../../workflows/purchase';
@@ -22,7 +23,8 @@ import type { purchaseWorkflow } from '../../workflows/purchase';
 /**
  * The purchase workflow alone, on the time-skipping server with fake activities (typed `Activities`, so a changed
  * activity signature breaks this file): long validities, extensions and deadlines in milliseconds of real time.
- * With RECORD_HISTORIES=1 each run's history is saved for the replay test (test/workflows/replay.test.ts).
+ * With RECORD_HISTORIES=1 each run's history is saved for the replay test (test/workflows/replay.test.ts), in the
+ * folder of the release being prepared (package.json's version).
  */
 
 const DAY = 86_400;
@@ -116,7 +118,8 @@ describe('purchaseWorkflow (time-skipping)', () => {
       const result = await body(handle);
       if (process.env.RECORD_HISTORIES === '1') {
         const history = await handle.fetchHistory();
-        writeFileSync(path.join(__dirname, '../fixtures/histories', `${name}.json`), historyToJSON(history));
+        mkdirSync(path.join(HISTORIES, CURRENT_RELEASE), { recursive: true });
+        writeFileSync(path.join(HISTORIES, CURRENT_RELEASE, `${name}.json`), historyToJSON(history));
       }
       return result;
     });

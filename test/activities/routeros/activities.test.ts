@@ -3,7 +3,7 @@ import { createRouterActivities } from '../../../activities/routeros/activities'
 import { RouterOsClient } from '../../../activities/routeros/client';
 import { HotspotOperations } from '../../../activities/routeros/hotspot';
 import { startRouterSimulator, type RouterSimulator } from '../../../sandbox/routeros/simulator';
-import { freePort } from '../../../scripts/lib/ports';
+import { freePort } from '../../../shared/ports';
 import { RouterEndpointPolicy } from '../../../shared/router-endpoints';
 import { SecretBox } from '../../../shared/secrets';
 import { testConfig } from '../../helpers/config';
