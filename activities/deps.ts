@@ -24,6 +24,10 @@ export interface ActivityDeps {
   logger: Logger;
   hotspot: HotspotOperations;
   gateways: (company: CompanyEntity, gateway: Gateway) => PaymentGateway;
+  /** The gateway account (a fingerprint of the credential) a company's payments are in; undefined when not configured. */
+  gatewayAccount: (company: CompanyEntity, gateway: Gateway) => string | undefined;
+  /** How far back the payment reconciliation asks the gateways. */
+  paymentReconcileWindowDays: number;
   createConektaWebhookKey: (company: CompanyEntity) => Promise<{ id: string; publicKey: string }>;
   telegram: TelegramNotifier;
   publicBaseUrl: string;
@@ -67,8 +71,12 @@ export function createActivityDeps(
   };
   const fingerprint = (gateway: Gateway, secret: string) => `${gateway}:${createHash('sha256').update(secret).digest('hex')}`;
 
+  const credentialOf = (company: CompanyEntity, gateway: Gateway): string | undefined =>
+    gateway === 'conekta'
+      ? (secrets.decryptOptional(company.conektaPrivateKeyEncrypted) ?? (config.CONEKTA_DEFAULT_PRIVATE_KEY || undefined))
+      : secrets.decryptOptional(company.mercadoPagoAccessTokenEncrypted);
   const conektaKey = (company: CompanyEntity) => {
-    const key = secrets.decryptOptional(company.conektaPrivateKeyEncrypted) ?? config.CONEKTA_DEFAULT_PRIVATE_KEY;
+    const key = credentialOf(company, 'conekta');
     if (!key) throw finalFailure('PAYMENT_NOT_CONFIGURED', notConfiguredMessage('conekta'));
     return key;
   };
@@ -85,12 +93,17 @@ export function createActivityDeps(
           createConektaGateway({ privateKey, baseUrl: config.CONEKTA_API_BASE_URL, timeoutMs: GATEWAY_TIMEOUT_MS, logger }),
         );
       }
-      const accessToken = secrets.decryptOptional(company.mercadoPagoAccessTokenEncrypted);
+      const accessToken = credentialOf(company, gateway);
       if (!accessToken) throw finalFailure('PAYMENT_NOT_CONFIGURED', notConfiguredMessage('mercado_pago'));
       return cached(fingerprint(gateway, accessToken), () =>
         createMercadoPagoGateway({ accessToken, baseUrl: config.MERCADO_PAGO_API_BASE_URL, timeoutMs: GATEWAY_TIMEOUT_MS, logger }),
       );
     },
+    gatewayAccount(company, gateway) {
+      const credential = credentialOf(company, gateway);
+      return credential ? fingerprint(gateway, credential) : undefined;
+    },
+    paymentReconcileWindowDays: config.PAYMENT_RECONCILE_WINDOW_DAYS,
     createConektaWebhookKey: (company) =>
       createConektaWebhookKey({ privateKey: conektaKey(company), baseUrl: config.CONEKTA_API_BASE_URL, timeoutMs: GATEWAY_TIMEOUT_MS, logger }),
     telegram: createTelegramNotifier({ baseUrl: config.TELEGRAM_API_BASE_URL, timeoutMs: 10_000, logger }),

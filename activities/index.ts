@@ -4,6 +4,7 @@ import { heartbeating } from './heartbeat';
 import { createNotifyActivities } from './notify/activities';
 import { createPaymentActivities } from './payments/activities';
 import { createReconcileActivities } from './reconcile/activities';
+import { createPaymentReconcileActivities } from './reconcile/payments';
 import { createRouterActivities } from './routeros/activities';
 import { createStoreActivities } from './store/activities';
 
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPaymentActivities(deps),
     ...createNotifyActivities(deps),
     ...createReconcileActivities(deps),
+    ...createPaymentReconcileActivities(deps),
   };
   const wrap = <T extends object>(activities: T, heartbeat: boolean): T =>
     Object.fromEntries(

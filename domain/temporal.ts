@@ -14,10 +14,14 @@ export const WORKFLOW_TYPES = {
   telegramTest: 'telegramTestWorkflow',
   conektaWebhookKey: 'conektaWebhookKeyWorkflow',
   reconcile: 'reconcileWorkflow',
+  reconcilePayments: 'reconcilePaymentsWorkflow',
 } as const;
 
 /** The schedule that runs the reconciliation (created by the worker at start). */
 export const RECONCILE_SCHEDULE_ID = 'reconcile-routers';
+
+/** The schedule that asks the gateways about the purchases they changed (created by the worker at start). */
+export const PAYMENTS_RECONCILE_SCHEDULE_ID = 'reconcile-payments';
 
 /** Search attributes (keyword) registered on the namespace, so operators can filter purchases in the Web UI. */
 export const SEARCH_ATTRIBUTES = {
@@ -203,7 +207,16 @@ export interface RecordEventInput {
 }
 
 /** What an operator is told about (Telegram). */
-export type OperatorNotice = 'approved' | 'declined' | 'refunded' | 'router_unreachable' | 'charge_not_recorded';
+export type OperatorNotice =
+  | 'approved'
+  | 'declined'
+  | 'refunded'
+  | 'router_unreachable'
+  | 'charge_not_recorded'
+  // the payment reconciliation refunded money taken for a purchase that ended without access
+  | 'reconciliation_refunded'
+  // the payment reconciliation closed a purchase whose workflow had ended
+  | 'workflow_gone';
 
 /** What one reconciliation found on a router. */
 export interface RouterReconcileReport {

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Gateway, PurchaseStatus } from '../domain/purchase';
+import type { ReconcileFindingKind } from '../domain/reconciliation';
 
 /**
  * Every Prometheus metric this service exports, defined once: name, help, labels. The API and the worker each build
@@ -31,7 +32,7 @@ const UNREACHABLE: ReadonlySet<string> = new Set(['unreachable', 'timeout', 'log
 const UNREACHABLE_MEMORY_MS = 15 * 60_000;
 
 export type GatewayOperation = 'charge' | 'getStatus' | 'findByPurchaseId' | 'refund' | 'cancel' | 'searchPayments';
-export type ReconcileFinding = 'user_removed' | 'unknown_user' | 'abandoned_closed';
+export type ReconcileFinding = 'user_removed' | 'unknown_user' | 'abandoned_closed' | ReconcileFindingKind;
 
 abstract class ProcessMetrics {
   readonly registry = new Registry();

@@ -1,6 +1,6 @@
 import { Client, Connection, ScheduleAlreadyRunning } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { RECONCILE_SCHEDULE_ID, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../domain/temporal';
+import { PAYMENTS_RECONCILE_SCHEDULE_ID, RECONCILE_SCHEDULE_ID, SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../domain/temporal';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 
@@ -32,39 +32,53 @@ export const CACHED_WORKFLOWS = 250;
 /** Longest wait for activities in flight when the worker stops: a RouterOS call or a gateway call ends well within it. */
 const SHUTDOWN_GRACE = '20 seconds';
 
+/** How often the payment reconciliation runs when the configuration does not say (PAYMENT_RECONCILE_EVERY_MINUTES). */
+const PAYMENT_RECONCILE_EVERY_MINUTES = 30;
+
 /**
  * What the namespace needs before purchases run: our search attributes (so purchases can be filtered in the Web UI)
- * and the reconciliation schedule. Every worker runs it at start, so it must hold when several start at once: each
- * step converges on the same state whoever gets there first.
+ * and the reconciliation schedules (routers every 15 minutes; payments every `paymentReconcileEveryMinutes`). Every
+ * worker runs it at start, so it must hold when several start at once: each step converges on the same state
+ * whoever gets there first.
  */
-export async function prepareNamespace(address: string, namespace: string, taskQueue: string): Promise<void> {
+export async function prepareNamespace(
+  address: string,
+  namespace: string,
+  taskQueue: string,
+  paymentReconcileEveryMinutes = PAYMENT_RECONCILE_EVERY_MINUTES,
+): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
     await ensureSearchAttributes(connection, namespace);
-    await ensureReconcileSchedule(new Client({ connection, namespace }), taskQueue);
+    const client = new Client({ connection, namespace });
+    await ensureSchedule(client, taskQueue, RECONCILE_SCHEDULE_ID, WORKFLOW_TYPES.reconcile, 15);
+    await ensureSchedule(client, taskQueue, PAYMENTS_RECONCILE_SCHEDULE_ID, WORKFLOW_TYPES.reconcilePayments, paymentReconcileEveryMinutes);
   } finally {
     await connection.close();
   }
 }
 
 /**
- * Creates the schedule unless it exists (the server keeps schedule ids unique: the second worker is told it exists).
- * An existing one is pointed at this worker's task queue if it starts runs elsewhere: after TEMPORAL_TASK_QUEUE
+ * Creates a schedule unless it exists (the server keeps schedule ids unique: the second worker is told it exists).
+ * An existing one is pointed at this worker's task queue and interval if it differs: after TEMPORAL_TASK_QUEUE
  * changed, reconciliation would otherwise start on a queue nobody polls.
  */
-async function ensureReconcileSchedule(client: Client, taskQueue: string): Promise<void> {
+async function ensureSchedule(client: Client, taskQueue: string, scheduleId: string, workflowType: string, everyMinutes: number): Promise<void> {
+  const every = everyMinutes * 60_000;
   try {
     await client.schedule.create({
-      scheduleId: RECONCILE_SCHEDULE_ID,
-      spec: { intervals: [{ every: '15 minutes' }] },
-      action: { type: 'startWorkflow', workflowType: WORKFLOW_TYPES.reconcile, taskQueue, args: [] },
+      scheduleId,
+      spec: { intervals: [{ every }] },
+      action: { type: 'startWorkflow', workflowType, taskQueue, args: [] },
       policies: { overlap: 'SKIP', catchupWindow: '1 minute' },
     });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    const handle = client.schedule.getHandle(RECONCILE_SCHEDULE_ID);
-    if ((await handle.describe()).action.taskQueue === taskQueue) return;
-    await handle.update((previous) => ({ ...previous, action: { ...previous.action, taskQueue } }));
+    const handle = client.schedule.getHandle(scheduleId);
+    const current = await handle.describe();
+    const interval = current.spec.intervals?.[0]?.every;
+    if (current.action.taskQueue === taskQueue && interval === every) return;
+    await handle.update((previous) => ({ ...previous, spec: { ...previous.spec, intervals: [{ every }] }, action: { ...previous.action, taskQueue } }));
   }
 }
 

@@ -2,3 +2,4 @@
 export { purchaseWorkflow } from './purchase';
 export { conektaWebhookKeyWorkflow, reconnectDeviceWorkflow, routerProbeWorkflow, telegramTestWorkflow } from './operations';
 export { reconcileWorkflow } from './reconcile';
+export { reconcilePaymentsWorkflow } from './reconcile-payments';

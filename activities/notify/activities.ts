@@ -9,6 +9,7 @@ import {
   purchaseApprovedMessage,
   purchaseDeclinedMessage,
   purchaseRefundedMessage,
+  reconciledMessage,
   routerUnreachableMessage,
   type TelegramNotifier,
 } from './telegram';
@@ -55,7 +56,14 @@ export function createNotifyActivities({ dataSource, secrets, telegram }: Notify
               ? purchaseRefundedMessage({ ...base, reason: purchase.customerMessage ?? undefined })
               : notice === 'charge_not_recorded'
                 ? chargeNotRecordedMessage({ ...base, purchaseId: purchase.id })
-                : routerUnreachableMessage({ companyName: company.name, routerName: purchase.routerName, reference: purchase.id });
+                : notice === 'reconciliation_refunded' || notice === 'workflow_gone'
+                  ? reconciledMessage({
+                      ...base,
+                      purchaseId: purchase.id,
+                      status: purchase.status,
+                      what: notice === 'workflow_gone' ? 'workflow_gone' : 'refunded',
+                    })
+                  : routerUnreachableMessage({ companyName: company.name, routerName: purchase.routerName, reference: purchase.id });
       const result = await telegram.send(target(company), html);
       if (!result.sent && result.retryable) throw new Error(`telegram not reachable (${result.reason})`);
     },

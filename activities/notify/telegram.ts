@@ -169,6 +169,19 @@ export function chargeNotRecordedMessage(n: PurchaseNotice & { purchaseId: strin
   return `⚠️ <b>Cargo sin registrar</b>\n\n${body}\n\n<i>Se canceló o reembolsó. Verifique en la pasarela que no quede cobrado.</i>`;
 }
 
+/** What the payment reconciliation did about a purchase: the operator should know, and may want to check it. */
+export function reconciledMessage(n: PurchaseNotice & { purchaseId: string; status: string; what: 'refunded' | 'workflow_gone' }): string {
+  const body = `${purchaseLines(n)}\n${lines([
+    ['🆔 <b>Compra:</b>', n.purchaseId],
+    ['📌 <b>Estado:</b>', n.status],
+  ])}`;
+  const detail =
+    n.what === 'refunded'
+      ? 'La pasarela tenía aprobado el cargo de una compra que terminó sin acceso: se reembolsó.'
+      : 'El flujo de la compra ya no estaba en ejecución (terminado, reiniciado o fallido en Temporal): se retiró el acceso, se devolvió lo cobrado sin acceso y se cerró la compra.';
+  return `🔎 <b>Conciliación con la pasarela</b>\n\n${body}\n\n<i>${detail}</i>`;
+}
+
 /** A router that could not be reached while delivering a purchase. */
 export function routerUnreachableMessage(n: {
   companyName: string;

@@ -152,6 +152,14 @@ export class TemporalWorkflows implements Workflows {
     return this.operation(WORKFLOW_TYPES.conektaWebhookKey, `conekta-webhook-key:${companyId}`, [companyId], 'PAYMENT_GATEWAY_UNAVAILABLE');
   }
 
+  async startPaymentReconciliation(runId: string): Promise<void> {
+    try {
+      await this.client.workflow.start(WORKFLOW_TYPES.reconcilePayments, { taskQueue: this.settings.taskQueue, workflowId: runId, args: [] });
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
   refundPurchase(workflowId: string, input: AdminActionInput, waitMs: number): Promise<AdminActionResult<{ status: PurchaseStatus }>> {
     return this.update(workflowId, waitMs, (handle) => handle.startUpdate(refundUpdate, { args: [input], waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }

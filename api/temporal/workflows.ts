@@ -41,6 +41,8 @@ export interface Workflows {
   sendTelegramTest(companyId: string, testId?: string): Promise<NotificationTestResult>;
   /** Creates a Conekta webhook key for the company and stores its public key. */
   registerConektaWebhookKey(companyId: string): Promise<ConektaWebhookKeyResult>;
+  /** Starts a payment reconciliation run now, as workflow `runId`; it goes on in the worker. */
+  startPaymentReconciliation(runId: string): Promise<void>;
 
   /**
    * Admin actions on a running purchase, by its workflow id (purchases.workflow_id), waiting up to `waitMs` for the

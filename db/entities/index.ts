@@ -6,6 +6,7 @@ import { ProcessedWebhookEventEntity } from './processed-webhook-event.entity';
 import { ProductEntity } from './product.entity';
 import { PurchaseEventEntity } from './purchase-event.entity';
 import { PurchaseEntity } from './purchase.entity';
+import { ReconciliationFindingEntity, ReconciliationRunEntity } from './reconciliation-run.entity';
 import { RouterApiKeyEntity } from './router-api-key.entity';
 import { RouterEntity } from './router.entity';
 import { TelegramTestEntity } from './telegram-test.entity';
@@ -19,6 +20,8 @@ export {
   ProductEntity,
   PurchaseEventEntity,
   PurchaseEntity,
+  ReconciliationFindingEntity,
+  ReconciliationRunEntity,
   RouterApiKeyEntity,
   RouterEntity,
   TelegramTestEntity,
@@ -33,6 +36,8 @@ export const ENTITIES = [
   ProductEntity,
   PurchaseEventEntity,
   PurchaseEntity,
+  ReconciliationFindingEntity,
+  ReconciliationRunEntity,
   RouterApiKeyEntity,
   RouterEntity,
   TelegramTestEntity,

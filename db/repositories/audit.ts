@@ -33,7 +33,8 @@ export type AuditAction =
   | 'purchase.refund'
   | 'purchase.revoke'
   | 'purchase.extend'
-  | 'import.original';
+  | 'import.original'
+  | 'reconciliation.requested';
 
 /** The admin user who did something. */
 export interface AuditActor {

@@ -11,6 +11,8 @@ const TABLES = [
   'products',
   'purchase_events',
   'purchases',
+  'reconciliation_findings',
+  'reconciliation_runs',
   'router_api_keys',
   'routers',
   'telegram_tests',

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
-import type { PurchaseStatus } from '../../domain/purchase';
-import { RECONCILE_SCHEDULE_ID, WORKFLOW_TYPES, type ReconcileReport } from '../../domain/temporal';
+import { PAYMENTS_RECONCILE_SCHEDULE_ID, RECONCILE_SCHEDULE_ID, WORKFLOW_TYPES, type ReconcileReport } from '../../domain/temporal';
 import { prepareNamespace } from '../../worker/create-worker';
-import { buy, routerUser } from '../helpers/purchases';
+import { buy, purchaseRow, routerUser } from '../helpers/purchases';
 import { startStack, type TestStack } from '../helpers/stack';
 
 /** The scheduled safety net: users that outlived their purchase are removed; rows whose workflow never ran are closed. */
@@ -14,42 +13,18 @@ describe('reconciliation', () => {
   }, 60_000);
   afterAll(() => s?.close());
 
-  /** A purchase row as its workflow would have left it, without a workflow behind it. */
-  async function purchaseRow(status: PurchaseStatus, values: Partial<PurchaseEntity> = {}): Promise<PurchaseEntity> {
-    const id = randomUUID();
-    return s.db.dataSource.getRepository(PurchaseEntity).save({
-      id,
-      workflowId: `purchase:${s.company.id}:orphan-${id}`,
-      companyId: s.company.id,
-      routerId: s.routerRow.id,
-      routerName: s.routerRow.name,
-      productId: s.product.id,
-      productName: s.product.name,
-      profileName: 'default',
-      validitySeconds: 3600,
-      gateway: 'conekta',
-      amountCents: 2000,
-      currency: 'MXN',
-      customerName: 'Ana',
-      customerEmail: 'ana@example.com',
-      userType: 'usuario_contrasena',
-      status,
-      ...values,
-    });
-  }
-
   const tagged = (name: string, purchaseId: string) =>
     s.router.state.add('/ip/hotspot/user', { name, password: '1234', profile: 'default', comment: `pagos-hotspot:${purchaseId}` });
 
   it('removes users whose purchase ended long ago, keeps the others, and closes abandoned rows', async () => {
     const hourAgo = new Date(Date.now() - 3_600_000);
-    const ended = await purchaseRow('expired', { hotspotUsername: 'PT-OLD01', endedAt: hourAgo, activatedAt: hourAgo, expiresAt: hourAgo });
+    const ended = await purchaseRow(s, 'expired', { hotspotUsername: 'PT-OLD01', endedAt: hourAgo, activatedAt: hourAgo, expiresAt: hourAgo });
     tagged('PT-OLD01', ended.id);
-    const justEnded = await purchaseRow('revoked', { hotspotUsername: 'PT-NEW01', endedAt: new Date() });
+    const justEnded = await purchaseRow(s, 'revoked', { hotspotUsername: 'PT-NEW01', endedAt: new Date() });
     tagged('PT-NEW01', justEnded.id);
     tagged('PT-ALIEN', randomUUID()); // a purchase this database does not know
     const active = (await buy(s, 'conekta')).json();
-    const abandoned = await purchaseRow('created', { cardTokenEncrypted: s.secrets.encrypt('tok_x'), createdAt: hourAgo });
+    const abandoned = await purchaseRow(s, 'created', { cardTokenEncrypted: s.secrets.encrypt('tok_x'), createdAt: hourAgo });
 
     const report = await s.workflows.client.workflow.execute<() => Promise<ReconcileReport>>(WORKFLOW_TYPES.reconcile, {
       taskQueue: s.config.TEMPORAL_TASK_QUEUE,
@@ -69,12 +44,17 @@ describe('reconciliation', () => {
     expect(closed).toMatchObject({ status: 'failed', statusReason: 'NOT_STARTED', cardTokenEncrypted: null });
   });
 
-  it('is scheduled on the namespace by the worker, once', async () => {
-    await prepareNamespace(s.config.TEMPORAL_ADDRESS, s.config.TEMPORAL_NAMESPACE, s.config.TEMPORAL_TASK_QUEUE);
-    await prepareNamespace(s.config.TEMPORAL_ADDRESS, s.config.TEMPORAL_NAMESPACE, s.config.TEMPORAL_TASK_QUEUE);
-    const schedule = await s.workflows.client.schedule.getHandle(RECONCILE_SCHEDULE_ID).describe();
-    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: WORKFLOW_TYPES.reconcile });
-    expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 15 * 60_000 })]);
-    await s.workflows.client.schedule.getHandle(RECONCILE_SCHEDULE_ID).delete(); // the test server outlives this stack
+  it('is scheduled on the namespace by the worker, once: routers every 15 minutes, payments at the configured interval', async () => {
+    await prepareNamespace(s.config.TEMPORAL_ADDRESS, s.config.TEMPORAL_NAMESPACE, s.config.TEMPORAL_TASK_QUEUE, 45);
+    await prepareNamespace(s.config.TEMPORAL_ADDRESS, s.config.TEMPORAL_NAMESPACE, s.config.TEMPORAL_TASK_QUEUE, 45);
+    const routers = await s.workflows.client.schedule.getHandle(RECONCILE_SCHEDULE_ID).describe();
+    expect(routers.action).toMatchObject({ type: 'startWorkflow', workflowType: WORKFLOW_TYPES.reconcile });
+    expect(routers.spec.intervals).toEqual([expect.objectContaining({ every: 15 * 60_000 })]);
+    const payments = await s.workflows.client.schedule.getHandle(PAYMENTS_RECONCILE_SCHEDULE_ID).describe();
+    expect(payments.action).toMatchObject({ type: 'startWorkflow', workflowType: WORKFLOW_TYPES.reconcilePayments });
+    expect(payments.spec.intervals).toEqual([expect.objectContaining({ every: 45 * 60_000 })]);
+    // The test server outlives this stack.
+    await s.workflows.client.schedule.getHandle(RECONCILE_SCHEDULE_ID).delete();
+    await s.workflows.client.schedule.getHandle(PAYMENTS_RECONCILE_SCHEDULE_ID).delete();
   });
 });

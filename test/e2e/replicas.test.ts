@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { MIGRATIONS } from '../../db/migrations';
-import { RECONCILE_SCHEDULE_ID, SEARCH_ATTRIBUTES } from '../../domain/temporal';
+import { PAYMENTS_RECONCILE_SCHEDULE_ID, RECONCILE_SCHEDULE_ID, SEARCH_ATTRIBUTES } from '../../domain/temporal';
 import { testEnv } from '../helpers/config';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startProcesses, startWorkerProcess, type Processes, type ServiceProcess } from '../helpers/processes';
@@ -67,7 +67,7 @@ describe('replicas starting together', () => {
     expect(await db.dataSource.query(`SELECT email FROM admin_users WHERE role = 'super_admin'`)).toEqual([{ email: 'root@example.com' }]);
   }, 300_000);
 
-  it('two workers on a new namespace: the search attributes and the reconciliation schedule exist once, both poll', async () => {
+  it('two workers on a new namespace: the search attributes and the reconciliation schedules exist once, both poll', async () => {
     const db = await createTestDatabase();
     cleanups.push(() => db.drop());
     const namespace = await newNamespace(connection);
@@ -82,8 +82,8 @@ describe('replicas starting together', () => {
     const client = new Client({ connection, namespace });
     const schedules: string[] = [];
     for await (const schedule of client.schedule.list()) schedules.push(schedule.scheduleId);
-    expect(schedules).toEqual([RECONCILE_SCHEDULE_ID]);
-    expect((await client.schedule.getHandle(RECONCILE_SCHEDULE_ID).describe()).action.taskQueue).toBe(env.TEMPORAL_TASK_QUEUE);
+    expect(schedules.sort()).toEqual([PAYMENTS_RECONCILE_SCHEDULE_ID, RECONCILE_SCHEDULE_ID]);
+    for (const id of schedules) expect((await client.schedule.getHandle(id).describe()).action.taskQueue).toBe(env.TEMPORAL_TASK_QUEUE);
     for (const worker of processes.workers) {
       expect(await readiness(worker)).toEqual({ name: worker.name, status: 200, body: { status: 'ready', database: 'up', temporal: 'up', worker: 'up' } });
     }

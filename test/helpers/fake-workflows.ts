@@ -46,6 +46,7 @@ function defaultResults(): Results {
     },
     sendTelegramTest: { ok: true },
     registerConektaWebhookKey: { ok: true, keyId: 'webhk_test_1', publicKey: '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----' },
+    startPaymentReconciliation: undefined,
     refundPurchase: { status: 'refunded' },
     revokePurchase: { status: 'revoked' },
     extendPurchase: { status: 'active', expiresAt: '2030-01-01T00:00:00.000Z' },
@@ -99,6 +100,10 @@ export class FakeWorkflows implements Workflows {
 
   registerConektaWebhookKey(...args: Parameters<Operations['registerConektaWebhookKey']>) {
     return this.answer('registerConektaWebhookKey', args);
+  }
+
+  startPaymentReconciliation(...args: Parameters<Operations['startPaymentReconciliation']>) {
+    return this.answer('startPaymentReconciliation', args);
   }
 
   refundPurchase(...args: Parameters<Operations['refundPurchase']>) {

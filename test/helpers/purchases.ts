@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
-import type { Gateway } from '../../domain/purchase';
+import { randomUUID } from 'node:crypto';
+import type { Gateway, PurchaseStatus } from '../../domain/purchase';
 import { PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
 import type { GatewaySimulator } from '../../sandbox/lib/gateway-simulator';
 import { centsToMajor } from '../../domain/money';
@@ -65,4 +66,28 @@ export function chargeOf(s: TestStack, gateway: Gateway, purchaseId: string) {
   const charges = simulatorOf(s, gateway).chargesFor(purchaseId);
   if (charges.length !== 1) throw new Error(`expected one charge for ${purchaseId}, found ${charges.length}`);
   return charges[0];
+}
+
+/** A purchase row of the stack's company as its workflow would have left it, without a workflow behind it. */
+export async function purchaseRow(s: TestStack, status: PurchaseStatus, values: Partial<PurchaseEntity> = {}): Promise<PurchaseEntity> {
+  const id = randomUUID();
+  return s.db.dataSource.getRepository(PurchaseEntity).save({
+    id,
+    workflowId: `purchase:${s.company.id}:orphan-${id}`,
+    companyId: s.company.id,
+    routerId: s.routerRow.id,
+    routerName: s.routerRow.name,
+    productId: s.product.id,
+    productName: s.product.name,
+    profileName: 'default',
+    validitySeconds: 3600,
+    gateway: 'conekta',
+    amountCents: 2000,
+    currency: 'MXN',
+    customerName: 'Ana',
+    customerEmail: 'ana@example.com',
+    userType: 'usuario_contrasena',
+    status,
+    ...values,
+  });
 }

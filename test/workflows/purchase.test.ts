@@ -61,6 +61,11 @@ function fakeActivities(overrides: Partial<Record<keyof Activities, (...args: ne
     listRoutersToReconcile: async () => [],
     reconcileRouter: async (routerId: string) => ({ routerId, checked: 0, removed: 0, unknown: 0 }),
     closeAbandonedPurchases: async () => ({ checked: 0, closed: 0 }),
+    openPaymentReconciliation: async () => ({ windowFrom: '', windowTo: '', accounts: [] }),
+    reconcilePaymentPage: async () => ({ listed: 0, gatewayCalls: 0, refunded: [] }),
+    findPurchasesWithoutWorkflow: async () => [],
+    closePurchaseWithoutWorkflow: async () => false,
+    closePaymentReconciliation: async (report: unknown) => report,
     ...overrides,
   };
   const activities = Object.fromEntries(

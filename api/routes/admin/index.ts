@@ -9,6 +9,7 @@ import { registerMyCompanyRoutes } from './my-company';
 import { registerMyRouterRoutes } from './my-routers';
 import { registerProductRoutes } from './products';
 import { registerPurchaseActionRoutes } from './purchase-actions';
+import { registerReconciliationRoutes } from './reconciliation';
 import { registerRouterOnboardingRoutes } from './router-onboarding';
 import { registerRouterLifecycleRoutes, registerRouterRoutes } from './routers';
 import { registerSalesRoutes } from './sales';
@@ -34,6 +35,7 @@ export function registerAdminRoutes(app: ZodApp, ctx: RouteContext, options: Adm
   registerUserAccessRoutes(app, ctx);
   registerDashboardRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
+  registerReconciliationRoutes(app, ctx);
 
   registerMyCompanyRoutes(app, ctx);
   registerLogoRoutes(app, ctx, options.staticDir);
