@@ -19,10 +19,23 @@ import type {
 import type { MyCompanyResponse, UpdateMyCompanyRequest } from '../schemas/admin/my-company';
 import { profileFrom, settingsPatch, updateCompanySettings } from './company-settings';
 import { countAll, countIn, revenueByCurrency } from './dashboard';
+import type { Gateway } from '../../domain/purchase';
 
 /** Companies: the super admin's list and changes, and the own company of a company admin. */
 
 type CompanyDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'routerKeys'>;
+
+/**
+ * Gateways the company sells through (its public key is set) without the webhook secret (Mercado Pago) or key
+ * (Conekta) that verifies their notifications: those notifications are ignored, and only the payment reconciliation
+ * brings their news.
+ */
+export function webhooksWithoutSecret(c: CompanyEntity): Gateway[] {
+  const missing: Gateway[] = [];
+  if (c.conektaPublicKey && !c.conektaWebhookPublicKey) missing.push('conekta');
+  if (c.mercadoPagoPublicKey && !c.mercadoPagoWebhookSecretEncrypted) missing.push('mercado_pago');
+  return missing;
+}
 
 export function toCompanyResponse(c: CompanyEntity): z.output<typeof CompanyResponse> {
   return {
@@ -37,6 +50,7 @@ export function toCompanyResponse(c: CompanyEntity): z.output<typeof CompanyResp
     mercado_pago_mode: c.mercadoPagoMode,
     conekta_configurada: c.conektaPrivateKeyEncrypted !== null,
     mercado_pago_configurado: c.mercadoPagoAccessTokenEncrypted !== null,
+    webhooks_sin_secreto: webhooksWithoutSecret(c),
   };
 }
 
@@ -57,6 +71,7 @@ export function toMyCompany(c: CompanyEntity): z.output<typeof MyCompanyResponse
     telegram_bot_token: maskSecret(c.telegramBotTokenEncrypted),
     telegram_chat_id: c.telegramChatId,
     notificaciones_telegram: c.telegramEnabled,
+    webhooks_sin_secreto: webhooksWithoutSecret(c),
   };
 }
 

@@ -14,7 +14,10 @@ import { verifyConektaDigest, verifyMercadoPagoSignature, type SignatureFailure 
  * changes), accepted once per provider event id, written to the purchase's history, and passed to the purchase
  * workflow as a hint: the workflow asks the gateway for the authoritative status. Only verified events are recorded:
  * one naming a purchase we do not know cannot be verified, so it is logged and ignored (the gateway stops retrying)
- * without a row — it can neither take an event id from a genuine notice nor grow the database.
+ * without a row — it can neither take an event id from a genuine notice nor grow the database. A company that has no
+ * webhook secret (key) configured cannot have its notices verified either: they are acknowledged and ignored with a
+ * warning, so the gateway stops retrying instead of meeting a 401 every time, and the payment reconciliation catches
+ * what they said (the admin API shows the missing setting on the company).
  */
 
 type WebhookDeps = Pick<AppDeps, 'dataSource' | 'secrets' | 'workflows'>;
@@ -51,11 +54,13 @@ export class WebhookReceiver {
     const purchase = await this.deps.dataSource.getRepository(PurchaseEntity).findOneBy({ gateway: 'mercado_pago', gatewayReference: dataId });
     if (!purchase) return this.unverifiable(log, 'mercado_pago', dataId);
     const company = await this.companyOf(purchase);
+    const secret = this.deps.secrets.decryptOptional(company.mercadoPagoWebhookSecretEncrypted);
+    if (!secret) return this.notConfigured(log, 'mercado_pago', company);
     const check = verifyMercadoPagoSignature({
       xSignature: headers['x-signature'],
       xRequestId: headers['x-request-id'],
       dataId,
-      secret: this.deps.secrets.decryptOptional(company.mercadoPagoWebhookSecretEncrypted) ?? '',
+      secret,
       toleranceSeconds: MERCADO_PAGO_TOLERANCE_SECONDS,
     });
     if (!check.ok) this.refuse(log, 'mercado_pago', check.reason);
@@ -75,9 +80,8 @@ export class WebhookReceiver {
       (await repo.findOneBy({ gateway: 'conekta', gatewayReference: orderId }));
     if (!purchase) return this.unverifiable(log, 'conekta', orderId);
     const company = await this.companyOf(purchase);
-    const check = company.conektaWebhookPublicKey
-      ? verifyConektaDigest(rawBody, headers.digest, company.conektaWebhookPublicKey)
-      : ({ ok: false, reason: 'missing_secret' } as const);
+    if (!company.conektaWebhookPublicKey) return this.notConfigured(log, 'conekta', company);
+    const check = verifyConektaDigest(rawBody, headers.digest, company.conektaWebhookPublicKey);
     if (!check.ok) this.refuse(log, 'conekta', check.reason);
     return this.accept({ gateway: 'conekta', eventId: body.id, eventType: body.type, resourceId: orderId, purchase });
   }
@@ -127,6 +131,12 @@ export class WebhookReceiver {
   private unverifiable(log: FastifyBaseLogger, gateway: Gateway, resourceId: string): Received {
     this.metrics.webhookChecked(gateway, 'unknown_purchase');
     log.info({ gateway, resourceId }, 'webhook ignored: it names no purchase of ours, so it cannot be verified');
+    return { status: 'ignored' };
+  }
+
+  private notConfigured(log: FastifyBaseLogger, gateway: Gateway, company: CompanyEntity): Received {
+    this.metrics.webhookChecked(gateway, 'missing_secret');
+    log.warn({ gateway, companyId: company.id }, 'webhook ignored: the company has no webhook secret configured, so it cannot be verified');
     return { status: 'ignored' };
   }
 

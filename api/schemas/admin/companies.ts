@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GATEWAYS } from '../../../domain/purchase';
 import { PageQuery, QueryBoolean } from './common';
 import { GatewayMode, PhoneNumber, PublicKeyInput, SecretInput } from './settings';
 
@@ -41,6 +42,9 @@ export const CompanyResponse = z.object({
   mercado_pago_mode: z.string(),
   conekta_configurada: z.boolean(),
   mercado_pago_configurado: z.boolean(),
+  webhooks_sin_secreto: z
+    .array(z.enum(GATEWAYS))
+    .describe('Gateways in use whose webhook secret (Mercado Pago) or key (Conekta) is missing: their notifications are ignored, and only the payment reconciliation brings their news'),
 });
 
 export const SetCompanyActiveRequest = z.object({ activa: z.boolean() });

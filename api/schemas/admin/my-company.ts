@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GATEWAYS } from '../../../domain/purchase';
 import { PhoneNumber, TelegramBotToken, TelegramBotTokenInput, TelegramChat, TelegramChatId } from './settings';
 
 /** The own company as panels written for the previous service read it; the Telegram bot token is masked, never in clear. */
@@ -17,6 +18,9 @@ export const MyCompanyResponse = z.object({
   telegram_bot_token: z.string().nullable(),
   telegram_chat_id: z.string().nullable(),
   notificaciones_telegram: z.boolean(),
+  webhooks_sin_secreto: z
+    .array(z.enum(GATEWAYS))
+    .describe('Gateways in use whose webhook secret (Mercado Pago) or key (Conekta) is missing: their notifications are ignored, and only the payment reconciliation brings their news'),
 });
 
 /** Only fields present change; contact fields may be cleared with null, the name may not. */

@@ -35,6 +35,7 @@ describe('super admin: companies', () => {
       mercado_pago_mode: 'test',
       conekta_configurada: true,
       mercado_pago_configurado: false,
+      webhooks_sin_secreto: ['conekta'], // its webhook key is registered after
     });
     const row = await companyRow(s.ds, body.id);
     expect(row.conektaPrivateKeyEncrypted).toMatch(/^v1\./);

@@ -58,6 +58,7 @@ describe('company admin: own company, logo and Telegram', () => {
       telegram_bot_token: '********',
       telegram_chat_id: '42',
       notificaciones_telegram: false,
+      webhooks_sin_secreto: [],
     });
     const other = await inject('GET', '/api/v1/admin/mi-empresa', undefined, s.otherAdmin.headers);
     expect(other.json().id).toBe(s.other.id);

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { ProcessedWebhookEventEntity } from '../../../db/entities';
 import { SecretBox } from '../../../shared/secrets';
-import { createPurchase } from '../admin/support';
+import { createPurchase, session } from '../admin/support';
 import { buildTestApp, type TestApp } from '../../helpers/app';
 import { testConfig } from '../../helpers/config';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
@@ -78,6 +78,30 @@ describe('webhook routes', () => {
     const forged = await mercadoPago(paymentId, { id: 42, type: 'payment', action: 'payment.updated' }, signed(paymentId, 'another-secret'));
     expect(forged.statusCode).toBe(401);
     expect(await rows()).toBe(before);
+  });
+
+  it('acknowledges and ignores the notices of a company with no webhook secret or key (no 401 storm), and its admin sees the missing setting', async () => {
+    const secrets = new SecretBox(config.SECRET_KEY, config.ENCRYPTION_KEY_MERCADO_PAGO);
+    const unset = await createCompany(db.dataSource, { conektaPublicKey: 'key_public_unset', mercadoPagoPublicKey: 'TEST-public-unset' });
+    const router = await createRouter(db.dataSource, secrets, unset.id);
+    await createPurchase(db.dataSource, router, null, { gateway: 'mercado_pago', gatewayReference: '6123456789', status: 'active' });
+    const order = await createPurchase(db.dataSource, router, null, { gateway: 'conekta', gatewayReference: 'ord_unset_1', status: 'active' });
+    const before = await rows();
+    const notified = workflows.callsOf('notifyPayment').length;
+
+    const mp = await mercadoPago('6123456789', { id: 777_001, type: 'payment', action: 'payment.updated', data: { id: '6123456789' } }, signed('6123456789'));
+    const ck = await conekta({ id: 'evt_unset_1', type: 'order.refunded', data: { object: { id: 'ord_unset_1', object: 'order', metadata: { purchase_id: order.id } } } });
+
+    for (const response of [mp, ck]) {
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ status: 'ignored' });
+    }
+    expect(await rows()).toBe(before);
+    expect(workflows.callsOf('notifyPayment')).toHaveLength(notified);
+
+    const admin = await session(t, db.dataSource, 'cliente_admin', unset.id);
+    const own = await t.app.inject({ method: 'GET', url: '/api/v1/admin/mi-empresa', headers: admin.headers });
+    expect(own.json()).toMatchObject({ webhooks_sin_secreto: ['conekta', 'mercado_pago'] });
   });
 
   it('does not grow the database with a flood of unsigned notices', async () => {
