@@ -103,6 +103,18 @@ export const PAYMENT_STATUS: ActivityOptions = {
   retry: { initialInterval: '1 second', maximumAttempts: 3, nonRetryableErrorTypes: FINAL_ERROR_TYPES },
 };
 
+/**
+ * A status lookup after a notice that may mean a refund or a charge-back: asked again, with backoff, until the gateway
+ * answers, for at most `withinMs` (until the purchase's end), so an outage cannot make a reversal be forgotten.
+ */
+export function paymentStatusUntil(withinMs: number): ActivityOptions {
+  return {
+    startToCloseTimeout: '40 seconds',
+    scheduleToCloseTimeout: withinMs,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: FINAL_ERROR_TYPES },
+  };
+}
+
 /** Telegram and other notifications: a few tries, never blocking a purchase. */
 export const NOTIFY: ActivityOptions = {
   startToCloseTimeout: '15 seconds',

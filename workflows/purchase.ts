@@ -4,6 +4,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -43,6 +44,7 @@ import {
   PAYMENT_CHARGE,
   PAYMENT_FOLLOW_UP,
   PAYMENT_STATUS,
+  paymentStatusUntil,
   ROUTER_CLEANUP,
   ROUTER_FIRST_TRY,
   routerProvision,
@@ -101,6 +103,9 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   // about those that may mean a refund or a charge-back (the capture's own notice usually lands after the sale).
   let hints = 0;
   let reversalHints = 0;
+  // Reversal notices counted when the charge was approved: any after it (while the user is being enabled) is kept for
+  // the active purchase to act on.
+  let reversalHintsWhenPaid: number | undefined = undefined;
   const admin: AdminRequest[] = [];
   let acceptingAdmin = true;
 
@@ -204,6 +209,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
     expiresAt = until;
     // 5. Active until expiry, an admin action, or a refund / charge-back at the gateway.
     let seen = reversalHints;
+    if (reversalHintsWhenPaid !== undefined && reversalHintsWhenPaid !== seen && patched(PATCHES.hintsWhilePaidKept)) seen = reversalHintsWhenPaid;
     for (;;) {
       const wake = await condition(() => reversalHints !== seen || admin.length > 0, Math.max(expiresAt - Date.now(), 0));
       if (admin.length > 0) {
@@ -240,7 +246,11 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
       }
       if (reversalHints !== seen) {
         seen = reversalHints;
-        const latest = await status.getPaymentStatus(purchaseId).catch(() => undefined);
+        // Asked until the gateway answers, up to the purchase's end: a reversal must not be lost to a gateway outage.
+        const lookup = patched(PATCHES.reversalLookupUntilAnswered)
+          ? proxyActivities<Activities>(paymentStatusUntil(Math.max(expiresAt - Date.now(), 1000)))
+          : status;
+        const latest = await lookup.getPaymentStatus(purchaseId).catch(() => undefined);
         if (latest && (latest.status === 'refunded' || latest.status === 'charged_back')) {
           await cleanup.revokeHotspotAccess(purchaseId);
           await record(latest.status === 'refunded' ? 'refunded' : 'revoked', {
@@ -361,6 +371,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   }
 
   // 4. Paid: enable the user before the provisioning deadline, or give the money back.
+  reversalHintsWhenPaid = reversalHints;
   await record('paid', { fields: { ...paymentFields(payment, { nextActionUrl: null }), paidAt: now() } });
   let enabled: { validitySeconds: number; autoConnect: boolean };
   try {
@@ -392,6 +403,14 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   tell('approved');
   return holdAccess(expiresAt);
 }
+
+/** Changes to the commands of running purchases, each taken only by workflows that reach it with this code. */
+const PATCHES = {
+  /** A reversal notice that arrived between the charge and the activation is acted on once active. */
+  hintsWhilePaidKept: 'reversal-hints-while-paid-kept',
+  /** The status lookup after a reversal notice is retried until the gateway answers (bounded by the expiry). */
+  reversalLookupUntilAnswered: 'reversal-lookup-until-answered',
+} as const;
 
 /** Steps that run many times a second (each purchase's path to its outcome, each expiry): worth a local first try. */
 type Step = 'reserveHotspotUser' | 'chargePayment' | 'enableHotspotUser' | 'revokeHotspotAccess';

@@ -9,6 +9,7 @@ import type { Activities } from '../../activities';
 import type { PaymentOutcome } from '../../domain/payment';
 import {
   extendUpdate,
+  paymentNotifiedSignal,
   purchaseStateQuery,
   refundUpdate,
   revokeUpdate,
@@ -181,6 +182,52 @@ describe('purchaseWorkflow (time-skipping)', () => {
     expect(toStatuses(refunded).at(-1)).toBe('refunded');
     expect(refunded.calls.filter((c) => c === 'refundPayment')).toHaveLength(1);
     expect(refunded.calls.indexOf('revokeHotspotAccess')).toBeLessThan(refunded.calls.indexOf('refundPayment'));
+  });
+
+  it('acts, once active, on a refund notice that arrived while the user was being enabled', async () => {
+    let enable!: () => void;
+    const enabling = new Promise<void>((resolve) => (enable = resolve));
+    const refunded: PaymentOutcome = { ...approved, status: 'refunded', reversal: 'refunded', refundedCents: 2000 };
+    let tries = 0;
+    const fake = fakeActivities({
+      // The router is slow to answer: the first try fails and the retry waits, while the purchase is `paid`.
+      enableHotspotUser: async () => {
+        if (++tries === 1) throw ApplicationFailure.create({ type: 'ROUTER_UNREACHABLE', message: 'down', nonRetryable: false });
+        await enabling;
+        return { validitySeconds: 7 * DAY, autoConnect: false };
+      },
+      getPaymentStatus: async () => refunded,
+    });
+    const state = await run(fake, 'hint-while-paid', async (handle) => {
+      while (tries < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      await handle.signal(paymentNotifiedSignal, { eventId: 'evt_1', status: 'order.refunded' });
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the notice is taken while the user is being enabled
+      enable();
+      return handle.result();
+    });
+    expect(state.status).toBe('refunded');
+    expect(toStatuses(fake)).toEqual(['charging', 'paid', 'active', 'refunded']);
+    expect(fake.statuses.at(-1)).toMatchObject({ reason: 'GATEWAY_REFUND' });
+    expect(fake.calls.indexOf('revokeHotspotAccess')).toBeGreaterThan(fake.calls.indexOf('getPaymentStatus'));
+  });
+
+  it('asks the gateway again until it answers about a charge-back notice, instead of dropping it after a few failures', async () => {
+    let lookups = 0;
+    const fake = fakeActivities({
+      getPaymentStatus: async () => {
+        lookups += 1;
+        if (lookups <= 6) throw ApplicationFailure.create({ type: 'PAYMENT_GATEWAY_UNAVAILABLE', message: 'down', nonRetryable: false });
+        return { ...approved, status: 'charged_back', reversal: 'charged_back' };
+      },
+    });
+    const state = await run(fake, 'reversal-lookup-retried', async (handle) => {
+      await env.sleep('1 hour');
+      await handle.signal(paymentNotifiedSignal, { eventId: 'evt_2', status: 'order.charged_back' });
+      return handle.result();
+    });
+    expect(lookups).toBe(7);
+    expect(state.status).toBe('revoked');
+    expect(fake.statuses.at(-1)).toMatchObject({ to: 'revoked', reason: 'CHARGED_BACK' });
   });
 
   it('refunds a paid purchase whose user cannot be enabled before the provisioning deadline', async () => {
