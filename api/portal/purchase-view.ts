@@ -8,7 +8,7 @@ import type { PurchaseEntity } from '../../db/entities';
 import type { Config } from '../../shared/config';
 import type { SecretBox } from '../../shared/secrets';
 import { PurchaseEndedError } from '../errors';
-import type { PurchaseAccepted, PurchaseApproved, PurchaseStatusResponse } from '../schemas/portal/purchases';
+import type { PurchaseAccepted, PurchaseApproved, PurchaseStatusResponse, ThreeDsChallenge } from '../schemas/portal/purchases';
 import type { PurchaseProgress } from './purchases';
 
 export interface PurchaseViewDeps {
@@ -68,6 +68,7 @@ export function purchaseView(deps: PurchaseViewDeps, purchase: PurchaseEntity, o
         mensaje: purchase.customerMessage,
         siguiente_accion: NEXT_ACTION[next],
         redirect_url: purchase.status === 'pending' ? purchase.nextActionUrl : null,
+        desafio_3ds: purchase.status === 'pending' ? challengeOf(purchase) : null,
         tipo_usuario: purchase.userType,
         usuario_hotspot: active ? credentials() : null,
         producto: productOf(purchase),
@@ -86,13 +87,20 @@ export function purchaseView(deps: PurchaseViewDeps, purchase: PurchaseEntity, o
  */
 export function purchaseAnswer(deps: PurchaseViewDeps, progress: PurchaseProgress): PurchaseAnswer {
   if (progress.recorded) return purchaseView(deps, progress.purchase, progress).answer();
-  return acceptedAnswer(deps, { ...progress.purchase, gatewayStatus: null, customerMessage: null, nextActionUrl: null });
+  return acceptedAnswer(deps, { ...progress.purchase, gatewayStatus: null, customerMessage: null, nextActionUrl: null, gatewayDetail: {} });
+}
+
+/** The 3-D Secure challenge a pending purchase waits on: its page, and Mercado Pago's `creq` to POST there. */
+function challengeOf(purchase: Pick<PurchaseEntity, 'nextActionUrl' | 'gatewayDetail'>): z.output<typeof ThreeDsChallenge> {
+  if (!purchase.nextActionUrl) return null;
+  const creq = purchase.gatewayDetail?.creq;
+  return { url: purchase.nextActionUrl, creq: typeof creq === 'string' && creq ? creq : null };
 }
 
 /** The 202 of a purchase not decided yet: poll `url_estado`. */
 function acceptedAnswer(
   deps: PurchaseViewDeps,
-  purchase: Pick<PurchaseEntity, 'id' | 'status' | 'gatewayStatus' | 'customerMessage' | 'nextActionUrl'>,
+  purchase: Pick<PurchaseEntity, 'id' | 'status' | 'gatewayStatus' | 'customerMessage' | 'nextActionUrl' | 'gatewayDetail'>,
 ): PurchaseAnswer {
   const pending = purchase.status === 'pending';
   return {
@@ -106,6 +114,7 @@ function acceptedAnswer(
       ...(pending ? { advertencia: MESSAGES.paymentPending } : {}),
       requiere_accion: purchase.nextActionUrl !== null,
       redirect_url: purchase.nextActionUrl,
+      desafio_3ds: challengeOf(purchase),
       url_estado: statusUrl(deps, purchase.id),
     },
   };

@@ -25,7 +25,7 @@ describe('3-D Secure through the bank\'s pages', () => {
 
   it('Conekta: the page at redirect_url, its form, then back to our return page → active', async () => {
     const body = (await buy(s, 'conekta', { scenario: '3ds' })).json();
-    expect(body).toMatchObject({ estado: 'pending', requiere_accion: true });
+    expect(body).toMatchObject({ estado: 'pending', requiere_accion: true, desafio_3ds: { url: body.redirect_url, creq: null } });
     const page = await fetch(body.redirect_url);
     expect(page.status).toBe(200);
     const { action, hidden } = form(await page.text(), body.redirect_url);
@@ -40,10 +40,13 @@ describe('3-D Secure through the bank\'s pages', () => {
   it('Mercado Pago: refused on a GET; completed by a form POST of creq and the bank\'s form → active', async () => {
     const body = (await buy(s, 'mercado_pago', { scenario: '3ds' })).json();
     expect(body).toMatchObject({ estado: 'pending', requiere_accion: true });
+    // The purchase's answer and its status give the portal what opens the challenge: the page, and the creq to POST.
     const row = await purchase(s, body.id_compra);
-    const creq = String(row.gatewayDetail.creq);
-    const url = String(row.nextActionUrl);
+    const { url, creq } = body.desafio_3ds as { url: string; creq: string };
+    expect({ url, creq }).toEqual({ url: row.nextActionUrl, creq: row.gatewayDetail.creq });
     expect(body.redirect_url).toBe(url);
+    const status = await s.app.inject({ method: 'GET', url: `/api/v1/purchases/${body.id_compra}`, headers: { 'x-api-key': s.apiKey } });
+    expect(status.json()).toMatchObject({ estado: 'pending', siguiente_accion: 'redirigir', desafio_3ds: { url, creq } });
 
     expect((await fetch(url)).status).toBe(405);
     expect((await submit(url, { creq: 'not-the-one' })).status).toBe(400);

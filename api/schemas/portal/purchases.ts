@@ -88,6 +88,14 @@ export const PurchaseApproved = z.object({
     .optional(),
 });
 
+/**
+ * A 3-D Secure challenge to open while the payment waits: Conekta's page (open `url`: redirect or frame), or Mercado
+ * Pago's issuer page, which takes only a form POST of `creq` to `url` (in a frame or a full page).
+ */
+export const ThreeDsChallenge = z
+  .object({ url: z.string(), creq: z.string().nullable().describe('Mercado Pago: POST it as the form field `creq`; null for Conekta') })
+  .nullable();
+
 /** Accepted but not decided yet (pending payment, 3-D Secure, or still in progress): poll `url_estado`. */
 export const PurchaseAccepted = z.object({
   success: z.literal(false),
@@ -98,6 +106,7 @@ export const PurchaseAccepted = z.object({
   advertencia: z.string().optional(),
   requiere_accion: z.boolean(),
   redirect_url: z.string().nullable(),
+  desafio_3ds: ThreeDsChallenge,
   url_estado: z.string(),
 });
 
@@ -109,6 +118,7 @@ export const PurchaseStatusResponse = z.object({
   mensaje: z.string().nullable(),
   siguiente_accion: z.enum(['esperar', 'redirigir', 'ninguna']),
   redirect_url: z.string().nullable(),
+  desafio_3ds: ThreeDsChallenge,
   tipo_usuario: z.enum(USER_TYPES),
   usuario_hotspot: z.object({ usuario: z.string(), contrasena: z.string() }).nullable(),
   producto: z.object({ nombre: z.string(), precio: z.number(), moneda: z.string() }),
