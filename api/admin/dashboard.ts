@@ -3,10 +3,10 @@ import { centsToMajor } from '../../domain/money';
 import type { PurchaseStatus } from '../../domain/purchase';
 import { AdminUserEntity, CompanyEntity, RouterEntity } from '../../db/entities';
 import { findCompany } from '../../db/repositories/companies';
-import { CHARGED_STATUSES, countByStatus, IN_FLIGHT_STATUSES, purchaseQuery, salesBy, type SalesRow } from '../../db/repositories/sales';
+import { CHARGED_STATUSES, countByStatus, IN_FLIGHT_STATUSES, purchaseQuery, salesBy, type MoneyFigures, type SalesRow } from '../../db/repositories/sales';
 import type { AppDeps } from '../context';
 import { iso, isoOrNull, toDateRange } from '../schemas/admin/common';
-import type { CompanyDashboardResponse, GlobalDashboardResponse } from '../schemas/admin/dashboard';
+import type { CompanyDashboardResponse, GlobalDashboardResponse, MoneyByCurrency } from '../schemas/admin/dashboard';
 
 /** Dashboards: the platform's (super admin) and one company's (company admin), both with revenue per currency. */
 
@@ -21,6 +21,29 @@ export function revenueByCurrency(rows: SalesRow[]): Record<string, number> {
   const cents = new Map<string, number>();
   for (const row of rows) cents.set(row.currency, (cents.get(row.currency) ?? 0) + row.revenueCents);
   return Object.fromEntries([...cents].map(([currency, value]) => [currency, centsToMajor(value)]));
+}
+
+/** `{"MXN": {bruto, reembolsado, contracargos, neto}}` in major units, from per-currency money figures. */
+export function moneyByCurrency(figures: MoneyFigures[]): z.output<typeof MoneyByCurrency> {
+  const cents = new Map<string, { gross: number; refunded: number; chargedBack: number }>();
+  for (const f of figures) {
+    const sum = cents.get(f.currency) ?? { gross: 0, refunded: 0, chargedBack: 0 };
+    sum.gross += f.grossCents;
+    sum.refunded += f.refundedCents;
+    sum.chargedBack += f.chargedBackCents;
+    cents.set(f.currency, sum);
+  }
+  return Object.fromEntries(
+    [...cents].map(([currency, m]) => [
+      currency,
+      {
+        bruto: centsToMajor(m.gross),
+        reembolsado: centsToMajor(m.refunded),
+        contracargos: centsToMajor(m.chargedBack),
+        neto: centsToMajor(m.gross - m.refunded - m.chargedBack),
+      },
+    ]),
+  );
 }
 
 /** Purchases counted in any of `statuses`. */
@@ -75,6 +98,7 @@ export async function platformDashboard(deps: DashboardDeps, dates: DateRange): 
     },
     periodo: { desde: isoOrNull(range.from), hasta: isoOrNull(range.before) },
     ingresos_por_moneda: revenueByCurrency(revenue),
+    dinero_por_moneda: moneyByCurrency(revenue.map((r) => r.money)),
     timestamp: new Date().toISOString(),
   };
 }
@@ -121,6 +145,7 @@ export async function companyDashboard(deps: DashboardDeps, companyId: string, d
     })),
     periodo: { desde: iso(from), hasta: iso(before) },
     ingresos_por_moneda: revenueByCurrency(byCurrency),
+    dinero_por_moneda: moneyByCurrency(byCurrency.map((r) => r.money)),
     por_dia: byGroup(byDay).map(({ key, label: _label, ...totals }) => ({ fecha: key ?? '', ...totals })),
     por_router: byGroup(byRouter).map(({ key, label, ...totals }) => ({ router_id: key, router_nombre: label, ...totals })),
     por_producto: byGroup(byProduct).map(({ key, label, ...totals }) => ({

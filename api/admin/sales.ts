@@ -2,13 +2,14 @@ import type { z } from 'zod';
 import { PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
 import { findOwned } from '../../db/repositories/owned';
 import { findPage } from '../../db/repositories/pagination';
-import { CHARGED_STATUSES, purchaseQuery, type PurchaseFilters } from '../../db/repositories/sales';
+import { CHARGED_STATUSES, moneyOf, purchaseQuery, type PurchaseFilters } from '../../db/repositories/sales';
 import { DomainError } from '../../domain/errors';
 import { centsToMajor } from '../../domain/money';
 import type { AppDeps } from '../context';
 import { iso, isoOrNull, toDateRange } from '../schemas/admin/common';
 import type { PurchaseDetailResponse, PurchasePageResponse, PurchaseSummary, TransactionsResponse } from '../schemas/admin/sales';
 import { toCsv, type CsvColumn } from './csv';
+import { moneyByCurrency } from './dashboard';
 
 /** Sales of a company admin: the charged transactions, every purchase with filters, its detail, and a CSV export. */
 
@@ -120,8 +121,9 @@ export async function purchasePage(
   query: SalesQuery & { limit: number; offset: number },
 ): Promise<z.output<typeof PurchasePageResponse>> {
   const { limit, offset } = query;
-  const { rows, total } = await findPage(purchaseQuery(deps.dataSource.manager, filtersOf(companyId, query)), { limit, offset });
-  return { total, limit, offset, compras: rows.map(toPurchaseSummary) };
+  const purchases = purchaseQuery(deps.dataSource.manager, filtersOf(companyId, query));
+  const [{ rows, total }, money] = await Promise.all([findPage(purchases, { limit, offset }), moneyOf(purchases)]);
+  return { total, limit, offset, dinero_por_moneda: moneyByCurrency(money), compras: rows.map(toPurchaseSummary) };
 }
 
 /** The filtered purchases as CSV (with the byte-order mark that makes Excel read UTF-8), or BAD_REQUEST past EXPORT_MAX_ROWS. */

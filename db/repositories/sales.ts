@@ -49,6 +49,44 @@ export function purchaseQuery(manager: EntityManager, filters: PurchaseFilters):
   return query;
 }
 
+/**
+ * The money of a set of purchases, in SQL over the purchases table (as `alias`): gross = what was ever charged (every
+ * purchase whose charge was approved, and any other the reconciliation refunded); refunded = what went back;
+ * charged back = what the card's issuer took back (a charge-back revokes its purchase with CHARGED_BACK), less any
+ * refund before it. Net = gross − refunded − charged back.
+ */
+function moneySql(alias: string): { gross: string; refunded: string; chargedBack: string } {
+  const charged = CHARGED_STATUSES.map((s) => `'${s}'`).join(', ');
+  return {
+    gross: `COALESCE(sum(${alias}.amount_cents) FILTER (WHERE ${alias}.status IN (${charged}) OR ${alias}.refunded_cents > 0), 0)::bigint`,
+    refunded: `COALESCE(sum(${alias}.refunded_cents), 0)::bigint`,
+    chargedBack: `COALESCE(sum(${alias}.amount_cents - ${alias}.refunded_cents) FILTER (WHERE ${alias}.status = 'revoked' AND ${alias}.status_reason = 'CHARGED_BACK'), 0)::bigint`,
+  };
+}
+
+/** Money figures of purchases in one currency, in cents. */
+export interface MoneyFigures {
+  currency: Currency;
+  grossCents: number;
+  refundedCents: number;
+  chargedBackCents: number;
+}
+
+/** The money of the purchases a list shows (its filters, every page), per currency. */
+export async function moneyOf(query: SelectQueryBuilder<PurchaseEntity>): Promise<MoneyFigures[]> {
+  const money = moneySql(query.alias);
+  const rows: { currency: Currency; gross: string; refunded: string; charged_back: string }[] = await query
+    .clone()
+    .orderBy()
+    .select(`${query.alias}.currency`, 'currency')
+    .addSelect(money.gross, 'gross')
+    .addSelect(money.refunded, 'refunded')
+    .addSelect(money.chargedBack, 'charged_back')
+    .groupBy(`${query.alias}.currency`)
+    .getRawMany();
+  return rows.map((r) => ({ currency: r.currency, grossCents: Number(r.gross), refundedCents: Number(r.refunded), chargedBackCents: Number(r.charged_back) }));
+}
+
 export type SalesDimension = 'currency' | 'day' | 'router' | 'product';
 
 /** Purchases of one group (a day, a router…) in one currency. */
@@ -63,6 +101,7 @@ export interface SalesRow {
   approved: number;
   /** Amount kept: REVENUE_STATUSES, less refunded cents. */
   revenueCents: number;
+  money: MoneyFigures;
 }
 
 const GROUPS: Record<SalesDimension, { key: string; label: string }> = {
@@ -89,6 +128,7 @@ export async function salesBy(manager: EntityManager, dimension: SalesDimension,
   const params: unknown[] = [[...CHARGED_STATUSES], [...REVENUE_STATUSES]];
   const where = scopeSql(scope, params);
   const group = GROUPS[dimension];
+  const money = moneySql('purchases');
   const rows: {
     key: string | null;
     label: string | null;
@@ -96,11 +136,15 @@ export async function salesBy(manager: EntityManager, dimension: SalesDimension,
     purchases: number;
     approved: number;
     revenue_cents: string;
+    gross: string;
+    refunded: string;
+    charged_back: string;
   }[] = await manager.query(
     `SELECT ${group.key} AS key, ${group.label} AS label, currency,
               count(*)::int AS purchases,
               (count(*) FILTER (WHERE status = ANY($1)))::int AS approved,
-              COALESCE(sum(amount_cents - refunded_cents) FILTER (WHERE status = ANY($2)), 0)::bigint AS revenue_cents
+              COALESCE(sum(amount_cents - refunded_cents) FILTER (WHERE status = ANY($2)), 0)::bigint AS revenue_cents,
+              ${money.gross} AS gross, ${money.refunded} AS refunded, ${money.chargedBack} AS charged_back
          FROM purchases ${where}
         GROUP BY 1, currency
         ORDER BY 1, currency`,
@@ -113,6 +157,7 @@ export async function salesBy(manager: EntityManager, dimension: SalesDimension,
     purchases: r.purchases,
     approved: r.approved,
     revenueCents: Number(r.revenue_cents),
+    money: { currency: r.currency, grossCents: Number(r.gross), refundedCents: Number(r.refunded), chargedBackCents: Number(r.charged_back) },
   }));
 }
 

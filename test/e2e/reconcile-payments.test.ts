@@ -141,6 +141,43 @@ describe('payment reconciliation', () => {
     expect(routerUser(s, bought.username)).toBeUndefined();
   });
 
+  it("shows money figures (gross, refunded, charged back, net) that agree with the gateways' records", async () => {
+    const rows = await s.db.dataSource.getRepository(PurchaseEntity).findBy({ companyId: s.company.id });
+    expect(rows.length).toBeGreaterThan(5); // the purchases the tests above reconciled
+    const ours = new Set(rows.map((r) => r.id));
+    const gateway = { gross: 0, refunded: 0, chargedBack: 0 };
+    for (const gw of GATEWAYS) {
+      const sim = simulatorOf(s, gw);
+      const refunds = sim.refunds();
+      for (const charge of sim.charges().filter((c) => c.purchaseId && ours.has(c.purchaseId))) {
+        if (!['paid', 'approved', 'refunded', 'partially_refunded', 'charged_back'].includes(charge.status)) continue;
+        const refunded = refunds.filter((r) => r.chargeId === charge.id).reduce((n, r) => n + r.amountCents, 0);
+        gateway.gross += charge.amountCents;
+        gateway.refunded += refunded;
+        if (charge.status === 'charged_back') gateway.chargedBack += charge.amountCents - refunded;
+      }
+    }
+    const expected = {
+      MXN: {
+        bruto: gateway.gross / 100,
+        reembolsado: gateway.refunded / 100,
+        contracargos: gateway.chargedBack / 100,
+        neto: (gateway.gross - gateway.refunded - gateway.chargedBack) / 100,
+      },
+    };
+    expect(gateway.refunded).toBeGreaterThan(0);
+    expect(gateway.chargedBack).toBeGreaterThan(0);
+
+    const admin = await adminSession(s, await createAdmin(s.db.dataSource, { role: 'cliente_admin', companyId: s.company.id }));
+    const dashboard = await s.app.inject({ method: 'GET', url: '/api/v1/admin/mi-empresa/dashboard', headers: admin });
+    expect(dashboard.json().dinero_por_moneda).toEqual(expected);
+    const sales = await s.app.inject({ method: 'GET', url: '/api/v1/admin/purchases?limit=1', headers: admin });
+    expect(sales.json().dinero_por_moneda).toEqual(expected);
+    const superAdmin = await adminSession(s, await createAdmin(s.db.dataSource));
+    const platform = await s.app.inject({ method: 'GET', url: '/admin/dashboard', headers: superAdmin });
+    expect(platform.json().dinero_por_moneda).toEqual(expected);
+  });
+
   describe('admin API', () => {
     it('starts a run on demand (202) and lists it, a company admin seeing only its own findings', async () => {
       const superAdmin = await adminSession(s, await createAdmin(s.db.dataSource));
@@ -148,13 +185,13 @@ describe('payment reconciliation', () => {
       const companyAdmin = await adminSession(s, await createAdmin(s.db.dataSource, { role: 'cliente_admin', companyId: other.id }));
       simulatorOf(s, 'conekta').addCharge({ account: accountOf('conekta'), purchaseId: randomUUID(), metadata: { company_id: s.company.id }, amountCents: 1000 });
 
-      const started = await s.app.inject({ method: 'POST', url: '/api/v1/admin/reconciliation/run', headers: superAdmin });
+      const started = await s.app.inject({ method: 'POST', url: '/admin/reconciliation/run', headers: superAdmin });
       expect(started.statusCode).toBe(202);
       const { id } = started.json<{ id: string }>();
       const runs = s.db.dataSource.getRepository(ReconciliationRunEntity);
       await eventually(async () => (await runs.findOneBy({ id }))?.status === 'completed', 30_000, 'the run to complete');
 
-      const list = await s.app.inject({ method: 'GET', url: '/api/v1/admin/reconciliation/runs?limit=5', headers: superAdmin });
+      const list = await s.app.inject({ method: 'GET', url: '/admin/reconciliation/runs?limit=5', headers: superAdmin });
       expect(list.statusCode).toBe(200);
       const newest = list.json<{ ejecuciones: { id: string; origen: string; conteos: Record<string, number>; hallazgos: unknown[] }[] }>().ejecuciones[0];
       expect(newest).toMatchObject({ id, origen: 'admin', estado: 'completed', conteos: expect.objectContaining({ unknown_payment: expect.any(Number) }) });
@@ -164,7 +201,7 @@ describe('payment reconciliation', () => {
       expect(theirs.statusCode).toBe(200);
       expect(theirs.json().ejecuciones[0]).toMatchObject({ id, conteos: {}, hallazgos: [] });
 
-      const refused = await s.app.inject({ method: 'POST', url: '/api/v1/admin/reconciliation/run', headers: companyAdmin });
+      const refused = await s.app.inject({ method: 'POST', url: '/admin/reconciliation/run', headers: companyAdmin });
       expect(refused.statusCode).toBe(403);
     }, 60_000);
   });

@@ -4,6 +4,14 @@ import { RevenueByCurrency } from './companies';
 
 export const DashboardQuery = DateRangeQuery.superRefine(rangeInOrder);
 
+/**
+ * Money per currency (major units): `bruto` what was charged, `reembolsado` what went back, `contracargos` what card
+ * issuers took back after a dispute, `neto` what is left.
+ */
+export const MoneyByCurrency = z
+  .record(z.string(), z.object({ bruto: z.number(), reembolsado: z.number(), contracargos: z.number(), neto: z.number() }))
+  .describe('Per currency: gross charged (bruto), refunded (reembolsado), charged back (contracargos) and net (neto)');
+
 export const GlobalDashboardResponse = z.object({
   estadisticas: z.object({
     total_empresas: z.number(),
@@ -16,6 +24,7 @@ export const GlobalDashboardResponse = z.object({
   }),
   periodo: z.object({ desde: z.string().nullable(), hasta: z.string().nullable() }),
   ingresos_por_moneda: RevenueByCurrency,
+  dinero_por_moneda: MoneyByCurrency,
   timestamp: z.string(),
 });
 
@@ -37,6 +46,7 @@ export const CompanyDashboardResponse = z.object({
   /** The range of every block below (default: the last 30 days). */
   periodo: z.object({ desde: z.string(), hasta: z.string() }),
   ingresos_por_moneda: RevenueByCurrency,
+  dinero_por_moneda: MoneyByCurrency,
   por_dia: z.array(z.object({ fecha: z.string(), ...Breakdown })),
   por_router: z.array(z.object({ router_id: z.string().nullable(), router_nombre: z.string().nullable(), ...Breakdown })),
   por_producto: z.array(z.object({ producto_id: z.number().nullable(), producto_nombre: z.string().nullable(), ...Breakdown })),

@@ -3,6 +3,7 @@ import { GATEWAYS, PURCHASE_STATUSES } from '../../../domain/purchase';
 import { withAliases } from '../aliases';
 import { IdParam } from '../common';
 import { DateRangeQuery, PageQuery, rangeInOrder } from './common';
+import { MoneyByCurrency } from './dashboard';
 
 /** One status or several separated by commas (`?estado=paid,active`). */
 const Statuses = z
@@ -60,6 +61,7 @@ export const PurchasePageResponse = z.object({
   total: z.number(),
   limit: z.number(),
   offset: z.number(),
+  dinero_por_moneda: MoneyByCurrency.describe('The money of every purchase the filters match (all pages), per currency'),
   compras: z.array(PurchaseSummary),
 });
 

@@ -47,6 +47,11 @@ describe('dashboards', () => {
       },
       periodo: { desde: null, hasta: null },
       ingresos_por_moneda: { MXN: 144.99, USD: 5 },
+      // gross: every approved charge (the refunded one too); net: less what went back
+      dinero_por_moneda: {
+        MXN: { bruto: 179.99, reembolsado: 35, contracargos: 0, neto: 144.99 },
+        USD: { bruto: 5, reembolsado: 0, contracargos: 0, neto: 5 },
+      },
       timestamp: expect.any(String),
     });
     const ranged = await get('/admin/dashboard?desde=2025-05-02&hasta=2025-05-02', s.superAdmin.headers);
