@@ -227,6 +227,10 @@ export interface RouterReconcileReport {
   removed: number;
   /** Users tagged with a purchase this database does not know (reported, not removed). */
   unknown: number;
+  /** Active purchases whose user was missing or disabled and was put back (with the time left until the expiry). */
+  restored: number;
+  /** Such purchases the router refused to put back (reported in their history). */
+  notRestored: number;
   /** Set when the router could not be checked this time. */
   error?: string;
 }

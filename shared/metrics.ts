@@ -32,7 +32,7 @@ const UNREACHABLE: ReadonlySet<string> = new Set(['unreachable', 'timeout', 'log
 const UNREACHABLE_MEMORY_MS = 15 * 60_000;
 
 export type GatewayOperation = 'charge' | 'getStatus' | 'findByPurchaseId' | 'refund' | 'cancel' | 'searchPayments';
-export type ReconcileFinding = 'user_removed' | 'unknown_user' | 'abandoned_closed' | ReconcileFindingKind;
+export type ReconcileFinding = 'user_removed' | 'unknown_user' | 'user_restored' | 'user_not_restored' | 'abandoned_closed' | ReconcileFindingKind;
 
 abstract class ProcessMetrics {
   readonly registry = new Registry();

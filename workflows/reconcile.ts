@@ -8,7 +8,8 @@ const reconcile = proxyActivities<Activities>(RECONCILE);
 
 /**
  * The scheduled safety net (every 15 minutes): on each active router, hotspot users whose purchase has ended are
- * removed; purchase rows whose workflow never started are closed. A router that cannot be reached is skipped until
+ * removed, and the users of active purchases deleted or disabled by hand are put back; purchase rows whose workflow
+ * never started are closed. A router that cannot be reached is skipped until
  * the next run.
  */
 export async function reconcileWorkflow(): Promise<ReconcileReport> {
@@ -19,7 +20,7 @@ export async function reconcileWorkflow(): Promise<ReconcileReport> {
     } catch (error) {
       const code = failureType(error) ?? 'UNKNOWN';
       log.warn('router not reconciled this time', { routerId, code });
-      routers.push({ routerId, checked: 0, removed: 0, unknown: 0, error: code });
+      routers.push({ routerId, checked: 0, removed: 0, unknown: 0, restored: 0, notRestored: 0, error: code });
     }
   }
   const abandoned = await reconcile.closeAbandonedPurchases();

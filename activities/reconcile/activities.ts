@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { In, LessThan, type DataSource } from 'typeorm';
+import { In, LessThan, MoreThan, type DataSource } from 'typeorm';
+import { isDomainError } from '../../domain/errors';
 import { TERMINAL_STATUSES } from '../../domain/purchase';
 import type { AbandonedReport, RouterReconcileReport } from '../../domain/temporal';
 import { PurchaseEntity, PurchaseEventEntity, RouterEntity } from '../../db/entities';
@@ -21,17 +22,60 @@ export interface ReconcileActivityDeps {
 const GRACE_MS = 10 * 60_000;
 /** A purchase row whose workflow never started (Temporal was down) is closed after this. */
 const ABANDONED_AFTER_MS = 30 * 60_000;
+/** An active purchase's user is put back only once its activation is this old: enabling it may still be under way. */
+const RESTORE_AFTER_MS = 2 * 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The safety net behind the purchase workflows, run on a schedule: users we created that outlived their purchase are
- * removed from the router, and purchase rows whose workflow never started are closed (their card token erased).
+ * removed from the router, users of active purchases deleted or disabled by hand are put back, and purchase rows whose
+ * workflow never started are closed (their card token erased).
  * Users tagged with a purchase this database does not know are reported, never removed: after a database restore they
  * may belong to paying customers.
  */
 export function createReconcileActivities({ dataSource, secrets, hotspot, metrics }: ReconcileActivityDeps) {
   const purchases = dataSource.getRepository(PurchaseEntity);
   const events = dataSource.getRepository(PurchaseEventEntity);
+
+  const event = (purchaseId: string, type: string, detail: Record<string, string | number | boolean | undefined>) =>
+    events.insert({ purchaseId, type, fromStatus: null, toStatus: null, source: 'reconciliation', detail });
+
+  /**
+   * Puts back the user of an active purchase (re-created with its credentials, or enabled), its `limit-uptime` the time
+   * left until the expiry (the plan's limit when smaller). If the purchase ended meanwhile (a revocation removed the
+   * user a moment before), the user is removed again. A router that refuses (the name taken by someone else) is
+   * reported in the purchase's history.
+   */
+  async function restore(router: Awaited<ReturnType<typeof routerConnection>>, purchase: PurchaseEntity, disabledRef?: string): Promise<boolean> {
+    const name = purchase.hotspotUsername!;
+    const tag = `${PURCHASE_TAG_PREFIX}${purchase.id}`;
+    const left = Math.max(Math.floor((purchase.expiresAt!.getTime() - Date.now()) / 1000), 1);
+    const limitUptimeSeconds = purchase.uptimeLimitSeconds ? Math.min(purchase.uptimeLimitSeconds, left) : left;
+    try {
+      const { ref } = disabledRef
+        ? await hotspot.setUserEnabled(router, { ref: disabledRef, name }, true, { limitUptimeSeconds })
+        : await hotspot.createUser(router, {
+            name,
+            password: secrets.decryptOptional(purchase.hotspotPasswordEncrypted) || undefined,
+            profile: purchase.profileName,
+            comment: tag,
+            disabled: false,
+            limitUptimeSeconds,
+          });
+      const still = await purchases.findOneBy({ id: purchase.id, status: 'active' });
+      if (!still) {
+        await hotspot.removeUser(router, { name, comment: tag });
+        return false;
+      }
+      await purchases.update({ id: purchase.id }, { routerUserRef: ref, updatedAt: new Date() });
+      await event(purchase.id, 'reconciled_restored', { was: disabledRef ? 'disabled' : 'missing', limit_uptime_seconds: limitUptimeSeconds, status: 'active' });
+      return true;
+    } catch (error) {
+      if (!isDomainError(error) || error.code !== 'HOTSPOT_USER_CONFLICT') throw error;
+      await event(purchase.id, 'reconciled_not_restored', { code: error.code, status: 'active' });
+      return false;
+    }
+  }
 
   return {
     /** Ids of the routers to check: every active router. */
@@ -40,15 +84,16 @@ export function createReconcileActivities({ dataSource, secrets, hotspot, metric
       return routers.map((r) => r.id);
     },
 
-    /** Compares one router's tagged hotspot users with their purchases and removes the ones whose access has ended. */
+    /** Compares one router's tagged hotspot users with its purchases: ended ones removed, active ones missing put back. */
     async reconcileRouter(routerId: string): Promise<RouterReconcileReport> {
       const router = await routerConnection(dataSource, secrets, routerId);
       const users = await hotspot.listUsersByComment(router, PURCHASE_TAG_PREFIX);
       const idOf = (comment: string | null) => comment?.slice(PURCHASE_TAG_PREFIX.length) ?? '';
       const ids = users.map((u) => idOf(u.comment)).filter((id) => UUID.test(id));
       const known = new Map((ids.length ? await purchases.findBy({ id: In(ids) }) : []).map((p) => [p.id, p]));
-      const report: RouterReconcileReport = { routerId, checked: users.length, removed: 0, unknown: 0 };
+      const report: RouterReconcileReport = { routerId, checked: users.length, removed: 0, unknown: 0, restored: 0, notRestored: 0 };
       const now = Date.now();
+      const byName = new Map(users.map((u) => [u.name, u]));
       for (const user of users) {
         const purchase = known.get(idOf(user.comment));
         if (!purchase) {
@@ -70,6 +115,18 @@ export function createReconcileActivities({ dataSource, secrets, hotspot, metric
         metrics.reconcileFound('user_removed', 1);
       }
       metrics.reconcileFound('unknown_user', report.unknown);
+
+      // The other direction: an active purchase whose user someone deleted or disabled on the router gets it back.
+      const active = await purchases.find({
+        where: { routerId, status: 'active', expiresAt: MoreThan(new Date(now + 60_000)), activatedAt: LessThan(new Date(now - RESTORE_AFTER_MS)) },
+      });
+      for (const purchase of active) {
+        const user = byName.get(purchase.hotspotUsername ?? '');
+        if (!purchase.hotspotUsername || (user && !user.disabled && user.comment === `${PURCHASE_TAG_PREFIX}${purchase.id}`)) continue;
+        const restored = await restore(router, purchase, user?.disabled ? user.ref : undefined);
+        report[restored ? 'restored' : 'notRestored'] += 1;
+        metrics.reconcileFound(restored ? 'user_restored' : 'user_not_restored', 1);
+      }
       return report;
     },
 
