@@ -1,0 +1,53 @@
+import { PurchaseEntity } from '../../db/entities';
+import { buy, chargeOf, events, GATEWAYS, routerUser, simulatorOf, waitForStatus } from '../helpers/purchases';
+import { eventually, startStack, type TestStack } from '../helpers/stack';
+
+/**
+ * A refund notice that arrives between the charge and the activation (the router slow to enable the user) is kept:
+ * once the purchase is active it asks the gateway and removes the access.
+ */
+describe('a reversal notice while the purchase is paid', () => {
+  let s: TestStack;
+  beforeAll(async () => {
+    s = await startStack({ config: { PROVISIONING_DEADLINE_SECONDS: '60' } });
+  }, 60_000);
+  afterAll(() => s?.close());
+  afterEach(async () => {
+    await s.router.setFaults({ refuseConnections: false });
+    s.conekta.setLatency(0);
+    s.mercadoPago.setLatency(0);
+  });
+
+  const latest = async () => (await s.db.dataSource.getRepository(PurchaseEntity).find({ order: { createdAt: 'DESC' }, take: 1 }))[0];
+
+  it.each(GATEWAYS)('%s: applied after activation: the access is removed and the purchase refunded', async (gateway) => {
+    const sim = simulatorOf(s, gateway);
+    sim.setLatency(1_000);
+    const answer = buy(s, gateway);
+    await eventually(async () => (await latest())?.status === 'charging', 10_000, 'user reserved');
+    await s.router.setFaults({ refuseConnections: true }); // the user cannot be enabled for now
+    const { id } = await eventually(async () => {
+      const row = await latest();
+      return row.status === 'paid' ? row : undefined;
+    }, 10_000, 'charge approved');
+    sim.setLatency(0);
+
+    sim.refundFromDashboard(chargeOf(s, gateway, id).id);
+    await sim.webhooks.settled();
+    await eventually(async () => (await events(s, id)).some((e) => e.type === 'webhook_received'), 10_000, 'the notice recorded');
+    expect((await latest()).status).toBe('paid');
+
+    await s.router.setFaults({ refuseConnections: false });
+    expect((await answer).statusCode).toBe(200); // the customer got the access paid for, briefly
+    const row = await waitForStatus(s, id, 'refunded', 30_000);
+    expect(row).toMatchObject({ statusReason: 'GATEWAY_REFUND', refundedCents: 2000 });
+    expect(routerUser(s, row.hotspotUsername)).toBeUndefined();
+    expect((await events(s, id)).filter((e) => e.type === 'status_changed').map((e) => e.toStatus)).toEqual([
+      'created',
+      'charging',
+      'paid',
+      'active',
+      'refunded',
+    ]);
+  }, 60_000);
+});
