@@ -3,10 +3,11 @@ import { buy, chargeOf, events, GATEWAYS, routerUser, simulatorOf, waitForStatus
 import { eventually, startStack, type TestStack } from '../helpers/stack';
 
 /**
- * A refund notice that arrives between the charge and the activation (the router slow to enable the user) is kept:
- * once the purchase is active it asks the gateway and removes the access.
+ * Refund, charge-back and dispute notices reach the purchase: one that arrives between the charge and the activation
+ * (the router slow to enable the user) is kept, and once the purchase is active it asks the gateway and removes the
+ * access.
  */
-describe('a reversal notice while the purchase is paid', () => {
+describe('reversal notices', () => {
   let s: TestStack;
   beforeAll(async () => {
     s = await startStack({ config: { PROVISIONING_DEADLINE_SECONDS: '60' } });
@@ -50,4 +51,16 @@ describe('a reversal notice while the purchase is paid', () => {
       'refunded',
     ]);
   }, 60_000);
+
+  describe.each(GATEWAYS)('%s: a charge-back or a dispute notified by webhook', (gateway) => {
+    it.each(['chargeBack', 'dispute'] as const)('%s → access removed, revoked', async (change) => {
+      const body = (await buy(s, gateway)).json<{ id_compra: string; usuario_hotspot: { usuario: string } }>();
+      await waitForStatus(s, body.id_compra, 'active');
+      simulatorOf(s, gateway)[change](chargeOf(s, gateway, body.id_compra).id);
+
+      expect(await waitForStatus(s, body.id_compra, 'revoked')).toMatchObject({ statusReason: 'CHARGED_BACK' });
+      expect(routerUser(s, body.usuario_hotspot.usuario)).toBeUndefined();
+      expect((await events(s, body.id_compra)).some((e) => e.type === 'webhook_received')).toBe(true);
+    });
+  });
 });
