@@ -214,7 +214,7 @@
   function waitFor(body) {
     P.save(PENDING, { url: body.url_estado, at: Date.now() });
     var challenge = body.desafio_3ds;
-    if (challenge && challenge.url) {
+    if (challenge && challenge.url && challenge.creq) {
       only('#desafio');
       // Mercado Pago: the issuer's page takes the `creq` by a form POST, shown in the frame.
       var f = document.createElement('form');
