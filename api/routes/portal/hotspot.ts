@@ -1,4 +1,5 @@
 import type { RouteContext, ZodApp } from '../../context';
+import { ignoreEmptyBody } from '../../http';
 import { portalGuards } from '../../portal/guards';
 import { HotspotAccess } from '../../portal/hotspot';
 import { routerOf, SECURITY } from '../../plugins/auth';
@@ -60,6 +61,7 @@ export function registerHotspotRoutes(app: ZodApp, ctx: RouteContext): void {
   app.post(
     '/api/v1/routers/validar-empresa-router',
     {
+      onRequest: ignoreEmptyBody,
       preHandler: guards,
       schema: {
         tags: ['Captive portal'],
