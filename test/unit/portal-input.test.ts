@@ -7,7 +7,9 @@ import { laxBoolean, laxInteger, laxNumber } from '../../api/schemas/portal/lax'
 describe('lenient portal input', () => {
   const typeOf = (schema: z.ZodType, value: unknown) => {
     const parsed = schema.safeParse(value);
-    return parsed.success ? parsed.data : (parsed.error.issues[0].params as { type?: string } | undefined)?.type ?? parsed.error.issues[0].code;
+    if (parsed.success) return parsed.data;
+    const [issue] = parsed.error.issues;
+    return (issue.code === 'custom' ? (issue.params as { type?: string } | undefined)?.type : undefined) ?? issue.code;
   };
 
   it('takes integers as numbers or integer text, and names what is wrong otherwise', () => {

@@ -3,13 +3,22 @@ import { SECURITY } from '../../plugins/auth';
 import { ErrorResponse, ValidationErrorResponse } from '../common';
 
 /** Largest page any admin list returns: a client asking for more gets a 422, never an unbounded query. */
-export const MAX_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
 
-/** `?limit=&offset=` as panels written for the previous service send them, with a bound. */
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+const pageQuery = (defaultSize: number) =>
+  z.object({
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(defaultSize),
+    offset: z.coerce.number().int().min(0).default(0),
+  });
+
+/** `?limit=&offset=` of the answers that carry their total in the body (transactions, purchases, audit): 50 rows unless asked, as the original's transactions. */
+export const PageQuery = pageQuery(50);
+
+/**
+ * `?limit=&offset=` of the lists the original answered whole (companies, routers, users, products, keys): panels written
+ * for it read the bare array, so without `limit` a list returns up to MAX_PAGE_SIZE rows; the total is in X-Total-Count.
+ */
+export const ListQuery = pageQuery(MAX_PAGE_SIZE);
 
 /** `true` / `false` in a query string. */
 export const QueryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
