@@ -28,4 +28,3 @@ export function autoConnectReason(report: AutoConnectReport, deviceProblem: Devi
   if (report.reason === 'no_mac') return BY_DEVICE_PROBLEM[deviceProblem];
   return BY_REPORT_REASON[report.reason ?? ''] ?? 'error_router';
 }
-

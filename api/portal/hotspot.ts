@@ -133,7 +133,8 @@ export class HotspotAccess {
   async reconnect(
     login: Omit<HotspotLogin, 'mac'> & { device: { mac: DeviceAddress; ip: DeviceAddress } },
   ): Promise<z.output<typeof AutoReconnectResponse>> {
-    const { mac, ip } = { mac: login.device.mac.address, ip: login.device.ip.address };
+    const mac = login.device.mac.address;
+    const ip = login.device.ip.address;
     const base = { nueva_mac: mac ?? '', tiempo_acumulado: null, primera_sesion: null, timestamp: new Date().toISOString() };
     const notConnected = { success: false, auto_conexion: 'no_conectado', datos_sesion: null, tiempo_restante: null, error_detalle: null } as const;
     if (!login.routerActive) return { ...base, ...notConnected, estado: 'router_inactivo', mensaje: MESSAGES.routerInactive };
