@@ -48,10 +48,9 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   registerErrorHandling(app);
   registerMetrics(app);
 
-  const corsBase = {
-    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
-  };
+  // No list of allowed headers: a preflight gets back the headers it asks for (X-Requested-With and the like), as the
+  // previous service allowed them all. Origins are what is checked.
+  const corsBase = { methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] };
   const configuredCors = {
     ...corsBase,
     origin: config.BACKEND_CORS_ORIGINS.includes('*') ? true : config.BACKEND_CORS_ORIGINS,

@@ -23,6 +23,16 @@ export function normalizeMac(value: string): string {
   return value.replace(/-/g, ':').toUpperCase();
 }
 
+/** MAC text as devices and hotspot pages write it: colons, dashes, Cisco dots (`aabb.ccdd.eeff`) or no separators. */
+const LOOSE_MAC = /^(?:[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})$/;
+
+/** A MAC written any of those ways, in RouterOS' form (`AA:BB:CC:DD:EE:FF`); undefined when it is not one. */
+export function readMacAddress(value: string): string | undefined {
+  if (!LOOSE_MAC.test(value)) return undefined;
+  const hex = value.replace(/[:.-]/g, '').toUpperCase();
+  return hex.match(/../g)!.join(':');
+}
+
 export function isIPv4(value: string): boolean {
   return IPV4.test(value);
 }

@@ -232,7 +232,8 @@ export function createConektaGateway(options: ConektaGatewayOptions): PaymentGat
   async function create(req: ChargeRequest): Promise<PaymentOutcome> {
     const order: OrderRequest = {
       currency: req.currency,
-      customer_info: { name: req.customer.name, email: req.customer.email, phone: conektaPhone(req.customer.phone) },
+      // Conekta needs a name; portals may send none, and the e-mail names the customer as well.
+      customer_info: { name: req.customer.name || req.customer.email, email: req.customer.email, phone: conektaPhone(req.customer.phone) },
       line_items: [{ name: req.description.slice(0, 250), unit_price: req.amountCents, quantity: 1 }],
       metadata: { ...req.metadata, purchase_id: req.purchaseId },
       charges: [{ payment_method: { type: 'card', token_id: req.cardToken, customer_ip_address: req.clientIp } }],

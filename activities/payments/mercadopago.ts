@@ -325,7 +325,7 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
         three_d_secure_mode: req.threeDSecure ? 'optional' : 'not_supported',
         payer: {
           email: req.customer.email,
-          first_name: firstName,
+          ...(firstName ? { first_name: firstName } : {}),
           ...(rest.length ? { last_name: rest.join(' ') } : {}),
         },
         metadata: { ...req.metadata, purchase_id: req.purchaseId },

@@ -127,7 +127,18 @@ export class RouterKeyAuthenticator {
     }
   }
 
+  /** The router of a valid key of an active router of an active company. */
   async authenticate(headers: Record<string, string | string[] | undefined>): Promise<RouterPrincipal> {
+    const principal = await this.identify(headers);
+    if (!principal.router.active) throw new DomainError('UNAUTHENTICATED', 'Router no activo');
+    return principal;
+  }
+
+  /**
+   * The router of a valid key of an active company, whether the router is active or not: the routes that answer an
+   * inactive router themselves (as the previous service did) say so in their body.
+   */
+  async identify(headers: Record<string, string | string[] | undefined>): Promise<RouterPrincipal> {
     const credential = credentialFrom(headers, true);
     if (!credential.startsWith(API_KEY_PREFIX)) throw new DomainError('UNAUTHENTICATED', 'Formato de API Key inválido');
     const jwt = credential.slice(API_KEY_PREFIX.length);
@@ -139,7 +150,6 @@ export class RouterKeyAuthenticator {
       throw new DomainError('UNAUTHENTICATED', 'API Key no válida o revocada');
     }
     if (!principal.company.active) throw new DomainError('UNAUTHENTICATED', 'Empresa no activa');
-    if (!principal.router.active) throw new DomainError('UNAUTHENTICATED', 'Router no activo');
     this.count(principal.keyId);
     return principal;
   }

@@ -9,6 +9,7 @@ import { findChargingCompany } from '../../db/repositories/companies';
 import { classifyDatabaseError } from '../../db/errors';
 import type { RouterPrincipal } from '../auth/router-keys';
 import type { AppDeps } from '../context';
+import { deviceProblem, type DeviceProblem } from '../schemas/portal/device';
 import type { ConektaPurchaseRequest, MercadoPagoPurchaseRequest, PaymentStatusResponse } from '../schemas/portal/purchases';
 
 /** A purchase request after validation, whatever the gateway. */
@@ -18,8 +19,10 @@ export interface PurchaseRequest {
   cardToken: string;
   customer: { name: string; email: string; phone?: string };
   userType: UserType;
+  /** The device's addresses, only when usable; `deviceProblem` says why one is missing. */
   mac?: string;
   ip?: string;
+  deviceProblem: DeviceProblem;
   autoConnect: boolean;
   /** Non-secret gateway-specific fields (Mercado Pago payment method, installments, issuer, device). */
   gatewayRequest: Record<string, string | number>;
@@ -33,8 +36,9 @@ function requestOf(body: z.output<typeof ConektaPurchaseRequest> | z.output<type
     productId: body.product_id,
     customer: { name: body.customer_name, email: body.customer_email, phone: body.customer_phone },
     userType: body.user_type,
-    mac: body.mac_address,
-    ip: body.ip_address,
+    mac: body.mac_address.address,
+    ip: body.ip_address.address,
+    deviceProblem: deviceProblem(body.mac_address, body.ip_address),
     autoConnect: body.auto_connect,
   };
 }
@@ -80,7 +84,7 @@ type PurchaseServiceDeps = Pick<AppDeps, 'dataSource' | 'secrets' | 'workflows' 
  * (whether the device was logged in); or, when its row could not be read back, only its id and last known status.
  */
 export type PurchaseProgress =
-  | { recorded: true; purchase: PurchaseEntity; autoConnect?: AutoConnectReport }
+  | { recorded: true; purchase: PurchaseEntity; autoConnect?: AutoConnectReport; deviceProblem: DeviceProblem }
   | { recorded: false; purchase: { id: string; status: PurchaseStatus } };
 
 /**
@@ -120,7 +124,7 @@ export class PurchaseService {
     try {
       const purchase = await dataSource.getRepository(PurchaseEntity).findOneByOrFail({ id: purchaseId });
       const autoConnect = purchase.status === 'active' ? (outcome?.autoConnect ?? (await this.recordedAutoConnect(purchase))) : undefined;
-      return { recorded: true, purchase, autoConnect };
+      return { recorded: true, purchase, autoConnect, deviceProblem: request.deviceProblem };
     } catch (error) {
       // The purchase has started and may charge: never "nothing was charged" now, but where to follow it.
       if (classifyDatabaseError(error) !== 'unavailable') throw error;
