@@ -3,6 +3,8 @@ import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { RouterEndpointPolicy } from '../shared/router-endpoints';
+import { MemoryWindowCounts, PostgresWindowCounts } from './auth/rate-limit-store';
+import { RateLimiter } from './auth/rate-limiter';
 import { RouterKeyAuthenticator } from './auth/router-keys';
 import { SessionService } from './auth/sessions';
 import type { App, AppDeps, RouteContext } from './context';
@@ -17,6 +19,7 @@ import { registerAuthRoutes } from './routes/auth';
 import { registerHealthRoutes } from './routes/health';
 import { isPortalPath, registerPortalRoutes } from './routes/portal';
 import { registerWebhookRoutes } from './routes/webhooks';
+import { SharedCaches } from './shared-caches';
 
 export interface BuildOptions {
   /** Cache lifetime of router key lookups (ms); tests shorten it. */
@@ -71,16 +74,22 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     algorithm: config.JWT_ALGORITHM,
     cacheTtlMs: options.routerKeyCacheMs,
   });
-  const sessions = new SessionService(deps.dataSource, {
-    secret: config.JWT_SESSION_SECRET,
-    algorithm: config.JWT_ALGORITHM,
-    expireHours: config.JWT_SESSION_EXPIRE_HOURS,
-    bcryptRounds: config.BCRYPT_ROUNDS,
-  });
+  const rateLimits = new RateLimiter(config.RATE_LIMIT_STORE === 'memory' ? new MemoryWindowCounts() : new PostgresWindowCounts(deps.dataSource));
+  const sessions = new SessionService(
+    deps.dataSource,
+    { secret: config.JWT_SESSION_SECRET, algorithm: config.JWT_ALGORITHM, expireHours: config.JWT_SESSION_EXPIRE_HOURS, bcryptRounds: config.BCRYPT_ROUNDS },
+    rateLimits,
+  );
   const catalog: RouteContext['catalog'] = new CatalogCache(options.catalogCacheMs ?? 1_000);
+  const caches = new SharedCaches(deps, { 'router-keys': routerKeys, catalog });
+  await caches.start();
   const routerEndpoints = new RouterEndpointPolicy(config.ROUTER_ALLOWED_NETWORKS);
-  const ctx: RouteContext = { ...deps, guards: createGuards(routerKeys, sessions), routerKeys, sessions, catalog, routerEndpoints };
-  app.addHook('onClose', async () => routerKeys.close());
+  const ctx: RouteContext = { ...deps, guards: createGuards(routerKeys, sessions), routerKeys, sessions, catalog, caches, rateLimits, routerEndpoints };
+  app.addHook('onClose', async () => {
+    rateLimits.close();
+    await caches.close();
+    await routerKeys.close();
+  });
 
   const zod = app.withTypeProvider<ZodTypeProvider>();
   registerHealthRoutes(zod, ctx);

@@ -9,7 +9,7 @@ import { rateLimit } from '../plugins/rate-limit';
 export function portalGuards(ctx: RouteContext, perIpLimit = ctx.config.RATE_LIMIT_PER_IP_PER_MINUTE): PreHandler[] {
   return [
     ctx.guards.routerKey,
-    rateLimit([
+    rateLimit(ctx.rateLimits, [
       { name: 'key', perMinute: ctx.config.RATE_LIMIT_PER_KEY_PER_MINUTE, key: (r) => r.routerPrincipal?.keyId },
       { name: 'ip', perMinute: perIpLimit, key: (r) => r.ip },
     ]),
