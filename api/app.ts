@@ -1,4 +1,3 @@
-import path from 'node:path';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -26,8 +25,6 @@ export interface BuildOptions {
   routerKeyCacheMs?: number;
   /** Cache lifetime of each router's catalog (ms), default 1 s. */
   catalogCacheMs?: number;
-  /** Folder of uploaded files served under /static (logos in logos/); default ./static, where the previous service kept them. */
-  staticDir?: string;
 }
 
 /**
@@ -82,7 +79,6 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   );
   const catalog: RouteContext['catalog'] = new CatalogCache(options.catalogCacheMs ?? 1_000);
   const caches = new SharedCaches(deps, { 'router-keys': routerKeys, catalog });
-  await caches.start();
   const routerEndpoints = new RouterEndpointPolicy(config.ROUTER_ALLOWED_NETWORKS);
   const ctx: RouteContext = { ...deps, guards: createGuards(routerKeys, sessions), routerKeys, sessions, catalog, caches, rateLimits, routerEndpoints };
   app.addHook('onClose', async () => {
@@ -95,9 +91,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   registerHealthRoutes(zod, ctx);
   registerAuthRoutes(zod, ctx);
   registerPortalRoutes(zod, ctx);
-  registerAdminRoutes(zod, ctx, { staticDir: options.staticDir ?? path.resolve('static') });
+  registerAdminRoutes(zod, ctx);
   await registerWebhookRoutes(app, ctx);
 
   await app.ready();
+  await caches.start();
   return app;
 }
