@@ -61,7 +61,7 @@ export function registerLogoRoutes(app: ZodApp, ctx: RouteContext): void {
     async (request, reply) => {
       const logo = await findLogo(ctx, request.params.file);
       reply.header('etag', logo.etag).header('cache-control', LOGO_CACHE_CONTROL);
-      if (matches(request.headers['if-none-match'], logo.etag)) return reply.status(304).send();
+      if (matches(request.headers['if-none-match'], logo.etag)) return reply.status(304).send(null);
       return reply.type(logo.contentType).header('x-content-type-options', 'nosniff').send(logo.content as never);
     },
   );
