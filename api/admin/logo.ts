@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DomainError } from '../../domain/errors';
 import { CompanyEntity } from '../../db/entities';
 import { recordAudit, type AuditActor } from '../../db/repositories/audit';
+import { LOGO_URL_PREFIX } from '../../db/repositories/logos';
 import { imageType } from '../../shared/images';
 import type { AppDeps } from '../context';
 
@@ -11,7 +12,7 @@ import type { AppDeps } from '../context';
  */
 
 export const LOGO_MAX_BYTES = 1024 * 1024;
-export const LOGO_URL_PREFIX = '/static/logos/';
+export { LOGO_URL_PREFIX };
 
 export interface StoredLogo {
   contentType: string;

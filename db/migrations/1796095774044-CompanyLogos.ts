@@ -1,9 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { imageType } from '../../shared/images';
-
-const LOGO_URL_PREFIX = '/static/logos/';
+import { importLogoFiles } from '../repositories/logos';
 
 /**
  * Company logos in the database, so that every API process serves them (they were files in a local `static/logos/`
@@ -27,21 +24,7 @@ export class CompanyLogos1796095774044 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX company_logos_company_idx ON company_logos (company_id)`);
 
-    const companies: { id: string; logo_url: string }[] = await q.query(
-      `SELECT id, logo_url FROM companies WHERE logo_url LIKE '${LOGO_URL_PREFIX}%'`,
-    );
-    for (const { id, logo_url: url } of companies) {
-      const fileName = url.slice(LOGO_URL_PREFIX.length);
-      if (!fileName || fileName !== path.basename(fileName)) continue;
-      const content = await readFile(path.resolve('static', 'logos', fileName)).catch(() => undefined);
-      const type = content && imageType(content);
-      if (!content || !type) continue;
-      await q.query(
-        `INSERT INTO company_logos (file_name, company_id, content_type, content, sha256)
-         VALUES ($1, $2, $3, $4, encode(sha256($4), 'hex')) ON CONFLICT DO NOTHING`,
-        [fileName, id, type.contentType, content],
-      );
-    }
+    await importLogoFiles((sql, parameters) => q.query(sql, parameters), path.resolve('static', 'logos'));
   }
 
   async down(q: QueryRunner): Promise<void> {
