@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     shared: { url: stack.apiUrl, pid: stack.groups.api },
     'per-process': stack.extraApis['api-per-process'],
   };
-  const runs: Record<Variant, (CannonResult & { rateLimitWritesPerThousand: number })[]> = { shared: [], 'per-process': [] };
+  const runs: Record<Variant, (CannonResult & { rateLimitWritesPerThousand: number; cpuMsPerRequest: number })[]> = { shared: [], 'per-process': [] };
   try {
     const load = (variant: Variant, seconds: number) =>
       autocannon(`${apis[variant].url}/api/v1/catalogo_perfiles_venta`, {
@@ -54,12 +54,14 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         const writes = (await rateLimitWrites(stack.db)) - before;
         const rateLimitWritesPerThousand = Math.round((writes / result.requests) * 1000 * 1000) / 1000;
+        // What a request costs the API and PostgreSQL in CPU: unlike req/s, it does not move with what else the machine runs.
+        const cpuMsPerRequest = Math.round((((result.cores.api + result.cores.postgres) * 1000) / result.requestsPerSecond) * 1000) / 1000;
         console.log(
           `  run ${i + 1} ${variant}: ${result.requestsPerSecond} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ` +
             `${result.non2xx} non-2xx, ${result.errors} errors; rate-limit row writes ${writes} (${rateLimitWritesPerThousand} per 1,000 requests); ` +
-            `cores ${JSON.stringify(result.cores)}`,
+            `API + PostgreSQL CPU ${cpuMsPerRequest} ms per request; cores ${JSON.stringify(result.cores)}`,
         );
-        runs[variant].push({ ...result, rateLimitWritesPerThousand });
+        runs[variant].push({ ...result, rateLimitWritesPerThousand, cpuMsPerRequest });
       }
     }
   } finally {
@@ -70,7 +72,8 @@ async function main(): Promise<void> {
   for (const variant of Object.keys(VARIANTS) as Variant[]) {
     console.log(
       `\n${variant}: median of ${opts.runs} runs at ${opts.connections} connections: ${median[variant].requestsPerSecond} req/s (target ≥ 3,000), ` +
-        `p99 ${median[variant].latencyMs.p99} ms (target ≤ 20 ms), ${median[variant].non2xx + median[variant].errors} failed`,
+        `p99 ${median[variant].latencyMs.p99} ms (target ≤ 20 ms), ${median[variant].non2xx + median[variant].errors} failed, ` +
+        `API + PostgreSQL CPU ${median[variant].cpuMsPerRequest} ms per request`,
     );
   }
   console.log(`\nshared / per-process throughput: ${(ratio * 100).toFixed(1)} % (target ≥ 90 %)`);
