@@ -30,8 +30,8 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
  * store grants nothing past it); hits leased but unused when a window ends are lost, which can refuse a client a
  * little before the limit, never after. A full window is refused without asking the store again until it ends.
  *
- * Failure counters (logins, hotspot credentials) count every failure straight in the store (`retryAfter`,
- * `recordFailure`, `reset`): they are rare, and must be exact from the first one.
+ * Failure counters (logins, hotspot credentials) count straight in the store (`retryAfter`, `hit`, `reset`): they
+ * are rare, and must be exact from the first failure.
  */
 export class RateLimiter {
   private readonly leases = new Map<string, Lease>();
@@ -64,8 +64,8 @@ export class RateLimiter {
     }));
   }
 
-  /** Counts a failed try against each bucket. */
-  async recordFailure(buckets: Bucket[]): Promise<void> {
+  /** Counts one hit against each bucket (a failed try, an attempt), straight in the store. */
+  async hit(buckets: Bucket[]): Promise<void> {
     await Promise.all(buckets.map(({ id, limit, windowMs }) => this.counts.take({ bucket: id, limit, windowMs, want: 1 })));
   }
 

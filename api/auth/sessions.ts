@@ -68,7 +68,7 @@ export class SessionService {
     if (wait > 0) {
       throw rateLimited('Demasiados intentos de inicio de sesión. Intente más tarde.', wait);
     }
-    await this.limiter.recordFailure([attempts]);
+    await this.limiter.hit([attempts]);
 
     const user = await this.dataSource
       .getRepository(AdminUserEntity)
@@ -77,7 +77,7 @@ export class SessionService {
       .getOne();
     const matches = await bcrypt.compare(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !matches) {
-      await this.limiter.recordFailure([failures]);
+      await this.limiter.hit([failures]);
       throw new DomainError('UNAUTHENTICATED', INVALID_CREDENTIALS);
     }
     // Revealed only to someone who knows the password.

@@ -179,7 +179,7 @@ export class HotspotAccess {
     const wait = await this.deps.rateLimits.retryAfter(buckets);
     if (wait > 0) throw rateLimited(`Demasiados intentos fallidos. Intente de nuevo en ${wait} segundos.`, wait);
     const result = await checkHotspotCredentials(this.deps, routerId, username, password || undefined);
-    if (!result.ok && result.reason === 'invalid') await this.deps.rateLimits.recordFailure(buckets);
+    if (!result.ok && result.reason === 'invalid') await this.deps.rateLimits.hit(buckets);
     return result;
   }
 }

@@ -8,7 +8,7 @@ import { HttpError } from '../../errors';
 import { actorOf, ownCompanyId } from '../../plugins/auth';
 import { adminSchema } from '../../schemas/admin/common';
 import { LogoResponse, LogoUpload } from '../../schemas/admin/my-company';
-import { ErrorMessage, ErrorResponse } from '../../schemas/common';
+import { ErrorMessage, ErrorResponse, ValidationErrorResponse } from '../../schemas/common';
 
 /**
  * The bytes of the upload's one `file` part. The transport's own refusals (not multipart, too large, malformed) have
@@ -51,10 +51,13 @@ export function registerLogoRoutes(app: ZodApp, ctx: RouteContext): void {
         params: z.object({ file: z.string().min(1).max(255) }),
         headers: z.object({ 'if-none-match': z.string().optional() }),
         response: {
-          200: { description: 'The image, with Cache-Control and an ETag', content: { 'image/*': { schema: z.string() } } },
+          200: {
+            description: 'The image, with Cache-Control and an ETag',
+            content: Object.fromEntries(['image/png', 'image/jpeg', 'image/webp'].map((type) => [type, { schema: z.string() }])),
+          },
           304: z.null().describe('Not modified: If-None-Match names the current ETag (no body)'),
           404: ErrorResponse,
-          422: ErrorResponse,
+          422: ValidationErrorResponse,
         },
       },
     },
