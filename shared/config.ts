@@ -262,6 +262,17 @@ const schema = z
     RATE_LIMIT_PER_IP_PER_MINUTE: integer('RATE_LIMIT_PER_IP_PER_MINUTE', 600, 1, 10_000_000),
     RATE_LIMIT_PURCHASES_PER_IP_PER_MINUTE: integer('RATE_LIMIT_PURCHASES_PER_IP_PER_MINUTE', 30, 1, 10_000_000),
     RATE_LIMIT_WEBHOOKS_PER_IP_PER_MINUTE: integer('RATE_LIMIT_WEBHOOKS_PER_IP_PER_MINUTE', 3000, 1, 10_000_000),
+    // Where the rate limits are counted: in PostgreSQL, shared by every API process, or in each process's memory.
+    RATE_LIMIT_STORE: z
+      .string()
+      .trim()
+      .optional()
+      .transform((raw, ctx): 'postgres' | 'memory' => {
+        const value = raw ? raw.toLowerCase() : 'postgres';
+        if (value === 'postgres' || value === 'memory') return value;
+        ctx.addIssue({ code: 'custom', message: `RATE_LIMIT_STORE must be postgres or memory (got "${raw}")` });
+        return z.NEVER;
+      }),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.JWT_APIKEY_SECRET && cfg.JWT_APIKEY_SECRET === cfg.JWT_SESSION_SECRET) {

@@ -29,6 +29,8 @@ export interface BenchStack {
   db: DataSource;
   /** Process groups by component, for memory and CPU sampling. */
   groups: { api: number; worker: number; postgres: number; temporal: number };
+  /** The API processes of `StackOptions.extraApis`, by name. */
+  extraApis: Record<string, { url: string; pid: number }>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Temporal's SQLite in memory instead of a file (`npm run dev` uses a file): shows what its persistence costs. */
   temporalInMemory?: boolean;
+  /** More API processes beside the first, by name, each with configuration of its own on top of `env` (to compare settings side by side). */
+  extraApis?: Record<string, Record<string, string>>;
 }
 
 const DATABASE_NAME = 'pagos_hotspot';
@@ -109,18 +113,27 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       if (LOUD.test(text) || !/^\d\d:\d\d:\d\d /.test(text)) console.log(`[${name}] ${text}`);
     };
     const childEnv = { ...process.env, ...overrides };
-    const start = (name: string, script: string): ChildService => {
-      const child = startChildService(name, path.join(root, 'dist', script), { cwd: root, env: childEnv, print });
+    const start = (name: string, script: string, env: Record<string, string> = {}): ChildService => {
+      const child = startChildService(name, path.join(root, 'dist', script), { cwd: root, env: { ...childEnv, ...env }, print });
       stops.push(() => child.stop(10_000));
       return child;
     };
     const worker = start('worker', 'worker/main.js');
     const workerRunning = worker.waitForMessage((message) => message === 'worker running');
     const api = start('api', 'api/server.js');
+    const extraApis: BenchStack['extraApis'] = {};
+    const extraChildren: ChildService[] = [];
+    for (const [name, env] of Object.entries(options.extraApis ?? {})) {
+      const port = await freePort();
+      const child = start(name, 'api/server.js', { ...env, PORT: String(port) });
+      extraChildren.push(child);
+      extraApis[name] = { url: `http://127.0.0.1:${port}`, pid: child.pid };
+    }
     const died = Promise.race(
-      [worker, api].map((child) => child.exited.then(({ code, signal }) => Promise.reject(new Error(`the ${child.name} exited (${signal ?? code})`)))),
+      [worker, api, ...extraChildren].map((child) => child.exited.then(({ code, signal }) => Promise.reject(new Error(`the ${child.name} exited (${signal ?? code})`)))),
     );
-    await Promise.race([Promise.all([waitForHealth(apiUrl), withTimeout(workerRunning, 'the worker did not start')]), died]);
+    const healthy = [apiUrl, ...Object.values(extraApis).map((extra) => extra.url)].map(waitForHealth);
+    await Promise.race([Promise.all([...healthy, withTimeout(workerRunning, 'the worker did not start')]), died]);
     died.catch(() => undefined); // once running, a child that ends is seen in the benchmark's errors
 
     return {
@@ -131,6 +144,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       sandbox,
       db,
       groups: { api: api.pid, worker: worker.pid, postgres: postgres.pid, temporal: temporal.pid },
+      extraApis,
       stop: stopAll,
     };
   } catch (error) {

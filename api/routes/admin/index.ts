@@ -15,17 +15,12 @@ import { registerSalesRoutes } from './sales';
 import { registerTelegramRoutes } from './telegram';
 import { registerUserAccessRoutes, registerUserRoutes } from './users';
 
-export interface AdminRouteOptions {
-  /** Folder served at /static; uploaded logos go to its logos/ subfolder. */
-  staticDir: string;
-}
-
 /**
  * Admin API. Super admin (`/admin/…`): companies, their routers and router keys, admin users, dashboard, audit log.
  * Company admin (`/api/v1/admin/…`, always scoped to the admin's own company): company, logo, gateway credentials,
  * Telegram, routers, products, sales and purchase actions.
  */
-export function registerAdminRoutes(app: ZodApp, ctx: RouteContext, options: AdminRouteOptions): void {
+export function registerAdminRoutes(app: ZodApp, ctx: RouteContext): void {
   registerCompanyRoutes(app, ctx);
   registerRouterRoutes(app, ctx);
   registerRouterLifecycleRoutes(app, ctx);
@@ -36,7 +31,7 @@ export function registerAdminRoutes(app: ZodApp, ctx: RouteContext, options: Adm
   registerAuditRoutes(app, ctx);
 
   registerMyCompanyRoutes(app, ctx);
-  registerLogoRoutes(app, ctx, options.staticDir);
+  registerLogoRoutes(app, ctx);
   registerGatewayRoutes(app, ctx);
   registerTelegramRoutes(app, ctx);
   registerMyRouterRoutes(app, ctx);
