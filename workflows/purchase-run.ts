@@ -31,7 +31,7 @@ import {
   type RecordEventInput,
   type RecordStatusInput,
 } from '../domain/temporal';
-import { activityFailure, failureType } from './failures';
+import { activityFailure, failureLog, failureType } from './failures';
 import {
   AUTO_CONNECT,
   CHARGE_FIRST_TRY,
@@ -125,7 +125,7 @@ export class PurchaseRun {
     try {
       return await this.followUp.refundPayment(this.purchaseId);
     } catch (error) {
-      log.error('refund refused by the gateway; an operator must act', { error });
+      log.error('refund refused by the gateway; an operator must act', { purchaseId: this.purchaseId, ...failureLog(error) });
       await this.recordEvent({ type: 'refund_failed', detail: { reason, code: failureType(error) ?? 'UNKNOWN' } });
       return undefined;
     }
@@ -140,7 +140,7 @@ export class PurchaseRun {
   tell(notice: OperatorNotice): void {
     void this.notify
       .notifyOperator(this.purchaseId, notice)
-      .catch((error: unknown) => log.warn('operator notification failed', { error }));
+      .catch((error: unknown) => log.warn('operator notification failed', { purchaseId: this.purchaseId, notice, ...failureLog(error) }));
   }
 
   /** No admin action is taken up any more: one queued or arriving from now on is refused. */
@@ -174,7 +174,7 @@ export class PurchaseRun {
       return true;
     } catch (error) {
       if (isCancellation(error)) throw error;
-      log.error('purchase record lost', { purchaseId: this.purchaseId, what, code: failureType(error), reason: activityFailure(error)?.message });
+      log.error('purchase record lost', { purchaseId: this.purchaseId, what, ...failureLog(error) });
       return false;
     }
   }

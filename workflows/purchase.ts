@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, log } from '@temporalio/workflow';
 import { MESSAGES } from '../domain/messages';
 import type { PaymentOutcome } from '../domain/payment';
 import type { AutoConnectReport, PurchaseState, PurchaseWorkflowInput, RecordStatusInput } from '../domain/temporal';
-import { activityFailure, failureType } from './failures';
+import { activityFailure, failureLog, failureType } from './failures';
 import { iso, now, PurchaseRun, type AdminRequest } from './purchase-run';
 
 /**
@@ -121,7 +121,7 @@ async function waitForConfirmation(run: PurchaseRun, charged: PaymentOutcome): P
     try {
       payment = await run.paymentStatus.getPaymentStatus(run.purchaseId);
     } catch (error) {
-      log.warn('payment status lookup failed; asking again at the next poll', { error });
+      log.warn('payment status lookup failed; asking again at the next poll', { purchaseId: run.purchaseId, ...failureLog(error) });
     }
   }
   if (!isUndecided(payment)) return payment;
@@ -155,7 +155,7 @@ async function enable(run: PurchaseRun, payment: PaymentOutcome): Promise<{ vali
   try {
     return await run.enableStep('enableHotspotUser', run.purchaseId);
   } catch (error) {
-    log.error('could not enable a paid hotspot user before the deadline; refunding', { error });
+    log.error('could not enable a paid hotspot user before the deadline; refunding', { purchaseId: run.purchaseId, ...failureLog(error) });
     const refund = await run.refundOrRecord('PROVISIONING_FAILED');
     await run.record('refunded', {
       reason: 'PROVISIONING_FAILED',
