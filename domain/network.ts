@@ -38,11 +38,3 @@ export function isHotspotPassword(value: string): boolean {
 export function isProfileName(value: string): boolean {
   return PROFILE_NAME.test(value);
 }
-
-/**
- * A locally administered MAC (second hex digit 2, 6, A or E) is a randomised "private" address: phones pick a new
- * one per network, so it cannot identify a returning device (anchors.md §3.5).
- */
-export function isRandomizedMac(value: string): boolean {
-  return isMacAddress(value) && /^[0-9A-Fa-f][26AaEe]/.test(value);
-}
