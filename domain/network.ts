@@ -1,6 +1,6 @@
 /**
  * Strict patterns for every value that may reach a router. RouterOS API words are length-prefixed, so a value cannot
- * smuggle a second command; validating anyway keeps garbage (and the original's script injection, spec §11 S1) out.
+ * smuggle a second command; validating anyway keeps garbage out, and any value that might one day reach a script.
  */
 
 const MAC = /^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}$/;

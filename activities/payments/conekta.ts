@@ -82,7 +82,7 @@ function httpFailure(error: unknown): HttpFailure | undefined {
   return { httpStatus: e.response?.status, body, retryAfterSeconds: retryAfterSeconds(e.response?.headers?.['retry-after']) };
 }
 
-/** Conekta wants a phone; the original sent +52 numbers and a placeholder when the portal collected none. */
+/** Conekta requires a phone: a Mexican number as +52…, or a placeholder when the portal collected none. */
 function conektaPhone(phone: string | undefined): string {
   const digits = (phone ?? '').replace(/\D/g, '');
   if (digits.length === 12 && digits.startsWith('52')) return `+${digits}`;
@@ -101,7 +101,7 @@ function conektaReversal(order: OrderResponse): PaymentReversal | undefined {
   return undefined;
 }
 
-/** Normalises an order. Declines carry the charge's failure code and the Appendix A message. */
+/** Normalises an order. Declines carry the charge's failure code and the customer's message for it. */
 export function conektaOutcome(order: OrderResponse): PaymentOutcome {
   const gatewayStatus = order.payment_status ?? 'unknown';
   const charge = order.charges?.data?.[0];
@@ -154,7 +154,7 @@ function conektaClient(options: ConektaGatewayOptions) {
   const configuration = new Configuration({
     accessToken: options.privateKey,
     basePath: options.baseUrl.replace(/\/+$/, ''),
-    // The SDK's default agent has rejectUnauthorized: false (tech-notes §5.2); ours verifies certificates.
+    // The SDK's default agent has rejectUnauthorized: false, which would send the key to anyone; ours verifies.
     baseOptions: {
       httpsAgent: new https.Agent({ rejectUnauthorized: true, keepAlive: true }),
       timeout: options.timeoutMs,

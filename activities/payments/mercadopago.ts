@@ -101,7 +101,7 @@ function mercadoPagoReversal(gatewayStatus: string, refundedCents: number): Paym
   return gatewayStatus === 'approved' && refundedCents > 0 ? 'partially_refunded' : undefined;
 }
 
-/** Normalises a payment. Declines and pending states carry the Appendix B message for their `status_detail`. */
+/** Normalises a payment. Declines and pending states carry the customer's message for their `status_detail`. */
 export function mercadoPagoOutcome(payment: MercadoPagoPaymentLike): PaymentOutcome {
   const gatewayStatus = payment.status ?? 'unknown';
   const detail = payment.status_detail;
@@ -216,7 +216,7 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
 
   /**
    * The one place the SDK is reached. A fresh config per call: the SDK merges request options into its config, so
-   * a shared one would reuse an idempotency key (tech-notes §4.3). `maxRetries: 0`: Temporal owns retries.
+   * a shared one would send one call's idempotency key with the next. `maxRetries: 0`: Temporal owns retries.
    * AppConfig.BASE_URL is process-global; the SDK reads it synchronously when the request starts, so setting it
    * right before the (synchronous) call is race-free even with gateways for different base URLs in one process.
    */

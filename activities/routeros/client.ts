@@ -48,7 +48,10 @@ export interface RouterCommandObserver {
 /** One `!re` row, or the attributes of `!done` (node-routeros returns both in one list: `add` gives `[{ ret }]`). */
 export type RouterOsRow = Record<string, string>;
 
-/** The parts of node-routeros 1.6.9 that its public API does not reach (tech-notes.md §3.2–3.3). */
+/**
+ * The parts of node-routeros 1.6.9 that its public API does not reach: its socket (watched for the certificate pin and
+ * errors, destroyed to stop a connection in any state) and its keep-alive timers (cleared, or they keep running).
+ */
 interface ApiInternals {
   connector?: { socket?: Socket; destroy(): void } | null;
   connectionHoldInterval?: NodeJS.Timeout;
@@ -90,7 +93,8 @@ function tlsOptions(router: RouterConnection): TlsOptions | undefined {
   // The socket goes to the checked address, so the certificate is checked against the row's name (and SNI sent).
   if (router.tlsVerify) return { rejectUnauthorized: true, ...(isIP(router.host) === 0 ? { servername: router.host } : {}) };
   // A router without a certificate only speaks anonymous DH: TLS 1.2 at most, OpenSSL security level 0, and Node's
-  // default list minus its `!aNULL` exclusion (routeros.md §5). A pinned fingerprint still rejects such a router.
+  // default list minus its `!aNULL` exclusion (RouterOS offers nothing else without one). A pinned fingerprint still
+  // rejects such a router.
   const defaults = DEFAULT_CIPHERS.split(':').filter((cipher) => cipher !== '!aNULL');
   const ciphers = [...ANONYMOUS_DH, ...defaults, '@SECLEVEL=0'].join(':');
   return { rejectUnauthorized: false, maxVersion: 'TLSv1.2', ciphers };
@@ -177,7 +181,7 @@ class PooledConnection {
       timeout: Math.ceil(Math.max(options.connectTimeoutMs, options.commandTimeoutMs, options.idleCloseMs) / 1000) + 1,
     });
     this.api = api;
-    // Without an 'error' listener, a socket error or idle timeout after login kills the process (tech-notes.md §3.3).
+    // node-routeros emits 'error' for a socket error or idle timeout after login: unheard, it would kill the process.
     api.on('error', (error: unknown) => this.kill(classifyRouterOsError(error, context, this.socketError)));
     api.on('close', () => this.kill(new RouterOsError('unreachable', 'the router closed the connection', context)));
     const login = api.connect();

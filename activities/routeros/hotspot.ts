@@ -13,10 +13,10 @@ import type { RouterConnection, RouterOsClient, RouterOsRow } from './client';
 import { isRouterOsError, RouterOsError } from './errors';
 
 /**
- * The hotspot operations of a purchase, over the RouterOS API (routeros.md §1–§2). Each is idempotent, so an
- * activity retry is harmless. Every value is validated before a single word is sent, and nothing ever becomes a
- * script (the original's remote code execution, spec §11 S1). Users are looked up with `?name=` and `.proplist`,
- * never by printing the whole table (routers hold thousands).
+ * The hotspot operations of a purchase, over the RouterOS API (`/ip/hotspot/user`, `active`, `host`, `cookie`). Each is
+ * idempotent, so an activity retry is harmless. Every value is validated before a single word is sent, and nothing
+ * ever becomes a script (a customer's text run as a router script would run anything on the router). Users are looked
+ * up with `?name=` and `.proplist`, never by printing the whole table (routers hold thousands).
  */
 
 const USER = '/ip/hotspot/user';
@@ -32,7 +32,7 @@ const COMMENT = /^[^\x00-\x1f\x7f]{1,255}$/;
 /** Ten years: far beyond any plan, well inside what RouterOS accepts. */
 const MAX_UPTIME_SECONDS = 10 * 366 * 86400;
 
-/** Text fields of `HotspotProfileInfo` → RouterOS property (the original read half as null: dash vs underscore). */
+/** Text fields of `HotspotProfileInfo` → RouterOS property (RouterOS names them with dashes, never underscores). */
 const PROFILE_TEXT = {
   rateLimit: 'rate-limit',
   sessionTimeout: 'session-timeout',
@@ -84,7 +84,7 @@ export interface HotspotHost {
   address: string | null;
   /** Its address after the hotspot's one-to-one NAT. */
   toAddress: string | null;
-  /** The address to log in with: `to-address` when there is one (routeros.md §1), else `address`. */
+  /** The address to log in with: `to-address` when there is one (the hotspot logs in the NAT-ed address), else `address`. */
   ip: string | null;
   authorized: boolean;
 }
@@ -260,7 +260,7 @@ export class HotspotOperations {
     }
     const ret = reply.find((row) => row.ret)?.ret;
     if (ret) return { ref: ret, created: true };
-    // Some menus and versions answer `add` without `ret` (routeros.md §2): read the id back.
+    // Some menus and RouterOS versions answer `add` with a bare `!done`, no `ret`: read the id back.
     const user = await this.findUser(router, input.name);
     if (!user) {
       throw new RouterOsError('unknown', 'the router accepted the user but does not list it', { routerId: router.id });
