@@ -10,7 +10,8 @@ import { finalFailure, retryableFailure } from '../failures';
 import { routerConnection } from './connection';
 import { isRouterOsError } from './errors';
 import { generateCredentials, purchaseTag } from './credentials';
-import type { DeviceLoginResult, HotspotOperations } from './hotspot';
+import type { HotspotOperations } from './hotspot';
+import type { DeviceLoginResult } from './hotspot-words';
 
 export interface RouterActivityDeps {
   dataSource: DataSource;
