@@ -21,15 +21,14 @@ import {
 } from 'mercadopago';
 import type { PaymentCreateRequest } from 'mercadopago/dist/clients/payment/create/types';
 import { AppConfig } from 'mercadopago/dist/utils/config';
-import { centsToMajor, toCents } from '../../domain/money';
-import type { GatewayPaymentRecord, PaymentOutcome, PaymentReversal, PaymentStatus } from '../../domain/payment';
+import { centsToMajor } from '../../domain/money';
+import type { PaymentOutcome } from '../../domain/payment';
 import type { Logger } from '../../shared/logger';
 import { createLogger } from '../../shared/logger';
 import {
   assertAmountCents,
   assertConfigured,
   chargesSince,
-  currencyOf,
   decodeCursor,
   encodeCursor,
   gatewayFailure,
@@ -37,10 +36,8 @@ import {
   isCancelledOrDeclined,
   mostRelevant,
   PaymentGatewayError,
-  paymentRecord,
   refundableCents,
   searchWindow,
-  textOf,
   waitingOutRateLimits,
   type ChargeRequest,
   type PaymentGateway,
@@ -48,6 +45,7 @@ import {
   type PaymentSearchPage,
 } from './gateway';
 import { mercadoPagoMessage } from './messages';
+import { mercadoPagoOutcome, mercadoPagoRecord } from './mercadopago-payments';
 
 export interface MercadoPagoGatewayOptions {
   /** The company's access token (decrypted by the caller); never logged. */
@@ -58,101 +56,8 @@ export interface MercadoPagoGatewayOptions {
   logger?: Logger;
 }
 
-/** Mercado Pago payment `status` → our status (details refine approved and pending below). */
-const STATUS: Readonly<Record<string, PaymentStatus>> = {
-  approved: 'approved',
-  authorized: 'pending',
-  in_process: 'pending',
-  pending: 'pending',
-  rejected: 'declined',
-  cancelled: 'cancelled',
-  refunded: 'refunded',
-  charged_back: 'charged_back',
-  in_mediation: 'charged_back',
-};
-
-/** The fields of a payment (from create, get or search) the outcome needs. */
-interface MercadoPagoPaymentLike {
-  id?: number | string;
-  status?: string;
-  status_detail?: string;
-  transaction_amount?: number;
-  transaction_amount_refunded?: number;
-  currency_id?: string;
-  payment_method_id?: string;
-  payment_type_id?: string;
-  installments?: number;
-  three_ds_info?: { external_resource_url?: string; creq?: string };
-  external_reference?: string;
-  metadata?: Record<string, unknown>;
-  date_created?: string;
-  date_last_updated?: string;
-}
-
 /** Payments per search page: what Mercado Pago's own SDK pages by (the maximum is not documented). */
 const PAGE_SIZE = 100;
-
-/** How the money of a payment went back, or may. */
-function mercadoPagoReversal(gatewayStatus: string, refundedCents: number): PaymentReversal | undefined {
-  if (gatewayStatus === 'refunded') return 'refunded';
-  if (gatewayStatus === 'charged_back') return 'charged_back';
-  if (gatewayStatus === 'in_mediation') return 'in_dispute';
-  // A partial refund leaves the payment `approved` (status_detail `partially_refunded`).
-  return gatewayStatus === 'approved' && refundedCents > 0 ? 'partially_refunded' : undefined;
-}
-
-/** Normalises a payment. Declines and pending states carry the customer's message for their `status_detail`. */
-export function mercadoPagoOutcome(payment: MercadoPagoPaymentLike): PaymentOutcome {
-  const gatewayStatus = payment.status ?? 'unknown';
-  const detail = payment.status_detail;
-  const refunded = payment.transaction_amount_refunded ? toCents(payment.transaction_amount_refunded) : 0;
-  const challenge = payment.three_ds_info?.external_resource_url;
-  const reversal = mercadoPagoReversal(gatewayStatus, refunded);
-  const base = {
-    reference: String(payment.id ?? ''),
-    gatewayStatus,
-    code: detail,
-    amountCents: payment.transaction_amount === undefined ? undefined : toCents(payment.transaction_amount),
-    currency: currencyOf(payment.currency_id),
-    ...(refunded > 0 ? { refundedCents: refunded } : {}),
-    ...(reversal ? { reversal } : {}),
-    extra: {
-      paymentMethodId: payment.payment_method_id,
-      paymentTypeId: payment.payment_type_id,
-      installments: payment.installments,
-      statusDetail: detail,
-    },
-  };
-  // 3-D Secure: pending with a challenge the portal opens by a form POST of three_ds_info.creq to external_resource_url.
-  if (gatewayStatus === 'pending' && detail === 'pending_challenge' && challenge) {
-    const creq = payment.three_ds_info?.creq;
-    const extra = { ...base.extra, creq };
-    return {
-      ...base,
-      status: 'requires_action',
-      redirectUrl: challenge,
-      challenge: { url: challenge, ...(creq ? { creq } : {}) },
-      message: mercadoPagoMessage(detail),
-      extra,
-    };
-  }
-  // A partial refund leaves the payment `approved`; our model says refunded, with refundedCents.
-  const status = gatewayStatus === 'approved' && refunded > 0 ? 'refunded' : (STATUS[gatewayStatus] ?? 'pending');
-  if (status === 'approved') return { ...base, status };
-  return { ...base, status, message: mercadoPagoMessage(detail, gatewayStatus) };
-}
-
-const dateOf = (date: string | undefined) => new Date(date ?? 0);
-
-/** A payment as reconciliation sees it. */
-export function mercadoPagoRecord(payment: MercadoPagoPaymentLike): GatewayPaymentRecord {
-  return paymentRecord(mercadoPagoOutcome(payment), {
-    purchaseId: textOf(payment.external_reference) ?? textOf(payment.metadata?.purchase_id),
-    companyId: textOf(payment.metadata?.company_id),
-    createdAt: dateOf(payment.date_created),
-    updatedAt: dateOf(payment.date_last_updated ?? payment.date_created),
-  });
-}
 
 /** A search date in the documented `yyyy-MM-dd'T'HH:mm:ss.SSSZ` shape, with a numeric UTC offset. */
 function searchDate(ms: number): string {
@@ -173,6 +78,38 @@ export function mercadoPagoIdempotencyKey(...parts: Array<string | number>): str
   const h = createHash('sha256').update(['pagos-hotspot', ...parts].join(':')).digest('hex');
   const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The payment of one charge: the amount in major units, our purchase id as `external_reference`, 3-D Secure when asked. */
+function paymentRequest(req: ChargeRequest, card: NonNullable<ChargeRequest['mercadoPago']>): PaymentCreateRequest {
+  const [firstName, ...rest] = req.customer.name.trim().split(/\s+/);
+  const amount = centsToMajor(req.amountCents);
+  return {
+    transaction_amount: amount,
+    token: req.cardToken,
+    description: req.description,
+    installments: card.installments,
+    payment_method_id: card.paymentMethodId,
+    ...(card.issuerId ? { issuer_id: Number(card.issuerId) } : {}),
+    external_reference: req.purchaseId,
+    notification_url: req.notificationUrl,
+    // Pending must stay possible: a 3-D Secure challenge and a manual review are both `pending`/`in_process`,
+    // which binary mode would turn into rejections. The purchase workflow bounds the wait and cancels after it.
+    binary_mode: false,
+    three_d_secure_mode: req.threeDSecure ? 'optional' : 'not_supported',
+    payer: {
+      email: req.customer.email,
+      first_name: firstName,
+      ...(rest.length ? { last_name: rest.join(' ') } : {}),
+    },
+    metadata: { ...req.metadata, purchase_id: req.purchaseId },
+    additional_info: {
+      items: [
+        { id: req.metadata?.productId ?? req.purchaseId, title: req.description, quantity: 1, unit_price: amount },
+      ],
+      ...(req.clientIp ? { ip_address: req.clientIp } : {}),
+    },
+  };
 }
 
 /** Error classes the SDK picks from one HTTP status (a 5xx or a generic 4xx may be any of several). */
@@ -308,34 +245,7 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
       assertAmountCents('mercado_pago', req.amountCents);
       const card = req.mercadoPago;
       if (!card) throw invalidRequest('mercado_pago', mercadoPagoMessage('invalid_payment_method'));
-      const [firstName, ...rest] = req.customer.name.trim().split(/\s+/);
-      const amount = centsToMajor(req.amountCents);
-      const body: PaymentCreateRequest = {
-        transaction_amount: amount,
-        token: req.cardToken,
-        description: req.description,
-        installments: card.installments,
-        payment_method_id: card.paymentMethodId,
-        ...(card.issuerId ? { issuer_id: Number(card.issuerId) } : {}),
-        external_reference: req.purchaseId,
-        notification_url: req.notificationUrl,
-        // Pending must stay possible: a 3-D Secure challenge and a manual review are both `pending`/`in_process`,
-        // which binary mode would turn into rejections. The purchase workflow bounds the wait and cancels after it.
-        binary_mode: false,
-        three_d_secure_mode: req.threeDSecure ? 'optional' : 'not_supported',
-        payer: {
-          email: req.customer.email,
-          first_name: firstName,
-          ...(rest.length ? { last_name: rest.join(' ') } : {}),
-        },
-        metadata: { ...req.metadata, purchase_id: req.purchaseId },
-        additional_info: {
-          items: [
-            { id: req.metadata?.productId ?? req.purchaseId, title: req.description, quantity: 1, unit_price: amount },
-          ],
-          ...(req.clientIp ? { ip_address: req.clientIp } : {}),
-        },
-      };
+      const body = paymentRequest(req, card);
       const create = () =>
         call('charge', (config) =>
           new Payment(config).create({
