@@ -147,9 +147,19 @@ function failure(error: unknown): Error {
 
 /** One gateway per company credential set. Every method is safe to retry (see PaymentGateway). */
 export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): PaymentGateway {
-  assertConfigured('mercado_pago', options.accessToken);
-  const log = (options.logger ?? createLogger({ level: 'silent' })).child({ gateway: 'mercado_pago' });
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  return new MercadoPagoGateway(options);
+}
+
+class MercadoPagoGateway implements PaymentGateway {
+  readonly gateway = 'mercado_pago';
+  private readonly log: Logger;
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: MercadoPagoGatewayOptions) {
+    assertConfigured('mercado_pago', options.accessToken);
+    this.log = (options.logger ?? createLogger({ level: 'silent' })).child({ gateway: 'mercado_pago' });
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  }
 
   /**
    * The one place the SDK is reached. A fresh config per call: the SDK merges request options into its config, so
@@ -157,35 +167,35 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
    * AppConfig.BASE_URL is process-global; the SDK reads it synchronously when the request starts, so setting it
    * right before the (synchronous) call is race-free even with gateways for different base URLs in one process.
    */
-  async function call<T>(operation: string, run: (config: MercadoPagoConfig) => Promise<T>): Promise<T> {
+  private async call<T>(operation: string, run: (config: MercadoPagoConfig) => Promise<T>): Promise<T> {
     const config = new MercadoPagoConfig({
-      accessToken: options.accessToken,
-      options: { timeout: options.timeoutMs, maxRetries: 0 },
+      accessToken: this.options.accessToken,
+      options: { timeout: this.options.timeoutMs, maxRetries: 0 },
     });
-    (AppConfig as { BASE_URL: string }).BASE_URL = baseUrl;
+    (AppConfig as { BASE_URL: string }).BASE_URL = this.baseUrl;
     try {
       return await run(config);
     } catch (error) {
       const failed = failure(error);
       if (failed instanceof PaymentGatewayError) {
         const { httpStatus, gatewayCode } = failed.details;
-        log.warn({ operation, httpStatus, gatewayCode, retryable: failed.retryable }, 'mercado pago call failed');
+        this.log.warn({ operation, httpStatus, gatewayCode, retryable: failed.retryable }, 'mercado pago call failed');
       }
       throw failed;
     }
   }
 
   /** A read: waits out the rate limit. */
-  function read<T>(operation: string, run: (config: MercadoPagoConfig) => Promise<T>): Promise<T> {
-    return waitingOutRateLimits(() => call(operation, run));
+  private read<T>(operation: string, run: (config: MercadoPagoConfig) => Promise<T>): Promise<T> {
+    return waitingOutRateLimits(() => this.call(operation, run));
   }
 
-  async function getStatus(reference: string): Promise<PaymentOutcome> {
-    return mercadoPagoOutcome(await read('getStatus', (config) => new Payment(config).get({ id: reference })));
+  async getStatus(reference: string): Promise<PaymentOutcome> {
+    return mercadoPagoOutcome(await this.read('getStatus', (config) => new Payment(config).get({ id: reference })));
   }
 
   /** The documented `external_reference` search, over payments created since the purchase row was (minus the clocks' margin). */
-  async function findByPurchaseId(purchaseId: string, purchaseCreatedAt: Date): Promise<PaymentOutcome | null> {
+  async findByPurchaseId(purchaseId: string, purchaseCreatedAt: Date): Promise<PaymentOutcome | null> {
     const found: PaymentOutcome[] = [];
     for (let offset = 0; ; offset += PAGE_SIZE) {
       const options = {
@@ -197,7 +207,7 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
         limit: PAGE_SIZE,
         offset,
       } as const;
-      const page = await read('findByPurchaseId', (config) => new Payment(config).search({ options }));
+      const page = await this.read('findByPurchaseId', (config) => new Payment(config).search({ options }));
       const results = page.results ?? [];
       found.push(...results.filter((p) => p.external_reference === purchaseId).map(mercadoPagoOutcome));
       if (results.length === 0 || offset + results.length >= (page.paging?.total ?? 0)) break;
@@ -210,7 +220,7 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
    * payments of that very time already listed. A payment that changes while we page moves past the window's end
    * instead of shifting the others under an offset, and offsets stay small (the documented limits are unknown).
    */
-  async function searchPayments(search: PaymentSearch): Promise<PaymentSearchPage> {
+  async searchPayments(search: PaymentSearch): Promise<PaymentSearchPage> {
     const { from, to } = searchWindow('mercado_pago', search);
     const cursor = search.cursor ? decodeCursor<SearchCursor>('mercado_pago', search.cursor) : { from, skip: 0 };
     if (!Number.isSafeInteger(cursor.from) || !Number.isSafeInteger(cursor.skip) || cursor.skip < 0) {
@@ -225,7 +235,7 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
       limit: PAGE_SIZE,
       offset: cursor.skip,
     } as const;
-    const page = await read('searchPayments', (config) => new Payment(config).search({ options }));
+    const page = await this.read('searchPayments', (config) => new Payment(config).search({ options }));
     const results = page.results ?? [];
     const items = results.map(mercadoPagoRecord);
     if (results.length === 0 || cursor.skip + results.length >= (page.paging?.total ?? 0)) return { items };
@@ -235,69 +245,62 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
     return { items, nextCursor: encodeCursor(next) };
   }
 
-  return {
-    gateway: 'mercado_pago',
-    getStatus,
-    findByPurchaseId,
-    searchPayments,
-
-    async charge(req: ChargeRequest) {
-      assertAmountCents('mercado_pago', req.amountCents);
-      const card = req.mercadoPago;
-      if (!card) throw invalidRequest('mercado_pago', mercadoPagoMessage('invalid_payment_method'));
-      const body = paymentRequest(req, card);
-      const create = () =>
-        call('charge', (config) =>
-          new Payment(config).create({
-            body,
-            requestOptions: {
-              idempotencyKey: mercadoPagoIdempotencyKey('charge', req.purchaseId),
-              ...(card.deviceId ? { meliSessionId: card.deviceId } : {}),
-            },
-          }),
-        );
-      const outcome = await create().then(mercadoPagoOutcome, async (error: unknown) => {
-        // The same key normally gets the first payment back. A spent token with no replay means the key was
-        // forgotten (its lifetime is not documented) or another purchase spent the token: look for ours.
-        const spent = error instanceof PaymentGatewayError && error.details.gatewayCode === TOKEN_NOT_FOUND;
-        const earlier = spent ? await findByPurchaseId(req.purchaseId, req.purchaseCreatedAt) : null;
-        if (!earlier) throw error;
-        log.info({ purchaseId: req.purchaseId, reference: earlier.reference }, 'mercado pago charge found by external_reference');
-        return earlier;
-      });
-      const { reference, status, gatewayStatus, code } = outcome;
-      log.info({ purchaseId: req.purchaseId, reference, status, gatewayStatus, code }, 'mercado pago charge');
-      return outcome;
-    },
-
-    async refund(reference, amountCents) {
-      const current = await getStatus(reference);
-      if (amountCents === undefined && refundableCents(current) === 0) return current; // already fully refunded
-      if (amountCents !== undefined) assertAmountCents('mercado_pago', amountCents);
-      await call('refund', (config) =>
-        new PaymentRefund(config).create({
-          payment_id: reference,
-          // No amount = refund the rest; the key covers the amount so a different partial refund is a new one.
-          ...(amountCents !== undefined ? { body: { amount: centsToMajor(amountCents) } } : {}),
-          requestOptions: { idempotencyKey: mercadoPagoIdempotencyKey('refund', reference, amountCents ?? 'rest') },
+  async charge(req: ChargeRequest): Promise<PaymentOutcome> {
+    assertAmountCents('mercado_pago', req.amountCents);
+    const card = req.mercadoPago;
+    if (!card) throw invalidRequest('mercado_pago', mercadoPagoMessage('invalid_payment_method'));
+    const body = paymentRequest(req, card);
+    const create = () =>
+      this.call('charge', (config) =>
+        new Payment(config).create({
+          body,
+          requestOptions: {
+            idempotencyKey: mercadoPagoIdempotencyKey('charge', req.purchaseId),
+            ...(card.deviceId ? { meliSessionId: card.deviceId } : {}),
+          },
         }),
       );
-      const outcome = await getStatus(reference);
-      log.info({ reference, amountCents, gatewayStatus: outcome.gatewayStatus }, 'mercado pago refund');
-      return outcome;
-    },
+    const outcome = await create().then(mercadoPagoOutcome, async (error: unknown) => {
+      // The same key normally gets the first payment back. A spent token with no replay means the key was
+      // forgotten (its lifetime is not documented) or another purchase spent the token: look for ours.
+      const spent = error instanceof PaymentGatewayError && error.details.gatewayCode === TOKEN_NOT_FOUND;
+      const earlier = spent ? await this.findByPurchaseId(req.purchaseId, req.purchaseCreatedAt) : null;
+      if (!earlier) throw error;
+      this.log.info({ purchaseId: req.purchaseId, reference: earlier.reference }, 'mercado pago charge found by external_reference');
+      return earlier;
+    });
+    const { reference, status, gatewayStatus, code } = outcome;
+    this.log.info({ purchaseId: req.purchaseId, reference, status, gatewayStatus, code }, 'mercado pago charge');
+    return outcome;
+  }
 
-    async cancel(reference) {
-      const current = await getStatus(reference);
-      if (isCancelledOrDeclined(current)) return current;
-      const payment = await call('cancel', (config) =>
-        new Payment(config).cancel({
-          id: reference,
-          requestOptions: { idempotencyKey: mercadoPagoIdempotencyKey('cancel', reference) },
-        }),
-      );
-      log.info({ reference, gatewayStatus: payment.status }, 'mercado pago cancel');
-      return mercadoPagoOutcome(payment);
-    },
-  };
+  async refund(reference: string, amountCents?: number): Promise<PaymentOutcome> {
+    const current = await this.getStatus(reference);
+    if (amountCents === undefined && refundableCents(current) === 0) return current; // already fully refunded
+    if (amountCents !== undefined) assertAmountCents('mercado_pago', amountCents);
+    await this.call('refund', (config) =>
+      new PaymentRefund(config).create({
+        payment_id: reference,
+        // No amount = refund the rest; the key covers the amount so a different partial refund is a new one.
+        ...(amountCents !== undefined ? { body: { amount: centsToMajor(amountCents) } } : {}),
+        requestOptions: { idempotencyKey: mercadoPagoIdempotencyKey('refund', reference, amountCents ?? 'rest') },
+      }),
+    );
+    const outcome = await this.getStatus(reference);
+    this.log.info({ reference, amountCents, gatewayStatus: outcome.gatewayStatus }, 'mercado pago refund');
+    return outcome;
+  }
+
+  async cancel(reference: string): Promise<PaymentOutcome> {
+    const current = await this.getStatus(reference);
+    if (isCancelledOrDeclined(current)) return current;
+    const payment = await this.call('cancel', (config) =>
+      new Payment(config).cancel({
+        id: reference,
+        requestOptions: { idempotencyKey: mercadoPagoIdempotencyKey('cancel', reference) },
+      }),
+    );
+    this.log.info({ reference, gatewayStatus: payment.status }, 'mercado pago cancel');
+    return mercadoPagoOutcome(payment);
+  }
 }
