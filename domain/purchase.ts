@@ -1,4 +1,3 @@
-import type { Cents, Currency } from './money';
 
 /** Payment gateways a purchase can be charged through. */
 export const GATEWAYS = ['conekta', 'mercado_pago'] as const;
@@ -70,14 +69,3 @@ export function nextAction(status: PurchaseStatus, redirectUrl: string | null | 
 /** Where a change of a purchase came from (purchase_events.source); `import` is a sale brought over from the original service. */
 export const EVENT_SOURCES = ['api', 'workflow', 'webhook', 'admin', 'reconciliation', 'import'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
-
-/** A plan as sold: what the purchase snapshots from the product at creation. */
-export interface PlanSnapshot {
-  productId: number;
-  productName: string;
-  profileName: string;
-  amountCents: Cents;
-  currency: Currency;
-  validitySeconds: number;
-  uptimeLimitSeconds: number | null;
-}

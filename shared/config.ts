@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { parseAllowedNetworks } from './router-endpoints';
 
 /**
- * The whole configuration, validated once at start-up. Variable names, defaults and required-ness of the original
- * service are kept (../shared/seed/environment-variables.txt) so an operator's existing `.env` works unchanged.
+ * The whole configuration, validated once at start-up. Variable names, defaults and required-ness of the service
+ * this one replaces are kept, so an operator's existing `.env` works unchanged (`.env.example` lists them all).
  */
 
 /** The placeholders of `.env.example` and `docker-compose.yml` (`change_me…`, `change-me…`): never a real secret. */

@@ -55,35 +55,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         if (found) return found;
         throw finalFailure('PAYMENT_GATEWAY_REJECTED', 'El token de tarjeta ya no está disponible. Genere uno nuevo.');
       }
-      const request = purchase.gatewayRequest as { paymentMethodId?: string; installments?: number; issuerId?: string; deviceId?: string };
-      const charge: ChargeRequest = {
-        purchaseId: purchase.id,
-        purchaseCreatedAt: purchase.createdAt,
-        amountCents: purchase.amountCents,
-        currency: purchase.currency,
-        cardToken: secrets.decrypt(purchase.cardTokenEncrypted),
-        customer: { name: purchase.customerName, email: purchase.customerEmail, phone: purchase.customerPhone ?? undefined },
-        description: purchase.productName,
-        metadata: {
-          purchase_id: purchase.id,
-          company_id: purchase.companyId,
-          router_id: purchase.routerId ?? '',
-          product_id: String(purchase.productId ?? ''),
-        },
-        threeDSecure: true,
-        returnUrl: `${deps.publicBaseUrl}/api/v1/purchases/${purchase.id}/retorno`,
-        notificationUrl: `${deps.publicBaseUrl}/api/v1/webhook/mercado-pago`,
-        clientIp: purchase.clientIp ?? undefined,
-        mercadoPago: request.paymentMethodId
-          ? {
-              paymentMethodId: request.paymentMethodId,
-              installments: request.installments ?? 1,
-              issuerId: request.issuerId,
-              deviceId: request.deviceId,
-            }
-          : undefined,
-      };
-      const outcome = await gateway.charge(charge);
+      const outcome = await gateway.charge(chargeRequest(purchase, secrets.decrypt(purchase.cardTokenEncrypted), deps.publicBaseUrl));
       try {
         await dataSource.getRepository(PurchaseEntity).update(
           { id: purchaseId },
@@ -137,5 +109,37 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         .update({ id: companyId }, { conektaWebhookPublicKey: key.publicKey, conektaWebhookKeyId: key.id, updatedAt: new Date() });
       return { ok: true, keyId: key.id, publicKey: key.publicKey };
     },
+  };
+}
+
+/** What the gateway is asked to charge, all from the purchase row; the return and notification URLs are ours. */
+function chargeRequest(purchase: PurchaseEntity, cardToken: string, publicBaseUrl: string): ChargeRequest {
+  const request = purchase.gatewayRequest as { paymentMethodId?: string; installments?: number; issuerId?: string; deviceId?: string };
+  return {
+    purchaseId: purchase.id,
+    purchaseCreatedAt: purchase.createdAt,
+    amountCents: purchase.amountCents,
+    currency: purchase.currency,
+    cardToken,
+    customer: { name: purchase.customerName, email: purchase.customerEmail, phone: purchase.customerPhone ?? undefined },
+    description: purchase.productName,
+    metadata: {
+      purchase_id: purchase.id,
+      company_id: purchase.companyId,
+      router_id: purchase.routerId ?? '',
+      product_id: String(purchase.productId ?? ''),
+    },
+    threeDSecure: true,
+    returnUrl: `${publicBaseUrl}/api/v1/purchases/${purchase.id}/retorno`,
+    notificationUrl: `${publicBaseUrl}/api/v1/webhook/mercado-pago`,
+    clientIp: purchase.clientIp ?? undefined,
+    mercadoPago: request.paymentMethodId
+      ? {
+          paymentMethodId: request.paymentMethodId,
+          installments: request.installments ?? 1,
+          issuerId: request.issuerId,
+          deviceId: request.deviceId,
+        }
+      : undefined,
   };
 }

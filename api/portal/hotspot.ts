@@ -3,7 +3,7 @@ import { formatRouterDuration } from '../../domain/durations';
 import { autoConnectMessage, MESSAGES } from '../../domain/messages';
 import { isHotspotPassword, isHotspotUsername } from '../../domain/network';
 import type { PurchaseEntity } from '../../db/entities';
-import { findPurchaseByHotspotUser } from '../../db/repositories/hotspot-users';
+import { findPurchaseByHotspotUser } from '../../db/repositories/purchases';
 import { sameSecret } from '../../shared/secrets';
 import type { Bucket } from '../auth/rate-limiter';
 import type { RouteContext } from '../context';
