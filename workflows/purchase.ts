@@ -25,6 +25,7 @@ import {
   reserveHalfSeconds,
   revokeUpdate,
   SEARCH_ATTRIBUTES,
+  settledPayment,
   type AdminActionInput,
   type AutoConnectReport,
   type OperatorNotice,
@@ -296,7 +297,8 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   // 2. Charge, idempotent by purchase id.
   let payment: PaymentOutcome;
   try {
-    payment = await charge('chargePayment', purchaseId);
+    // A voucher was paid at the counter: approved without a charge, so the wait and the decline below never apply.
+    payment = input.settled ? settledPayment(input.settled) : await charge('chargePayment', purchaseId);
   } catch (error) {
     // Refused, no answer for minutes, or made but not recorded: make sure no charge survives, then release the user.
     const code = failureType(error) ?? 'PAYMENT_GATEWAY_UNAVAILABLE';

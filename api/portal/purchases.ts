@@ -91,7 +91,7 @@ export class PurchaseService {
   constructor(private readonly deps: PurchaseServiceDeps) {}
 
   async purchase(principal: RouterPrincipal, request: PurchaseRequest, idempotencyKey: string | undefined): Promise<PurchaseProgress> {
-    const { dataSource, config, workflows } = this.deps;
+    const { dataSource, config } = this.deps;
     const company = await findChargingCompany(dataSource.manager, principal.company.id, request.gateway, config.CONEKTA_DEFAULT_PRIVATE_KEY);
     // The product must be sold by this very router (not only by the company) and still on sale.
     const product = await dataSource
@@ -108,13 +108,22 @@ export class PurchaseService {
     const workflowId = purchaseWorkflowId(company.id, principal.router.id, attemptKey(idempotencyKey, request.cardToken));
     const purchaseId = await this.createRow(workflowId, principal, product, request, idempotencyKey !== undefined);
 
-    const input: PurchaseWorkflowInput = {
+    return this.startAndFollow(workflowId, {
       purchaseId,
       companyId: company.id,
       routerId: principal.router.id,
       gateway: request.gateway,
       timing: purchaseTiming(config),
-    };
+    });
+  }
+
+  /**
+   * Starts (or joins) the workflow of a purchase whose row is written, waits a bounded time for its first decisive
+   * outcome, and reads where it got to.
+   */
+  async startAndFollow(workflowId: string, input: PurchaseWorkflowInput): Promise<PurchaseProgress> {
+    const { dataSource, config, workflows } = this.deps;
+    const { purchaseId } = input;
     const start = await workflows.startPurchase(workflowId, input, config.PURCHASE_RESPONSE_WAIT_SECONDS * 1000);
     const outcome = start.kind === 'outcome' ? start.outcome : undefined;
     try {

@@ -9,6 +9,8 @@ import { PurchaseEntity } from './purchase.entity';
 import { RouterApiKeyEntity } from './router-api-key.entity';
 import { RouterEntity } from './router.entity';
 import { TelegramTestEntity } from './telegram-test.entity';
+import { VoucherBatchEntity } from './voucher-batch.entity';
+import { VoucherEntity } from './voucher.entity';
 
 export {
   AdminSessionEntity,
@@ -22,6 +24,8 @@ export {
   RouterApiKeyEntity,
   RouterEntity,
   TelegramTestEntity,
+  VoucherBatchEntity,
+  VoucherEntity,
 };
 
 export const ENTITIES = [
@@ -36,4 +40,6 @@ export const ENTITIES = [
   RouterApiKeyEntity,
   RouterEntity,
   TelegramTestEntity,
+  VoucherBatchEntity,
+  VoucherEntity,
 ];

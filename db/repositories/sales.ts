@@ -1,6 +1,6 @@
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { Currency } from '../../domain/money';
-import { isTerminal, PURCHASE_STATUSES, type Gateway, type PurchaseStatus } from '../../domain/purchase';
+import { isTerminal, PURCHASE_STATUSES, type PurchaseGateway, type PurchaseStatus } from '../../domain/purchase';
 import { PurchaseEntity } from '../entities';
 
 /** Purchases whose money the company keeps (less any partial refund): what revenue sums. */
@@ -24,7 +24,7 @@ export interface PurchaseFilters extends PurchaseScope {
   routerId?: string;
   productId?: number;
   statuses?: readonly PurchaseStatus[];
-  gateway?: Gateway;
+  gateway?: PurchaseGateway;
   /** Exact address, case-insensitive (served by purchases_customer_email_idx). */
   customerEmail?: string;
 }

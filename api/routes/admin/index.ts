@@ -14,6 +14,7 @@ import { registerRouterLifecycleRoutes, registerRouterRoutes } from './routers';
 import { registerSalesRoutes } from './sales';
 import { registerTelegramRoutes } from './telegram';
 import { registerUserAccessRoutes, registerUserRoutes } from './users';
+import { registerVoucherRoutes } from './vouchers';
 
 export interface AdminRouteOptions {
   /** Folder served at /static; uploaded logos go to its logos/ subfolder. */
@@ -23,7 +24,7 @@ export interface AdminRouteOptions {
 /**
  * Admin API. Super admin (`/admin/…`): companies, their routers and router keys, admin users, dashboard, audit log.
  * Company admin (`/api/v1/admin/…`, always scoped to the admin's own company): company, logo, gateway credentials,
- * Telegram, routers, products, sales and purchase actions.
+ * Telegram, routers, products, sales and purchase actions, vouchers.
  */
 export function registerAdminRoutes(app: ZodApp, ctx: RouteContext, options: AdminRouteOptions): void {
   registerCompanyRoutes(app, ctx);
@@ -44,4 +45,5 @@ export function registerAdminRoutes(app: ZodApp, ctx: RouteContext, options: Adm
   registerProductRoutes(app, ctx);
   registerSalesRoutes(app, ctx);
   registerPurchaseActionRoutes(app, ctx);
+  registerVoucherRoutes(app, ctx, options.staticDir);
 }

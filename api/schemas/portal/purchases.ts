@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { USER_TYPES } from '../../../domain/purchase';
+import { PURCHASE_GATEWAYS, USER_TYPES } from '../../../domain/purchase';
 import { withAliases } from '../aliases';
 import { Id, IPv4Address, MacAddress, optionalBlank } from '../common';
 
@@ -105,7 +105,7 @@ export const PurchaseStatusResponse = z.object({
   id_compra: z.string(),
   estado: z.string(),
   estado_pago: z.string().nullable(),
-  pasarela: z.enum(['conekta', 'mercado_pago']),
+  pasarela: z.enum(PURCHASE_GATEWAYS),
   mensaje: z.string().nullable(),
   siguiente_accion: z.enum(['esperar', 'redirigir', 'ninguna']),
   redirect_url: z.string().nullable(),
