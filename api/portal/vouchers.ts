@@ -25,7 +25,7 @@ export interface RedeemRequest {
   autoConnect: boolean;
 }
 
-/** A voucher as the redemption reads it, locked, with its batch and its latest redemption. */
+/** A voucher as the redemption reads it, locked, with its batch. */
 interface ClaimedVoucher {
   id: string;
   serial: number;
@@ -45,10 +45,6 @@ interface ClaimedVoucher {
   format: VoucherFormat;
   redeem_by: Date | null;
   purchase_id: string | null;
-  purchase_status: PurchaseStatus | null;
-  purchase_activated_at: Date | null;
-  purchase_mac: string | null;
-  purchase_workflow_id: string | null;
 }
 
 /** Redemption statuses that hold the voucher: access running, or being set up. */
@@ -82,12 +78,10 @@ export class VoucherRedemption {
     // This company's voucher first; another company's only to say so. The row lock makes racing claims take turns;
     // the batch's shared lock makes a batch revocation wait for this claim, so it finds the redemption.
     const rows: ClaimedVoucher[] = await tx.query(
-      `SELECT v.id::text AS id, v.serial, v.company_id, v.revoked_at AS voucher_revoked_at,
+      `SELECT v.id::text AS id, v.serial, v.company_id, v.revoked_at AS voucher_revoked_at, v.purchase_id,
               b.id AS batch_id, b.revoked_at AS batch_revoked_at, b.all_routers, b.router_id, b.product_id, b.product_name,
-              b.profile_name, b.validity_seconds, b.uptime_limit_seconds, b.price_cents, b.currency, b.format, b.redeem_by,
-              v.purchase_id, p.status AS purchase_status, p.activated_at AS purchase_activated_at, p.client_mac AS purchase_mac,
-              p.workflow_id AS purchase_workflow_id
-         FROM vouchers v JOIN voucher_batches b ON b.id = v.batch_id LEFT JOIN purchases p ON p.id = v.purchase_id
+              b.profile_name, b.validity_seconds, b.uptime_limit_seconds, b.price_cents, b.currency, b.format, b.redeem_by
+         FROM vouchers v JOIN voucher_batches b ON b.id = v.batch_id
         WHERE v.code_hash = $1
         ORDER BY (v.company_id = $2) DESC LIMIT 1
         FOR UPDATE OF v FOR SHARE OF b`,
@@ -100,10 +94,12 @@ export class VoucherRedemption {
       throw new DomainError('FORBIDDEN', 'Esta ficha no es válida en este punto de acceso.');
     }
     if (voucher.voucher_revoked_at || voucher.batch_revoked_at) throw new DomainError('CONFLICT', 'Esta ficha fue anulada.');
-    if (voucher.purchase_id && voucher.purchase_status && (HOLDING.includes(voucher.purchase_status) || voucher.purchase_activated_at)) {
+    // Read after the lock, in a statement of its own: a redemption that won the race committed its purchase meanwhile.
+    const latest = voucher.purchase_id ? await tx.getRepository(PurchaseEntity).findOneBy({ id: voucher.purchase_id }) : null;
+    if (latest && (HOLDING.includes(latest.status) || latest.activatedAt)) {
       // The same device sending again while its redemption holds the voucher joins it (a retried request).
-      if (request.mac && request.mac === voucher.purchase_mac && HOLDING.includes(voucher.purchase_status)) {
-        return { workflowId: voucher.purchase_workflow_id!, purchaseId: voucher.purchase_id };
+      if (request.mac && request.mac === latest.clientMac && HOLDING.includes(latest.status)) {
+        return { workflowId: latest.workflowId, purchaseId: latest.id };
       }
       throw new DomainError('CONFLICT', 'Esta ficha ya fue canjeada.');
     }
