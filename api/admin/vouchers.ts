@@ -95,42 +95,51 @@ export async function createBatch(
   companyId: string,
   request: z.output<typeof CreateBatchRequest>,
 ): Promise<Summary> {
-  return deps.dataSource.transaction(async (tx) => {
-    const product = await findOwned(tx, ProductEntity, companyId, { id: request.producto_id }, 'Producto no encontrado');
-    const routerId = request.todos_los_routers ? null : (request.router_id ?? product.routerId);
-    if (routerId !== null) await findOwned(tx, RouterEntity, companyId, { id: routerId }, 'Router no encontrado');
-    const batch = await tx.getRepository(VoucherBatchEntity).save({
-      companyId,
-      productId: product.id,
-      routerId,
-      allRouters: request.todos_los_routers,
-      productName: product.name,
-      profileName: product.profileName,
-      validitySeconds: product.validitySeconds,
-      uptimeLimitSeconds: product.uptimeLimitSeconds,
-      priceCents: request.priceCents ?? product.priceCents,
-      currency: product.currency,
-      quantity: request.cantidad,
-      format: request.formato,
-      codeLength: request.codeLength,
-      prefix: request.prefijo,
-      redeemBy: request.redeemBy ?? null,
-      loginUrl: request.url_login,
-      note: request.nota ?? null,
-      createdBy: actor?.id ?? null,
-    });
-    await insertCodes(deps, tx, batch);
-    await recordAudit(tx, {
-      actor,
-      companyId,
-      action: 'voucher.batch_created',
-      targetType: 'voucher_batch',
-      targetId: batch.id,
-      detail: { product_id: product.id, quantity: batch.quantity, format: batch.format, price_cents: batch.priceCents, router_id: routerId },
-    });
-    const created = await tx.getRepository(VoucherBatchEntity).findOneByOrFail({ id: batch.id });
-    return toBatchSummary(created, { unused: batch.quantity, active: 0, expired: 0, revoked: 0 });
+  return deps.dataSource.transaction((tx) => insertBatch(tx, deps.secrets, actor, companyId, request));
+}
+
+/** createBatch inside the caller's transaction (the dev seed's). */
+export async function insertBatch(
+  tx: EntityManager,
+  secrets: AppDeps['secrets'],
+  actor: AuditActor | null,
+  companyId: string,
+  request: z.output<typeof CreateBatchRequest>,
+): Promise<Summary> {
+  const product = await findOwned(tx, ProductEntity, companyId, { id: request.producto_id }, 'Producto no encontrado');
+  const routerId = request.todos_los_routers ? null : (request.router_id ?? product.routerId);
+  if (routerId !== null) await findOwned(tx, RouterEntity, companyId, { id: routerId }, 'Router no encontrado');
+  const batch = await tx.getRepository(VoucherBatchEntity).save({
+    companyId,
+    productId: product.id,
+    routerId,
+    allRouters: request.todos_los_routers,
+    productName: product.name,
+    profileName: product.profileName,
+    validitySeconds: product.validitySeconds,
+    uptimeLimitSeconds: product.uptimeLimitSeconds,
+    priceCents: request.priceCents ?? product.priceCents,
+    currency: product.currency,
+    quantity: request.cantidad,
+    format: request.formato,
+    codeLength: request.codeLength,
+    prefix: request.prefijo,
+    redeemBy: request.redeemBy ?? null,
+    loginUrl: request.url_login,
+    note: request.nota ?? null,
+    createdBy: actor?.id ?? null,
   });
+  await insertCodes({ secrets }, tx, batch);
+  await recordAudit(tx, {
+    actor,
+    companyId,
+    action: 'voucher.batch_created',
+    targetType: 'voucher_batch',
+    targetId: batch.id,
+    detail: { product_id: product.id, quantity: batch.quantity, format: batch.format, price_cents: batch.priceCents, router_id: routerId },
+  });
+  const created = await tx.getRepository(VoucherBatchEntity).findOneByOrFail({ id: batch.id });
+  return toBatchSummary(created, { unused: batch.quantity, active: 0, expired: 0, revoked: 0 });
 }
 
 /** Draws the batch's codes and inserts them; a code already issued in the company is drawn again. */
