@@ -49,11 +49,11 @@ export function purchaseQuery(manager: EntityManager, filters: PurchaseFilters):
   return query;
 }
 
-export type SalesDimension = 'currency' | 'day' | 'router' | 'product';
+export type SalesDimension = 'currency' | 'day' | 'router' | 'product' | 'gateway';
 
 /** Purchases of one group (a day, a router…) in one currency. */
 export interface SalesRow {
-  /** The group: the currency, `YYYY-MM-DD` (UTC), the router id or the product id; null for a deleted router/product. */
+  /** The group: the currency, `YYYY-MM-DD` (UTC), the router id, the product id or the gateway; null for a deleted router/product. */
   key: string | null;
   /** The router's or product's name as sold (snapshotted on the purchase). */
   label: string | null;
@@ -70,6 +70,7 @@ const GROUPS: Record<SalesDimension, { key: string; label: string }> = {
   day: { key: `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`, label: 'NULL' },
   router: { key: 'router_id', label: 'max(router_name)' },
   product: { key: 'product_id::text', label: 'max(product_name)' },
+  gateway: { key: 'gateway', label: 'NULL' },
 };
 
 function scopeSql(scope: PurchaseScope, params: unknown[]): string {

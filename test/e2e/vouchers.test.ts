@@ -101,6 +101,11 @@ describe('vouchers', () => {
 
     const sales = await admin('GET', '/api/v1/admin/purchases?pasarela=voucher');
     expect(sales.json().compras.map((p: { id: string }) => p.id)).toContain(body.id_compra);
+    const csv = await admin('GET', '/api/v1/admin/purchases/export.csv?pasarela=voucher');
+    expect(csv.body).toContain(body.id_compra);
+    const dashboard = (await admin('GET', '/api/v1/admin/mi-empresa/dashboard')).json();
+    expect(dashboard.efectivo_vs_tarjeta).toEqual({ efectivo: { MXN: row.amountCents / 100 }, tarjeta: {} });
+    expect(dashboard.por_pasarela).toEqual([expect.objectContaining({ pasarela: 'voucher', compras: 1, compras_pagadas: 1 })]);
   });
 
   it('refuses a code redeemed twice, and lets only one of two racing redemptions through', async () => {
