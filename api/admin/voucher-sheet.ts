@@ -75,8 +75,12 @@ export async function voucherSheetPdf(input: SheetInput, staticDir: string): Pro
   });
 
   const perPage = GRID.columns * GRID.rows;
-  vouchers.forEach((voucher, index) => {
-    if (index % perPage === 0) doc.addPage();
+  for (const [index, voucher] of vouchers.entries()) {
+    if (index % perPage === 0) {
+      // A sheet of thousands of cards takes seconds of CPU: a page at a time, so the API keeps answering meanwhile.
+      if (index > 0) await new Promise((resolve) => setImmediate(resolve));
+      doc.addPage();
+    }
     const slot = index % perPage;
     const x = PAGE.margin + (slot % GRID.columns) * CARD.width;
     const y = PAGE.margin + Math.floor(slot / GRID.columns) * CARD.height;
@@ -110,30 +114,34 @@ export async function voucherSheetPdf(input: SheetInput, staticDir: string): Pro
     doc.font('Helvetica').fontSize(6.5).fillColor('#555555');
     footer.forEach((t, i) => doc.text(t, left, y + CARD.height - CARD.padding - 8 * (footer.length - i), { width: CARD.width - 2 * CARD.padding, lineBreak: false }));
     drawQr(doc, redeemUrl(batch.loginUrl, voucher), x + CARD.width - CARD.padding - CARD.qr, y + CARD.padding + 14, CARD.qr);
-  });
+  }
   if (vouchers.length === 0) doc.addPage();
   doc.end();
   return done;
 }
 
-/** A QR code as filled squares, each row's dark runs merged into one rectangle (a fraction of the drawing commands). */
+/**
+ * A QR code as filled squares: each row's dark run is one rectangle in module units, scaled by one transform — written
+ * as raw operators, since thousands of cards make a million rectangles. The mask is fixed (any of the eight is valid):
+ * choosing the best one costs more than the rest of the code.
+ */
 function drawQr(doc: PDFKit.PDFDocument, content: string, x: number, y: number, size: number): void {
-  const qr = QRCode.create(content, { errorCorrectionLevel: 'M' });
-  const count = qr.modules.size;
-  const cell = size / count;
-  doc.save().fillColor('#000000');
+  const { modules } = QRCode.create(content, { errorCorrectionLevel: 'M', maskPattern: 0 });
+  const count = modules.size;
+  const rectangles: string[] = [];
   for (let row = 0; row < count; row++) {
     let start = -1;
     for (let col = 0; col <= count; col++) {
-      const dark = col < count && qr.modules.get(row, col) === 1;
+      const dark = col < count && modules.get(row, col) === 1;
       if (dark && start < 0) start = col;
       if (!dark && start >= 0) {
-        doc.rect(x + start * cell, y + row * cell, (col - start) * cell, cell);
+        rectangles.push(`${start} ${row} ${col - start} 1 re`);
         start = -1;
       }
     }
   }
-  doc.fill().restore();
+  const cell = (size / count).toFixed(4);
+  doc.addContent(`q 0 g ${cell} 0 0 ${cell} ${x.toFixed(2)} ${y.toFixed(2)} cm\n${rectangles.join('\n')}\nf Q`);
 }
 
 const escapeHtml = (value: string): string =>
@@ -148,7 +156,7 @@ export async function voucherSheetHtml(input: SheetInput): Promise<string> {
     : `<div class="empresa">${escapeHtml(company.name)}</div>`;
   const cards = await Promise.all(
     vouchers.map(async (voucher) => {
-      const qr = await QRCode.toString(redeemUrl(batch.loginUrl, voucher), { type: 'svg', errorCorrectionLevel: 'M', margin: 0 });
+      const qr = await QRCode.toString(redeemUrl(batch.loginUrl, voucher), { type: 'svg', errorCorrectionLevel: 'M', maskPattern: 0, margin: 0 });
       const password = voucher.password
         ? `<div class="etiqueta">Contraseña</div><div class="codigo">${escapeHtml(groupVoucherCode(voucher.password))}</div>`
         : '';
