@@ -6,6 +6,7 @@ import type { Gateway, PurchaseStatus, UserType } from '../../domain/purchase';
 import { purchaseTiming, purchaseWorkflowId, type AutoConnectReport, type PurchaseWorkflowInput } from '../../domain/temporal';
 import { ProductEntity, PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
 import { findChargingCompany } from '../../db/repositories/companies';
+import { recordPurchaseCreated } from '../../db/repositories/purchases';
 import { classifyDatabaseError } from '../../db/errors';
 import type { RouterPrincipal } from '../auth/router-keys';
 import type { AppDeps } from '../context';
@@ -238,14 +239,7 @@ export class PurchaseService {
         }
         return earlier.id;
       }
-      await tx.insert(PurchaseEventEntity, {
-        purchaseId,
-        type: 'status_changed',
-        fromStatus: null,
-        toStatus: 'created',
-        source: 'api',
-        detail: { attempt: fromIdempotencyKey ? 'idempotency_key' : 'card_token', product_id: product.id },
-      });
+      await recordPurchaseCreated(tx, purchaseId, { attempt: fromIdempotencyKey ? 'idempotency_key' : 'card_token', product_id: product.id });
       return purchaseId;
     });
   }

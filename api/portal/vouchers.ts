@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { PurchaseEntity, PurchaseEventEntity, VoucherEntity } from '../../db/entities';
+import { PurchaseEntity, VoucherEntity } from '../../db/entities';
+import { recordPurchaseCreated } from '../../db/repositories/purchases';
 import { DomainError } from '../../domain/errors';
 import type { PurchaseStatus } from '../../domain/purchase';
 import { purchaseTiming, purchaseWorkflowId } from '../../domain/temporal';
@@ -132,14 +133,7 @@ export class VoucherRedemption {
       status: 'created',
       apiKeyId: principal.keyId,
     });
-    await tx.insert(PurchaseEventEntity, {
-      purchaseId,
-      type: 'status_changed',
-      fromStatus: null,
-      toStatus: 'created',
-      source: 'api',
-      detail: { attempt: 'voucher', voucher_id: Number(voucher.id), batch_id: voucher.batch_id },
-    });
+    await recordPurchaseCreated(tx, purchaseId, { attempt: 'voucher', voucher_id: Number(voucher.id), batch_id: voucher.batch_id });
     await tx.update(VoucherEntity, { id: voucher.id }, { purchaseId, redeemedAt: new Date() });
     return { workflowId, purchaseId };
   }
