@@ -1,8 +1,38 @@
+import { inflateSync } from 'node:zlib';
+import QRCode from 'qrcode';
+import { redeemUrl } from '../../api/admin/voucher-sheet';
 import { AuditLogEntity, PurchaseEntity, VoucherBatchEntity, VoucherEntity } from '../../db/entities';
 import { createAdmin, createCompany, createProduct, createRouter, issueKey } from '../helpers/fixtures';
 import { pdfPageTexts } from '../helpers/pdf-text';
 import { purchase, routerUser, statusTrail, waitForStatus } from '../helpers/purchases';
 import { adminSession, startStack, type TestStack } from '../helpers/stack';
+
+/** The dark modules of a QR code, row by row, as `qrcode` encodes `content` (the sheet fixes the mask). */
+function qrMatrix(content: string): string[] {
+  const { modules } = QRCode.create(content, { errorCorrectionLevel: 'M', maskPattern: 0 });
+  return Array.from({ length: modules.size }, (_, row) => Array.from({ length: modules.size }, (_, col) => (modules.get(row, col) ? '#' : '.')).join(''));
+}
+
+/** The QR codes drawn in a PDF, in order: the rectangles of each `q … cm … re … f Q` block of the page contents. */
+function qrMatrices(pdf: Buffer): string[][] {
+  const text = pdf.toString('latin1');
+  const contents = [...text.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)]
+    .map((m) => {
+      try {
+        return inflateSync(Buffer.from(m[1], 'latin1')).toString('latin1');
+      } catch {
+        return '';
+      }
+    })
+    .join('\n');
+  return [...contents.matchAll(/q 0 g [\d.]+ 0 0 [\d.]+ [\d.]+ [\d.]+ cm\n([\s\S]*?)\nf Q/g)].map((block) => {
+    const runs = block[1].split('\n').map((line) => line.split(' ').slice(0, 3).map(Number));
+    const size = Math.max(...runs.map(([start, , width]) => start + width));
+    const rows = Array.from({ length: size }, () => Array<string>(size).fill('.'));
+    for (const [start, row, width] of runs) for (let col = start; col < start + width; col++) rows[row][col] = '#';
+    return rows.map((row) => row.join(''));
+  });
+}
 
 /**
  * Vouchers against the whole stack: batches and their sheet, redemption through the purchase workflow on the simulated
@@ -64,6 +94,10 @@ describe('vouchers', () => {
     for (const code of codes) expect(printed).toContain(code);
     expect(printed.match(/\d{12}/g)).toHaveLength(100);
     expect(printed).toContain('$15.00 MXN');
+    // Each card's QR code is exactly the QR code of the login page with its code filled in.
+    const drawn = qrMatrices(pdf.rawPayload);
+    expect(drawn).toHaveLength(100);
+    drawn.forEach((matrix, i) => expect(matrix).toEqual(qrMatrix(redeemUrl('http://10.5.50.1/login', { code: codes[i] }))));
 
     const html = await admin('GET', `/api/v1/admin/vouchers/batches/${batch.id}/sheet.html`);
     expect(html.statusCode).toBe(200);
