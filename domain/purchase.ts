@@ -3,6 +3,10 @@
 export const GATEWAYS = ['conekta', 'mercado_pago'] as const;
 export type Gateway = (typeof GATEWAYS)[number];
 
+/** How a purchase was paid: through a card gateway, or beforehand at the counter with a voucher (no gateway). */
+export const PURCHASE_GATEWAYS = [...GATEWAYS, 'voucher'] as const;
+export type PurchaseGateway = (typeof PURCHASE_GATEWAYS)[number];
+
 /** Credential styles, as the original named them: user + 4-digit password, or a 5-digit PIN user. */
 export const USER_TYPES = ['usuario_contrasena', 'pin'] as const;
 export type UserType = (typeof USER_TYPES)[number];

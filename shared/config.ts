@@ -273,6 +273,8 @@ const schema = z
         ctx.addIssue({ code: 'custom', message: `RATE_LIMIT_STORE must be postgres or memory (got "${raw}")` });
         return z.NEVER;
       }),
+    RATE_LIMIT_VOUCHERS_PER_DEVICE_PER_MINUTE: integer('RATE_LIMIT_VOUCHERS_PER_DEVICE_PER_MINUTE', 5, 1, 10_000_000),
+    RATE_LIMIT_VOUCHERS_PER_ROUTER_PER_MINUTE: integer('RATE_LIMIT_VOUCHERS_PER_ROUTER_PER_MINUTE', 30, 1, 10_000_000),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.JWT_APIKEY_SECRET && cfg.JWT_APIKEY_SECRET === cfg.JWT_SESSION_SECRET) {

@@ -60,6 +60,8 @@ export type AdminRequest =
 export class PurchaseRun {
   readonly purchaseId: string;
   readonly timing: PurchaseWorkflowInput['timing'];
+  /** Set when the payment was settled before the workflow (a voucher sold at the counter): nothing to charge. */
+  readonly settled: PurchaseWorkflowInput['settled'];
   status: PurchaseStatus;
   /** Access ends at this workflow time (ms), once the purchase is active. */
   expiresAt: number | undefined;
@@ -94,6 +96,7 @@ export class PurchaseRun {
   constructor(input: PurchaseWorkflowInput) {
     this.purchaseId = input.purchaseId;
     this.timing = input.timing;
+    this.settled = input.settled;
     // A customer imported while active starts active; its search attribute was started so too.
     this.status = this.published = input.adopted ? 'active' : 'created';
     this.expiresAt = input.adopted ? Date.parse(input.adopted.expiresAt) : undefined;

@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, log } from '@temporalio/workflow';
 import { MESSAGES } from '../domain/messages';
 import type { PaymentOutcome } from '../domain/payment';
-import type { AutoConnectReport, PurchaseState, PurchaseWorkflowInput, RecordStatusInput } from '../domain/temporal';
+import { settledPayment, type AutoConnectReport, type PurchaseState, type PurchaseWorkflowInput, type RecordStatusInput } from '../domain/temporal';
 import { activityFailure, failureLog, failureType } from './failures';
 import { iso, now, PurchaseRun, type AdminRequest } from './purchase-run';
 
@@ -79,7 +79,8 @@ async function reserve(run: PurchaseRun): Promise<boolean> {
 async function charge(run: PurchaseRun): Promise<PaymentOutcome | undefined> {
   await run.record('charging');
   try {
-    return await run.chargeStep('chargePayment', run.purchaseId);
+    // A voucher was paid at the counter: approved without a charge, so the wait and the decline after it never apply.
+    return run.settled ? settledPayment(run.settled) : await run.chargeStep('chargePayment', run.purchaseId);
   } catch (error) {
     // Refused, no answer for minutes, or made but not recorded: make sure no charge survives, then release the user.
     const code = failureType(error) ?? 'PAYMENT_GATEWAY_UNAVAILABLE';

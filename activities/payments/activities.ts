@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Gateway } from '../../domain/purchase';
 import type { PaymentOutcome } from '../../domain/payment';
 import type { ConektaWebhookKeyResult } from '../../domain/operations';
 import { CompanyEntity, PurchaseEntity } from '../../db/entities';
@@ -8,7 +9,7 @@ import { finalFailure } from '../failures';
 import type { ChargeRequest, PaymentGateway } from './gateway';
 
 /** Builds the gateway client of one company (its own credentials) — see activities/deps.ts. */
-export type GatewayFactory = (company: CompanyEntity, gateway: PurchaseEntity['gateway']) => PaymentGateway;
+export type GatewayFactory = (company: CompanyEntity, gateway: Gateway) => PaymentGateway;
 
 export interface PaymentActivityDeps {
   dataSource: DataSource;
@@ -31,6 +32,8 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
   async function load(purchaseId: string) {
     const purchase = await dataSource.getRepository(PurchaseEntity).findOneBy({ id: purchaseId });
     if (!purchase) throw finalFailure('NOT_FOUND', `purchase ${purchaseId} does not exist`);
+    // A voucher was paid at the counter: no gateway holds a charge of it.
+    if (purchase.gateway === 'voucher') throw finalFailure('PAYMENT_NOT_FOUND', `purchase ${purchaseId} was paid with a voucher`);
     const company = await dataSource.getRepository(CompanyEntity).findOneByOrFail({ id: purchase.companyId });
     return { purchase, company, gateway: deps.gateways(company, purchase.gateway) };
   }

@@ -24,6 +24,8 @@ export interface BenchStack {
   apiKey: string;
   config: Config;
   demo: DemoData;
+  /** The demo company's admin (email, password), for the admin API. */
+  companyAdmin: { email: string; password: string };
   sandbox: Sandbox;
   /** A small pool of the benchmark's own (product changes, reading purchases back). */
   db: DataSource;
@@ -106,7 +108,8 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     const config = parseConfig({ ...env.configured, ...overrides });
     const db = await openDatabase({ url: config.DATABASE_URL, poolSize: 4, applicationName: 'pagos-hotspot-bench' }, true);
     stops.push(() => db.destroy());
-    const demo = await seedDemo(db, sandboxSeedInput(config, env, sandbox));
+    const seed = sandboxSeedInput(config, env, sandbox);
+    const demo = await seedDemo(db, seed);
 
     // Warnings, errors and anything that is not a log line (a crash's stack); the rest would drown the results.
     const print = (name: string, text: string) => {
@@ -141,6 +144,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       apiKey: demo.apiKey.value,
       config,
       demo,
+      companyAdmin: seed.companyAdmin,
       sandbox,
       db,
       groups: { api: api.pid, worker: worker.pid, postgres: postgres.pid, temporal: temporal.pid },

@@ -10,3 +10,5 @@ export * from './purchase.entity';
 export * from './router-api-key.entity';
 export * from './router.entity';
 export * from './telegram-test.entity';
+export * from './voucher-batch.entity';
+export * from './voucher.entity';

@@ -16,6 +16,8 @@ const TABLES = [
   'router_api_keys',
   'routers',
   'telegram_tests',
+  'voucher_batches',
+  'vouchers',
 ];
 
 async function tables(db: TestDatabase): Promise<string[]> {

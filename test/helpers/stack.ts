@@ -96,6 +96,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     ROUTER_CONNECT_TIMEOUT_SECONDS: '1',
     ROUTER_COMMAND_TIMEOUT_SECONDS: '2',
     RATE_LIMIT_PURCHASES_PER_IP_PER_MINUTE: '1000',
+    RATE_LIMIT_VOUCHERS_PER_DEVICE_PER_MINUTE: '1000',
+    RATE_LIMIT_VOUCHERS_PER_ROUTER_PER_MINUTE: '1000',
     ...options.config,
   };
   const config = testConfig(env);

@@ -14,11 +14,12 @@ import { registerRouterLifecycleRoutes, registerRouterRoutes } from './routers';
 import { registerSalesRoutes } from './sales';
 import { registerTelegramRoutes } from './telegram';
 import { registerUserAccessRoutes, registerUserRoutes } from './users';
+import { registerVoucherRoutes } from './vouchers';
 
 /**
  * Admin API. Super admin (`/admin/…`): companies, their routers and router keys, admin users, dashboard, audit log.
  * Company admin (`/api/v1/admin/…`, always scoped to the admin's own company): company, logo, gateway credentials,
- * Telegram, routers, products, sales and purchase actions.
+ * Telegram, routers, products, sales and purchase actions, vouchers.
  */
 export function registerAdminRoutes(app: ZodApp, ctx: RouteContext): void {
   registerCompanyRoutes(app, ctx);
@@ -39,4 +40,5 @@ export function registerAdminRoutes(app: ZodApp, ctx: RouteContext): void {
   registerProductRoutes(app, ctx);
   registerSalesRoutes(app, ctx);
   registerPurchaseActionRoutes(app, ctx);
+  registerVoucherRoutes(app, ctx);
 }
