@@ -13,6 +13,7 @@ export const MESSAGES = {
   routerUnreachable: 'No fue posible comunicarse con el punto de acceso. No se realizó ningún cargo. Intente de nuevo en unos minutos.',
   routerReachable: 'Conexión con el router establecida',
   routerOffline: 'No fue posible comunicarse con el router',
+  routerInactive: 'Router inactivo',
   paymentPending: 'Pago pendiente de confirmación',
   paymentRequiresAction: 'Complete la verificación de su banco para terminar el pago.',
   provisioningRefunded:

@@ -1,6 +1,6 @@
 /**
  * Strict patterns for every value that may reach a router. RouterOS API words are length-prefixed, so a value cannot
- * smuggle a second command; validating anyway keeps garbage (and the original's script injection, spec §11 S1) out.
+ * smuggle a second command; validating anyway keeps garbage out, and any value that might one day reach a script.
  */
 
 const MAC = /^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}$/;
@@ -23,6 +23,16 @@ export function normalizeMac(value: string): string {
   return value.replace(/-/g, ':').toUpperCase();
 }
 
+/** MAC text as devices and hotspot pages write it: colons, dashes, Cisco dots (`aabb.ccdd.eeff`) or no separators. */
+const LOOSE_MAC = /^(?:[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})$/;
+
+/** A MAC written any of those ways, in RouterOS' form (`AA:BB:CC:DD:EE:FF`); undefined when it is not one. */
+export function readMacAddress(value: string): string | undefined {
+  if (!LOOSE_MAC.test(value)) return undefined;
+  const hex = value.replace(/[:.-]/g, '').toUpperCase();
+  return hex.match(/../g)!.join(':');
+}
+
 export function isIPv4(value: string): boolean {
   return IPV4.test(value);
 }
@@ -37,12 +47,4 @@ export function isHotspotPassword(value: string): boolean {
 
 export function isProfileName(value: string): boolean {
   return PROFILE_NAME.test(value);
-}
-
-/**
- * A locally administered MAC (second hex digit 2, 6, A or E) is a randomised "private" address: phones pick a new
- * one per network, so it cannot identify a returning device (anchors.md §3.5).
- */
-export function isRandomizedMac(value: string): boolean {
-  return isMacAddress(value) && /^[0-9A-Fa-f][26AaEe]/.test(value);
 }

@@ -1,4 +1,4 @@
-import type { Gateway } from './purchase';
+import type { Gateway, PurchaseGateway } from './purchase';
 
 /** What started a payment reconciliation run: its schedule, or a super admin asking for one now. */
 export type ReconcileTrigger = 'schedule' | 'admin';
@@ -70,6 +70,8 @@ export interface PurchaseWithoutWorkflow {
   status: 'charging' | 'pending' | 'paid' | 'active';
   /** An active purchase past its expiry. */
   expired: boolean;
+  /** Paid with a voucher: no gateway holds money of it. */
+  voucher: boolean;
 }
 
 /** Closes such a purchase's row, if it is still in `from`: the status change, its history and the run's finding. */

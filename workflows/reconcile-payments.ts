@@ -93,14 +93,15 @@ async function closeWithoutWorkflow(runId: string, purchase: PurchaseWithoutWork
       fields: { endedAt, refundedCents: latest?.refundedCents, gatewayStatus: latest?.gatewayStatus },
     });
   }
-  // Reserved, charging, waiting or paid: nobody will enable the user, so no money may stay taken.
-  const money = await reconcile.cancelPayment(purchaseId);
+  // Reserved, charging, waiting or paid: nobody will enable the user, so no money may stay taken. A voucher's
+  // redemption holds no money: cancelled, the voucher is unused again.
+  const money = purchase.voucher ? undefined : await reconcile.cancelPayment(purchaseId);
   await reconcile.removeHotspotUser(purchaseId);
   return reconcile.closePurchaseWithoutWorkflow({
     runId,
     purchaseId,
     from: status,
-    to: status === 'paid' ? 'refunded' : 'cancelled',
+    to: status === 'paid' && !purchase.voucher ? 'refunded' : 'cancelled',
     reason: 'WORKFLOW_GONE',
     fields: { endedAt, refundedCents: money?.refundedCents, gatewayStatus: money?.gatewayStatus, nextActionUrl: null },
   });

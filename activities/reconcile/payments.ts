@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { In, LessThan, type DataSource, type EntityManager } from 'typeorm';
 import type { GatewayPaymentRecord } from '../../domain/payment';
-import { GATEWAYS, type Gateway, type PurchaseStatus } from '../../domain/purchase';
+import { GATEWAYS, type Gateway, type PurchaseGateway, type PurchaseStatus } from '../../domain/purchase';
 import type {
   CloseWithoutWorkflowInput,
   PaymentAccount,
@@ -56,7 +56,7 @@ interface Finding {
   kind: ReconcileFindingKind;
   companyId: string | null;
   purchaseId: string | null;
-  gateway: Gateway;
+  gateway: PurchaseGateway;
   reference: string | null;
   detail: Record<string, string | number | boolean | undefined>;
 }
@@ -104,8 +104,8 @@ export function createPaymentReconcileActivities(deps: PaymentReconcileDeps) {
    * Refunds an approved charge of a purchase that ended without access, once: the row is locked while the gateway
    * refunds what is still refundable (nothing once another run did), so two runs at once refund it once.
    */
-  async function refundUndelivered(runId: string, purchase: PurchaseEntity, payment: GatewayPaymentRecord): Promise<boolean> {
-    const gateway = deps.gateways(await companies.findOneByOrFail({ id: purchase.companyId }), purchase.gateway);
+  async function refundUndelivered(runId: string, purchase: PurchaseEntity, payment: GatewayPaymentRecord, via: Gateway): Promise<boolean> {
+    const gateway = deps.gateways(await companies.findOneByOrFail({ id: purchase.companyId }), via);
     return dataSource.transaction(async (tx) => {
       const [row] = await tx.query<{ status: PurchaseStatus; refunded_cents: number }[]>(
         `SELECT status, refunded_cents FROM purchases WHERE id = $1 FOR UPDATE`,
@@ -208,7 +208,7 @@ export function createPaymentReconcileActivities(deps: PaymentReconcileDeps) {
           );
         } else if (payment.status === 'approved' && !payment.reversal && ENDED_UNPAID.has(purchase.status)) {
           result.gatewayCalls += 1;
-          if (await refundUndelivered(runId, purchase, payment)) result.refunded.push(purchase.id);
+          if (await refundUndelivered(runId, purchase, payment, account.gateway)) result.refunded.push(purchase.id);
         }
       }
       return result;
@@ -240,7 +240,7 @@ export function createPaymentReconcileActivities(deps: PaymentReconcileDeps) {
           if (!(error instanceof WorkflowNotFoundError)) throw error;
         }
         const status = row.status as PurchaseWithoutWorkflow['status'];
-        found.push({ purchaseId: row.id, status, expired: (row.expiresAt?.getTime() ?? 0) <= Date.now() });
+        found.push({ purchaseId: row.id, status, expired: (row.expiresAt?.getTime() ?? 0) <= Date.now(), voucher: row.gateway === 'voucher' });
         if (found.length >= WITHOUT_WORKFLOW_PER_RUN) break;
       }
       return found;

@@ -23,7 +23,7 @@ import type { Gateway } from '../../domain/purchase';
 
 /** Companies: the super admin's list and changes, and the own company of a company admin. */
 
-type CompanyDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'routerKeys'>;
+type CompanyDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'caches'>;
 
 /**
  * Gateways the company sells through (its public key is set) without the webhook secret (Mercado Pago) or key
@@ -136,7 +136,7 @@ export async function setCompanyActive(deps: CompanyDeps, actor: AuditActor, id:
     if (!result.affected) throw new DomainError('NOT_FOUND', 'Empresa no encontrada');
     await recordAudit(tx, { actor, companyId: id, action: active ? 'company.activated' : 'company.deactivated', targetType: 'company', targetId: id });
   });
-  deps.routerKeys.invalidate();
+  await deps.caches.changed('router-keys');
 }
 
 /** A company's routers, admins, keys, products, purchases and revenue. */

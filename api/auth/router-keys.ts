@@ -93,7 +93,10 @@ export interface RouterKeyAuthenticatorOptions {
   dataSource: DataSource;
   secret: string;
   algorithm: string;
-  /** How long a key lookup is trusted: a revoked key stops working within this time. */
+  /**
+   * How long a key lookup is trusted. Admin changes clear the cache of every API process at once (`SharedCaches`); this
+   * is the backstop should such a message be lost.
+   */
   cacheTtlMs?: number;
   /** How often usage counters are written (batched; never a write per request). */
   flushIntervalMs?: number;
@@ -127,7 +130,18 @@ export class RouterKeyAuthenticator {
     }
   }
 
+  /** The router of a valid key of an active router of an active company. */
   async authenticate(headers: Record<string, string | string[] | undefined>): Promise<RouterPrincipal> {
+    const principal = await this.identify(headers);
+    if (!principal.router.active) throw new DomainError('UNAUTHENTICATED', 'Router no activo');
+    return principal;
+  }
+
+  /**
+   * The router of a valid key of an active company, whether the router is active or not: the routes that answer an
+   * inactive router themselves (as the previous service did) say so in their body.
+   */
+  async identify(headers: Record<string, string | string[] | undefined>): Promise<RouterPrincipal> {
     const credential = credentialFrom(headers, true);
     if (!credential.startsWith(API_KEY_PREFIX)) throw new DomainError('UNAUTHENTICATED', 'Formato de API Key inválido');
     const jwt = credential.slice(API_KEY_PREFIX.length);
@@ -139,12 +153,11 @@ export class RouterKeyAuthenticator {
       throw new DomainError('UNAUTHENTICATED', 'API Key no válida o revocada');
     }
     if (!principal.company.active) throw new DomainError('UNAUTHENTICATED', 'Empresa no activa');
-    if (!principal.router.active) throw new DomainError('UNAUTHENTICATED', 'Router no activo');
     this.count(principal.keyId);
     return principal;
   }
 
-  /** Forgets cached lookups at once (used after an admin revokes a key or deactivates a router in this process). */
+  /** Forgets cached lookups at once (after an admin revoked a key, changed a router or deactivated a company). */
   invalidate(): void {
     this.cache.clear();
   }

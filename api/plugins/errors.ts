@@ -31,8 +31,9 @@ function describe(issue: z.core.$ZodIssue): { type: string; msg: string } {
     case 'unrecognized_keys':
       return { type: 'extra_forbidden', msg: issue.message };
     case 'custom':
-      // withAliases marks a required field absent under both of its names.
-      return issue.params?.missing ? { type: 'missing', msg: 'Field required' } : { type: 'value_error', msg: issue.message };
+      // withAliases marks a required field absent under both of its names; lenient schemas name their validation type.
+      if (issue.params?.missing) return { type: 'missing', msg: 'Field required' };
+      return { type: typeof issue.params?.type === 'string' ? issue.params.type : 'value_error', msg: issue.message };
     default:
       return { type: 'value_error', msg: issue.message };
   }

@@ -85,4 +85,7 @@ export async function registerOpenApi(app: FastifyInstance, title: string): Prom
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  // Where the previous service served its document and its ReDoc page; the page is the UI at /docs here.
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/redoc', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs', 302));
 }

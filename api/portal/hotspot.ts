@@ -3,12 +3,14 @@ import { formatRouterDuration } from '../../domain/durations';
 import { autoConnectMessage, MESSAGES } from '../../domain/messages';
 import { isHotspotPassword, isHotspotUsername } from '../../domain/network';
 import type { PurchaseEntity } from '../../db/entities';
-import { findPurchaseByHotspotUser } from '../../db/repositories/hotspot-users';
+import { findPurchaseByHotspotUser } from '../../db/repositories/purchases';
 import { sameSecret } from '../../shared/secrets';
-import { RateLimiter } from '../auth/rate-limiter';
+import type { Bucket } from '../auth/rate-limiter';
 import type { RouteContext } from '../context';
 import { rateLimited } from '../errors';
+import { deviceProblem, type DeviceAddress } from '../schemas/portal/device';
 import type { AutoReconnectResponse, ProfileInfoResponse, RouterCheckResponse } from '../schemas/portal/hotspot';
+import { autoConnectReason } from './auto-connect';
 
 /**
  * Returning devices: credentials checked against the purchase that created the hotspot user (never against the router),
@@ -19,7 +21,7 @@ type CredentialCheck =
   | { ok: true; purchase: PurchaseEntity; remainingSeconds: number }
   | { ok: false; reason: 'invalid' | 'expired' };
 
-type HotspotDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'workflows'>;
+type HotspotDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'workflows' | 'rateLimits'>;
 
 /** Failed credential checks counted per router over this window. */
 const FAILURE_WINDOW_MS = 15 * 60_000;
@@ -62,6 +64,8 @@ async function checkHotspotCredentials(
 /** A device asking about its access: the router it is behind, where it connects from, and what it typed. */
 export interface HotspotLogin {
   routerId: string;
+  /** An inactive router is answered `router_inactivo` (with 200, as the previous service did), before anything else. */
+  routerActive: boolean;
   clientIp: string;
   mac?: string;
   username: string;
@@ -70,14 +74,10 @@ export interface HotspotLogin {
 
 /** The captive portal's questions about an access already bought: is it valid, and log this device in again. */
 export class HotspotAccess {
-  private readonly perAccess = new RateLimiter(FAILURES_PER_ACCESS, FAILURE_WINDOW_MS);
-  private readonly perIp = new RateLimiter(FAILURES_PER_IP, FAILURE_WINDOW_MS);
-
   constructor(private readonly deps: HotspotDeps) {}
 
   /** The access behind valid credentials: plan, profile and time left, never the password. */
   async profileInfo(login: HotspotLogin): Promise<z.output<typeof ProfileInfoResponse>> {
-    const result = await this.check(login);
     const empty = {
       username: login.username,
       tipo_usuario: null,
@@ -93,6 +93,8 @@ export class HotspotAccess {
       error_detalle: null,
       timestamp: new Date().toISOString(),
     };
+    if (!login.routerActive) return { ...empty, success: false, estado: 'router_inactivo', mensaje: MESSAGES.routerInactive };
+    const result = await this.check(login);
     if (!result.ok) {
       return result.reason === 'expired'
         ? { ...empty, success: false, estado: 'expirado', tiempo_restante: 0, mensaje: MESSAGES.accessExpired }
@@ -121,25 +123,33 @@ export class HotspotAccess {
     };
   }
 
-  /** Logs a returning device (its new MAC) in again with valid credentials of an active access, through the worker. */
-  async reconnect(login: HotspotLogin & { mac: string; ip?: string }): Promise<z.output<typeof AutoReconnectResponse>> {
-    const base = { nueva_mac: login.mac, tiempo_acumulado: null, primera_sesion: null, timestamp: new Date().toISOString() };
-    const result = await this.check(login);
+  /**
+   * Logs a returning device (its new MAC) in again with valid credentials of an active access, through the worker. A
+   * device without a usable MAC is not logged in: the credentials are still checked, and `error_detalle` says why.
+   */
+  async reconnect(
+    login: Omit<HotspotLogin, 'mac'> & { device: { mac: DeviceAddress; ip: DeviceAddress } },
+  ): Promise<z.output<typeof AutoReconnectResponse>> {
+    const mac = login.device.mac.address;
+    const ip = login.device.ip.address;
+    const base = { nueva_mac: mac ?? '', tiempo_acumulado: null, primera_sesion: null, timestamp: new Date().toISOString() };
+    const notConnected = { success: false, auto_conexion: 'no_conectado', datos_sesion: null, tiempo_restante: null, error_detalle: null } as const;
+    if (!login.routerActive) return { ...base, ...notConnected, estado: 'router_inactivo', mensaje: MESSAGES.routerInactive };
+    const result = await this.check({ ...login, mac });
     if (!result.ok) {
       const expired = result.reason === 'expired';
       return {
         ...base,
-        success: false,
+        ...notConnected,
         estado: expired ? 'expirado' : 'credenciales_invalidas',
-        auto_conexion: 'no_conectado',
-        datos_sesion: null,
         tiempo_restante: expired ? 0 : null,
         mensaje: expired ? MESSAGES.accessExpired : MESSAGES.invalidCredentials,
-        error_detalle: null,
       };
     }
     const { purchase, remainingSeconds } = result;
-    const report = await this.deps.workflows.reconnectDevice(login.routerId, { purchaseId: purchase.id, mac: login.mac, ip: login.ip });
+    const report = mac
+      ? await this.deps.workflows.reconnectDevice(login.routerId, { purchaseId: purchase.id, mac, ip })
+      : { requested: true, connected: false, reason: 'no_mac' };
     return {
       ...base,
       success: report.connected,
@@ -148,40 +158,48 @@ export class HotspotAccess {
       datos_sesion: {
         usuario: login.username,
         perfil: purchase.profileName,
-        ip: report.ip ?? login.ip ?? null,
-        mac: login.mac,
+        ip: report.ip ?? ip ?? null,
+        mac: mac ?? '',
         expira_en: purchase.expiresAt!.toISOString(),
       },
       tiempo_restante: remainingSeconds,
       mensaje: autoConnectMessage(report),
-      error_detalle: report.connected ? null : (report.reason ?? null),
+      error_detalle: autoConnectReason(report, deviceProblem(login.device.mac)),
     };
   }
 
-  /** Whether the service reaches the router now (through the worker). */
-  async routerCheck(routerId: string): Promise<z.output<typeof RouterCheckResponse>> {
-    const probe = await this.deps.workflows.probeRouter(routerId);
+  /**
+   * Whether the service reaches the router now (through the worker). A router its admins deactivated is not tried:
+   * `router_inactivo`, as the previous service answered; one that does not answer is `sin_conexion`.
+   */
+  async routerCheck(router: { id: string; active: boolean }): Promise<z.output<typeof RouterCheckResponse>> {
+    const timestamp = new Date().toISOString();
+    if (!router.active) {
+      return { success: false, estado: 'router_inactivo', mensaje: MESSAGES.routerInactive, error_detalle: 'router_inactivo', conexion_ok: false, timestamp };
+    }
+    const probe = await this.deps.workflows.probeRouter(router.id);
     return {
       success: probe.ok,
       estado: probe.ok ? 'activo' : 'sin_conexion',
       mensaje: probe.ok ? MESSAGES.routerReachable : MESSAGES.routerOffline,
       error_detalle: probe.ok ? null : probe.message,
       conexion_ok: probe.ok,
-      timestamp: new Date().toISOString(),
+      timestamp,
     };
   }
 
   /** Checks the credentials unless the username, the device or the IP must wait; a wrong try counts against each. */
   private async check({ routerId, clientIp, mac, username, password }: HotspotLogin): Promise<CredentialCheck> {
-    const accessKeys = [`${routerId}:user:${username}`, ...(mac ? [`${routerId}:mac:${mac}`] : [])];
-    const ipKey = `${routerId}:ip:${clientIp}`;
-    const wait = Math.max(this.perIp.retryAfter(ipKey), ...accessKeys.map((key) => this.perAccess.retryAfter(key)));
+    const access = (key: string): Bucket => ({ id: `hotspot:${routerId}:${key}`, limit: FAILURES_PER_ACCESS, windowMs: FAILURE_WINDOW_MS });
+    const buckets = [
+      access(`user:${username}`),
+      ...(mac ? [access(`mac:${mac}`)] : []),
+      { id: `hotspot:${routerId}:ip:${clientIp}`, limit: FAILURES_PER_IP, windowMs: FAILURE_WINDOW_MS },
+    ];
+    const wait = await this.deps.rateLimits.retryAfter(buckets);
     if (wait > 0) throw rateLimited(`Demasiados intentos fallidos. Intente de nuevo en ${wait} segundos.`, wait);
     const result = await checkHotspotCredentials(this.deps, routerId, username, password || undefined);
-    if (!result.ok && result.reason === 'invalid') {
-      this.perIp.hit(ipKey);
-      for (const key of accessKeys) this.perAccess.hit(key);
-    }
+    if (!result.ok && result.reason === 'invalid') await this.deps.rateLimits.hit(buckets);
     return result;
   }
 }

@@ -9,6 +9,8 @@ import type { Config } from '../../shared/config';
 import type { SecretBox } from '../../shared/secrets';
 import { PurchaseEndedError } from '../errors';
 import type { PurchaseAccepted, PurchaseApproved, PurchaseStatusResponse, ThreeDsChallenge } from '../schemas/portal/purchases';
+import type { DeviceProblem } from '../schemas/portal/device';
+import { autoConnectReason } from './auto-connect';
 import type { PurchaseProgress } from './purchases';
 
 export interface PurchaseViewDeps {
@@ -25,6 +27,8 @@ export type PurchaseAnswer =
 export interface PurchaseOutcomeView {
   /** Whether the device was logged in: from the workflow's answer, or the history for a repeated submit. */
   autoConnect?: AutoConnectReport;
+  /** Why the request carried no usable device address, if it did not. */
+  deviceProblem?: DeviceProblem;
 }
 
 const NEXT_ACTION: Record<NextAction, 'esperar' | 'redirigir' | 'ninguna'> = { wait: 'esperar', redirect: 'redirigir', none: 'ninguna' };
@@ -52,7 +56,7 @@ export function purchaseView(deps: PurchaseViewDeps, purchase: PurchaseEntity, o
      * without access throws its PurchaseEndedError, with the customer's message.
      */
     answer(): PurchaseAnswer {
-      if (active) return { status: 200, body: approvedBody(deps, purchase, credentials(), outcome.autoConnect) };
+      if (active) return { status: 200, body: approvedBody(deps, purchase, credentials(), outcome) };
       const ended = endedWithout(purchase);
       if (ended) throw new PurchaseEndedError(ended.code, purchase.customerMessage ?? ended.message);
       return acceptedAnswer(deps, purchase);
@@ -149,7 +153,7 @@ function approvedBody(
   deps: PurchaseViewDeps,
   purchase: PurchaseEntity,
   credentials: { usuario: string; contrasena: string },
-  autoConnect: AutoConnectReport = { requested: false, connected: false },
+  { autoConnect = { requested: false, connected: false }, deviceProblem }: PurchaseOutcomeView,
 ): z.output<typeof PurchaseApproved> {
   const detail = purchase.gatewayDetail as { status_detail?: string; installments?: number; payment_method?: Record<string, unknown> };
   return {
@@ -170,6 +174,7 @@ function approvedBody(
       mac: autoConnect.requested ? (autoConnect.mac ?? purchase.clientMac ?? '') : '',
       ip: autoConnect.requested ? (autoConnect.ip ?? purchase.clientIp ?? '') : '',
       mensaje: autoConnectMessage(autoConnect),
+      motivo: autoConnectReason(autoConnect, deviceProblem),
       verificado: autoConnect.connected,
       session_id: null,
     },

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { isIPv4, isMacAddress, normalizeMac } from '../../domain/network';
 
 /** `{"detail": …}`: every error the API answers. */
 export const ErrorResponse = z.object({ detail: z.unknown() }).describe('Error');
@@ -44,15 +43,6 @@ export const SafeText = z.unknown().superRefine((value, ctx) => {
   };
   visit(value, []);
 });
-
-/** A MAC address in `AA:BB:…` or `aa-bb-…` form, normalised to upper-case colons. */
-export const MacAddress = z
-  .string()
-  .trim()
-  .refine(isMacAddress, { error: 'Dirección MAC inválida' })
-  .transform(normalizeMac);
-
-export const IPv4Address = z.string().trim().refine(isIPv4, { error: 'Dirección IP inválida' });
 
 /** Optional text that clients written for the previous service send as empty or null: both become undefined. */
 export const optionalBlank = <T extends z.ZodType>(schema: T) =>

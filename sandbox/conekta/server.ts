@@ -315,7 +315,7 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
     const charge = record(Array.isArray(body.charges) ? body.charges[0] : undefined);
     const method = record(charge.payment_method);
     if (typeof body.currency !== 'string' || !/^[A-Z]{3}$/.test(body.currency)) return invalid('currency');
-    if (typeof customer.name !== 'string' || typeof customer.email !== 'string') return invalid('customer_info');
+    if (typeof customer.name !== 'string' || !customer.name.trim() || typeof customer.email !== 'string') return invalid('customer_info');
     // Integer cents only: the original's 19.99 → 1998.99… float would be refused here.
     const positiveInteger = (v: unknown) => Number.isSafeInteger(v) && Number(v) > 0;
     const validItem = (i: Record<string, unknown>) =>
@@ -653,7 +653,7 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
   };
 }
 
-/** Conekta's `digest` header: RSA-SHA256 over the raw body, base64 (tech-notes §5.3). */
+/** Conekta's `digest` header: RSA-SHA256 over the raw body, base64, as Conekta signs its webhooks. */
 function digest(body: string, privateKey: KeyObject): string {
   return sign('sha256', Buffer.from(body, 'utf8'), privateKey).toString('base64');
 }

@@ -85,7 +85,9 @@ describe('edge validation across routes', () => {
   it('reports a wrongly typed value as what it is, not as missing', async () => {
     const response = await send({ method: 'POST', url: '/api/v1/payments/pagar-conekta', headers: portal, payload: { ...purchaseBody, producto_id: 'x' } });
     expect(response.statusCode).toBe(422);
-    expect(response.json().detail).toEqual([{ loc: ['body', 'producto_id'], msg: 'Input should be a valid number', type: 'number_type' }]);
+    expect(response.json().detail).toEqual([
+      { loc: ['body', 'producto_id'], msg: 'Input should be a valid integer, unable to parse string as an integer', type: 'int_parsing' },
+    ]);
     const reorder = await send({ method: 'PUT', url: '/api/v1/admin/products/reorder', headers: s.companyAdmin.headers, payload: { producto_ids: 'uno' } });
     expect(reorder.json().detail).toEqual([{ loc: ['body', 'producto_ids'], msg: 'Input should be a valid array', type: 'array_type' }]);
   });

@@ -9,7 +9,7 @@ import {
   RegenerateApiKeyResponse,
   RevokeApiKeyResponse,
 } from '../../schemas/admin/api-keys';
-import { adminSchema, iso, NOT_FOUND, PageQuery } from '../../schemas/admin/common';
+import { adminSchema, iso, ListQuery, NOT_FOUND } from '../../schemas/admin/common';
 import { CompanyRouterParams } from '../../schemas/admin/routers';
 import { ErrorResponse } from '../../schemas/common';
 
@@ -40,7 +40,7 @@ export function registerApiKeyRoutes(app: ZodApp, ctx: RouteContext): void {
       schema: adminSchema(TAGS, {
         summary: "A router's key history, newest first (paginated; total in X-Total-Count)",
         params: CompanyRouterParams,
-        querystring: PageQuery,
+        querystring: ListQuery,
         response: { 200: ApiKeyRecord.array(), ...NOT_FOUND },
       }),
     },

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { findRouter, listRouters, liveProfiles, NOT_OURS, testConnection, toRouterResponse, updateRouter } from '../../admin/routers';
 import type { RouteContext, ZodApp } from '../../context';
 import { actorOf, ownCompanyId } from '../../plugins/auth';
-import { adminSchema, iso, NOT_FOUND, PageQuery } from '../../schemas/admin/common';
+import { adminSchema, iso, ListQuery, NOT_FOUND } from '../../schemas/admin/common';
 import { MyRoutersResponse } from '../../schemas/admin/my-routers';
 import {
   HotspotProfileResponse,
@@ -23,7 +23,7 @@ export function registerMyRouterRoutes(app: ZodApp, ctx: RouteContext): void {
       onRequest,
       schema: adminSchema(['Cliente Admin'], {
         summary: 'The own routers (paginated)',
-        querystring: PageQuery,
+        querystring: ListQuery,
         response: { 200: MyRoutersResponse },
       }),
     },

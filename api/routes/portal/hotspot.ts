@@ -1,8 +1,9 @@
 import type { RouteContext, ZodApp } from '../../context';
+import { ignoreEmptyBody } from '../../http';
 import { portalGuards } from '../../portal/guards';
 import { HotspotAccess } from '../../portal/hotspot';
 import { routerOf, SECURITY } from '../../plugins/auth';
-import { ErrorResponse, IPv4Address, MacAddress, ValidationErrorResponse } from '../../schemas/common';
+import { ErrorResponse, ValidationErrorResponse } from '../../schemas/common';
 import {
   AutoReconnectRequest,
   AutoReconnectResponse,
@@ -11,11 +12,12 @@ import {
   RouterCheckResponse,
 } from '../../schemas/portal/hotspot';
 
-const ReconnectBody = AutoReconnectRequest.extend({ current_mac: MacAddress, current_ip: IPv4Address.nullish() });
-
-/** Returning devices and the router check: credentials verified against the purchase, wrong tries throttled. */
+/**
+ * Returning devices and the router check: credentials verified against the purchase, wrong tries throttled. These
+ * routes also serve an inactive router's key, to answer `router_inactivo` in their body as the previous service did.
+ */
 export function registerHotspotRoutes(app: ZodApp, ctx: RouteContext): void {
-  const guards = portalGuards(ctx);
+  const guards = portalGuards(ctx, undefined, 'any');
   const access = new HotspotAccess(ctx);
 
   app.post(
@@ -26,13 +28,14 @@ export function registerHotspotRoutes(app: ZodApp, ctx: RouteContext): void {
         tags: ['Captive portal'],
         summary: 'Log a returning device in again, with valid credentials of an active access of this router',
         security: SECURITY.routerKey,
-        body: ReconnectBody,
+        body: AutoReconnectRequest,
         response: { 200: AutoReconnectResponse, 401: ErrorResponse, 422: ValidationErrorResponse, 429: ErrorResponse },
       },
     },
     async (request) => {
       const { username, password, current_mac: mac, current_ip: ip } = request.body;
-      return access.reconnect({ routerId: routerOf(request).router.id, clientIp: request.ip, mac, ip: ip ?? undefined, username, password });
+      const { router } = routerOf(request);
+      return access.reconnect({ routerId: router.id, routerActive: router.active, clientIp: request.ip, device: { mac, ip }, username, password });
     },
   );
 
@@ -50,13 +53,15 @@ export function registerHotspotRoutes(app: ZodApp, ctx: RouteContext): void {
     },
     async (request) => {
       const { username, password } = request.body;
-      return access.profileInfo({ routerId: routerOf(request).router.id, clientIp: request.ip, username, password: password ?? undefined });
+      const { router } = routerOf(request);
+      return access.profileInfo({ routerId: router.id, routerActive: router.active, clientIp: request.ip, username, password: password ?? undefined });
     },
   );
 
   app.post(
     '/api/v1/routers/validar-empresa-router',
     {
+      onRequest: ignoreEmptyBody,
       preHandler: guards,
       schema: {
         tags: ['Captive portal'],
@@ -65,6 +70,6 @@ export function registerHotspotRoutes(app: ZodApp, ctx: RouteContext): void {
         response: { 200: RouterCheckResponse, 401: ErrorResponse, 429: ErrorResponse },
       },
     },
-    async (request) => access.routerCheck(routerOf(request).router.id),
+    async (request) => access.routerCheck(routerOf(request).router),
   );
 }

@@ -2,14 +2,24 @@ import { z } from 'zod';
 import { SECURITY } from '../../plugins/auth';
 import { ErrorResponse, ValidationErrorResponse } from '../common';
 
-/** Largest page any admin list returns: a client asking for more gets a 422, never an unbounded query. */
-export const MAX_PAGE_SIZE = 100;
+/** `?limit=&offset=`, bounded: a client asking for more than `maxSize` rows gets a 422, never an unbounded query. */
+const pageQuery = (defaultSize: number, maxSize: number) =>
+  z.object({
+    limit: z.coerce.number().int().min(1).max(maxSize).default(defaultSize),
+    offset: z.coerce.number().int().min(0).default(0),
+  });
 
-/** `?limit=&offset=` as panels written for the previous service send them, with a bound. */
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+/** The answers that carry their total in the body (transactions, purchases, audit): 50 rows unless asked, as the original's transactions, at most 100. */
+export const PageQuery = pageQuery(50, 100);
+
+/** Largest list answered as a bare array. */
+const LIST_MAX_SIZE = 1000;
+
+/**
+ * The lists the original answered whole (companies, routers, users, products, keys): panels written for it read the
+ * bare array, so without `limit` a list returns up to LIST_MAX_SIZE rows; the total is in X-Total-Count.
+ */
+export const ListQuery = pageQuery(LIST_MAX_SIZE, LIST_MAX_SIZE);
 
 /** `true` / `false` in a query string. */
 export const QueryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GATEWAYS } from '../../../domain/purchase';
-import { PageQuery, QueryBoolean } from './common';
+import { ListQuery, QueryBoolean } from './common';
 import { GatewayMode, PhoneNumber, PublicKeyInput, SecretInput } from './settings';
 
 export const CompanyParams = z.object({ empresa_id: z.string().trim().min(1).max(50) });
@@ -23,7 +23,7 @@ export const UpdateCompanyRequest = z.object({
   conekta_mode: GatewayMode.optional(),
 });
 
-export const CompanyListQuery = PageQuery.extend({
+export const CompanyListQuery = ListQuery.extend({
   activa: QueryBoolean.optional(),
   /** Part of the name or the id. */
   q: z.string().trim().min(1).max(100).optional(),

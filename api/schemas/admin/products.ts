@@ -3,11 +3,11 @@ import { CURRENCIES, toCents } from '../../../domain/money';
 import { isProfileName } from '../../../domain/network';
 import { withAliases } from '../aliases';
 import { Id, IdParam, INT4_MAX } from '../common';
-import { PageQuery, QueryBoolean } from './common';
+import { ListQuery, QueryBoolean } from './common';
 
 
 /** A price as a number or a decimal string (`19.99`); `priceCents` turns it into exact cents once it is checked. */
-const Price = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
+export const Price = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
   let cents: number;
   try {
     cents = toCents(value);
@@ -120,7 +120,7 @@ export const UpdateProductRequest = withAliases(
   validitySeconds: validityOf(value, ctx, false),
 }));
 
-export const ProductListQuery = PageQuery.extend({
+export const ProductListQuery = ListQuery.extend({
   router_id: z.string().trim().min(1).max(50).optional(),
   activo: QueryBoolean.optional(),
 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isHostName } from '../../../shared/router-endpoints';
 import { withAliases } from '../aliases';
 import { withoutControlCharacters } from '../control-characters';
-import { PageQuery } from './common';
+import { ListQuery } from './common';
 
 /** An IPv4 or IPv6 address or a DNS host name; never an address in another spelling (`127.1`, `0x7f000001`). */
 const Host = z
@@ -65,7 +65,7 @@ export const UpdateRouterRequest = withAliases(
   { password: 'password_encrypted' },
 );
 
-export const RouterListQuery = PageQuery;
+export const RouterListQuery = ListQuery;
 
 export const RouterResponse = z.object({
   id: z.string(),

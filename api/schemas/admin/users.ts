@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IdParam } from '../common';
 import { withoutControlCharacters } from '../control-characters';
-import { PageQuery, QueryBoolean } from './common';
+import { ListQuery, QueryBoolean } from './common';
 
 /** At most 72 bytes, because bcrypt ignores the rest: a longer password would be accepted by its first 72 bytes alone. */
 const withinBcrypt = (schema: z.ZodString) =>
@@ -38,7 +38,7 @@ export const UpdateUserRequest = z.object({
   empresa_id: z.string().trim().max(50).nullable().optional(),
 });
 
-export const UserListQuery = PageQuery.extend({
+export const UserListQuery = ListQuery.extend({
   rol: Role.optional(),
   empresa_id: z.string().trim().max(50).optional(),
   activo: QueryBoolean.optional(),

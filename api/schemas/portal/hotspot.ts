@@ -1,20 +1,24 @@
 import { z } from 'zod';
+import { DeviceIp, DeviceMac } from './device';
 
 const text = (max: number) => z.string().max(max);
 
-/** The auto-reconnect body portals send; `password` is checked, the other extras are accepted and ignored. */
+/**
+ * The auto-reconnect body portals send; `password` is checked, the other extras are accepted and ignored. A device
+ * address that cannot be used does not refuse the request: the answer says why the device was not logged in.
+ */
 export const AutoReconnectRequest = z.object({
   username: text(64).min(1),
   password: text(64).default(''),
-  stored_mac: text(64).nullish(),
-  current_mac: text(64).min(1),
-  current_ip: text(64).nullish(),
-  current_ssid: text(128).nullish(),
+  stored_mac: z.string().nullish(),
+  current_mac: DeviceMac,
+  current_ip: DeviceIp,
+  current_ssid: z.string().nullish(),
 });
 
 export const AutoReconnectResponse = z.object({
   success: z.boolean(),
-  estado: z.enum(['activo', 'expirado', 'credenciales_invalidas', 'error']),
+  estado: z.enum(['activo', 'expirado', 'credenciales_invalidas', 'router_inactivo']),
   auto_conexion: z.enum(['conectado', 'no_conectado']),
   datos_sesion: z
     .object({
@@ -41,7 +45,7 @@ export const ProfileInfoRequest = z.object({
 
 export const ProfileInfoResponse = z.object({
   success: z.boolean(),
-  estado: z.enum(['ok', 'credenciales_invalidas', 'expirado']),
+  estado: z.enum(['ok', 'credenciales_invalidas', 'expirado', 'router_inactivo']),
   username: z.string(),
   tipo_usuario: z.enum(['pin', 'usuario_contrasena']).nullable(),
   profile: z.string().nullable(),
@@ -60,7 +64,9 @@ export const ProfileInfoResponse = z.object({
 
 export const RouterCheckResponse = z.object({
   success: z.boolean(),
-  estado: z.enum(['activo', 'sin_conexion']),
+  estado: z
+    .enum(['activo', 'router_inactivo', 'sin_conexion'])
+    .describe('`activo`: el router responde; `router_inactivo`: desactivado por el administrador (no se prueba); `sin_conexion`: no responde'),
   mensaje: z.string(),
   error_detalle: z.string().nullable(),
   conexion_ok: z.boolean(),

@@ -1,23 +1,29 @@
 import { z } from 'zod';
-import { USER_TYPES } from '../../../domain/purchase';
+import { PURCHASE_GATEWAYS, USER_TYPES } from '../../../domain/purchase';
 import { withAliases } from '../aliases';
-import { Id, IPv4Address, MacAddress, optionalBlank } from '../common';
+import { Id, optionalBlank } from '../common';
+import { DeviceIp, DeviceMac } from './device';
+import { laxBoolean, laxInteger, laxNumber } from './lax';
 
-const name = z.string().trim().min(1).max(200);
+/** The customer's name may be empty, as the previous service accepted (its portals often send no name field value). */
+const name = z.string().trim().max(200);
 const cardToken = z.string().trim().min(1).max(500);
 const userType = z.preprocess((v) => (v === null ? undefined : v), z.enum(USER_TYPES).default('usuario_contrasena'));
 
-/** Fields both purchase bodies share, with the Spanish aliases portals written for the previous service send. */
+/**
+ * Fields both purchase bodies share, with the Spanish aliases portals written for the previous service send, and the
+ * lenient numbers, booleans and device addresses of its validators.
+ */
 const common = {
-  product_id: Id,
+  product_id: laxInteger(Id),
   customer_name: name,
   customer_email: z.email().max(254),
   customer_phone: optionalBlank(z.string().trim().max(30)),
   user_type: userType,
-  mac_address: optionalBlank(MacAddress),
-  ip_address: optionalBlank(IPv4Address),
+  mac_address: DeviceMac,
+  ip_address: DeviceIp,
   device_info: optionalBlank(z.string().max(500)),
-  auto_connect: z.preprocess((v) => (v === null ? undefined : v), z.boolean().default(false)),
+  auto_connect: laxBoolean(false),
 };
 const commonAliases = {
   product_id: 'producto_id',
@@ -41,8 +47,8 @@ export const MercadoPagoPurchaseRequest = withAliases(
     token: cardToken,
     payment_method_id: z.string().trim().min(1).max(50),
     issuer_id: optionalBlank(z.union([z.string().trim().max(50), z.number().int()]).transform(String)),
-    transaction_amount: z.number().positive().max(1_000_000),
-    installments: z.preprocess((v) => (v === null ? undefined : v), z.number().int().min(1).max(48).default(1)),
+    transaction_amount: laxNumber(z.number().positive().max(1_000_000)),
+    installments: z.preprocess((v) => (v === null ? undefined : v), laxInteger(z.number().int().min(1).max(48)).default(1)),
     device_id: optionalBlank(z.string().trim().max(200)),
     payer: z.unknown().optional(),
   },
@@ -52,11 +58,28 @@ export const MercadoPagoPurchaseRequest = withAliases(
 export const PurchaseIdParams = z.object({ id: z.uuid({ error: 'Identificador de compra inválido' }) });
 export const PaymentIdParams = z.object({ payment_id: z.string().regex(/^\d{1,20}$/, { error: 'Identificador de pago inválido' }) });
 
+/** Why a requested auto-connect did not log the device in (none when it did, or when it was not requested). */
+export const AUTO_CONNECT_REASONS = [
+  'sin_datos_dispositivo',
+  'variables_sin_sustituir',
+  'datos_dispositivo_invalidos',
+  'dispositivo_no_encontrado',
+  'inicio_sesion_rechazado',
+  'tiempo_agotado',
+  'error_router',
+] as const;
+
 const AutoConnection = z.object({
   estado: z.enum(['conectado', 'no_conectado']),
   mac: z.string(),
   ip: z.string(),
   mensaje: z.string(),
+  motivo: z
+    .enum(AUTO_CONNECT_REASONS)
+    .nullable()
+    .describe(
+      'Por qué no se conectó: sin MAC ni IP, variables del hotspot sin sustituir (`$(mac)`), MAC/IP inválidas, el router no ve el dispositivo, el router rechazó el inicio, tiempo agotado, error del router',
+    ),
   verificado: z.boolean(),
   session_id: z.null(),
 });
@@ -114,7 +137,7 @@ export const PurchaseStatusResponse = z.object({
   id_compra: z.string(),
   estado: z.string(),
   estado_pago: z.string().nullable(),
-  pasarela: z.enum(['conekta', 'mercado_pago']),
+  pasarela: z.enum(PURCHASE_GATEWAYS),
   mensaje: z.string().nullable(),
   siguiente_accion: z.enum(['esperar', 'redirigir', 'ninguna']),
   redirect_url: z.string().nullable(),

@@ -1,5 +1,5 @@
 import { CompanyEntity } from '../../../db/entities';
-import { createAdmin, createRouter, issueKey } from '../../helpers/fixtures';
+import { createAdmin, createCompany, createRouter, issueKey } from '../../helpers/fixtures';
 import { auditRows, companyRow, createPurchase, setupAdminTest, type AdminTest } from './support';
 
 describe('super admin: companies', () => {
@@ -73,7 +73,13 @@ describe('super admin: companies', () => {
     const filtered = await inject('GET', '/admin/empresas?q=norte');
     expect(filtered.json().map((c: { nombre: string }) => c.nombre)).toEqual(['Café Norte']);
 
-    const tooBig = await inject('GET', '/admin/empresas?limit=101');
+    // Without a limit, the whole list up to the maximum page, as panels written for the original read it.
+    for (let i = all; i <= 50; i++) await createCompany(s.ds, { name: `Relleno ${i}` });
+    const whole = await inject('GET', '/admin/empresas');
+    expect(whole.json()).toHaveLength(await s.ds.getRepository(CompanyEntity).count());
+    expect(whole.json().length).toBeGreaterThan(50);
+
+    const tooBig = await inject('GET', '/admin/empresas?limit=1001');
     expect(tooBig.statusCode).toBe(422);
     expect(tooBig.json().detail[0].loc).toEqual(['querystring', 'limit']);
   });

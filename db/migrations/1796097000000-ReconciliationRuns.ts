@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * found. A run's id is its workflow id; a finding names the company and purchase it concerns, when it does, so a
  * company admin sees only its own.
  */
-export class ReconciliationRuns1765000000000 implements MigrationInterface {
-  name = 'ReconciliationRuns1765000000000';
+export class ReconciliationRuns1796097000000 implements MigrationInterface {
+  name = 'ReconciliationRuns1796097000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
