@@ -1,4 +1,4 @@
-import type { Gateway, PurchaseGateway } from './purchase';
+import type { Gateway } from './purchase';
 
 /** What started a payment reconciliation run: its schedule, or a super admin asking for one now. */
 export type ReconcileTrigger = 'schedule' | 'admin';
