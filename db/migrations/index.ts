@@ -2,7 +2,7 @@ import { InitialSchema1764300000000 } from './1764300000000-InitialSchema';
 import { TelegramTests1764600000000 } from './1764600000000-TelegramTests';
 import { PurchaseAttempts1764700000000 } from './1764700000000-PurchaseAttempts';
 import { ImportedPurchases1764900000000 } from './1764900000000-ImportedPurchases';
-import { RouterKeyCopies1765100000000 } from './1765100000000-RouterKeyCopies';
+import { RouterKeyCopies1796100000000 } from './1796100000000-RouterKeyCopies';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1764300000000, TelegramTests1764600000000, PurchaseAttempts1764700000000, ImportedPurchases1764900000000, RouterKeyCopies1765100000000];
+export const MIGRATIONS = [InitialSchema1764300000000, TelegramTests1764600000000, PurchaseAttempts1764700000000, ImportedPurchases1764900000000, RouterKeyCopies1796100000000];
