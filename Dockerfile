@@ -16,8 +16,6 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The captive portal's files: portal.zip is built from them.
 COPY --from=build /app/portal ./portal
-# Uploaded company logos are written under static/ (a volume in docker-compose.yml).
-RUN mkdir -p static/logos && chown -R node:node static
 USER node
 # The API's PORT; the worker's WORKER_METRICS_PORT (/metrics, /health, /ready).
 EXPOSE 8000 9464

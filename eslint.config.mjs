@@ -1,4 +1,4 @@
-// Lint = the house style's dependency rules (../shared/research/aesthetics.md §6.3) made checkable,
+// Lint = the house style's dependency rules (README.md, "Layout") made checkable,
 // plus the few correctness rules that matter for Temporal code (floating promises, type-only imports).
 import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';

@@ -1,8 +1,9 @@
-import path from 'node:path';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { RouterEndpointPolicy } from '../shared/router-endpoints';
+import { MemoryWindowCounts, PostgresWindowCounts } from './auth/rate-limit-store';
+import { RateLimiter } from './auth/rate-limiter';
 import { RouterKeyAuthenticator } from './auth/router-keys';
 import { SessionService } from './auth/sessions';
 import type { App, AppDeps, RouteContext } from './context';
@@ -17,14 +18,13 @@ import { registerAuthRoutes } from './routes/auth';
 import { registerHealthRoutes } from './routes/health';
 import { isPortalPath, registerPortalRoutes } from './routes/portal';
 import { registerWebhookRoutes } from './routes/webhooks';
+import { SharedCaches } from './shared-caches';
 
 export interface BuildOptions {
   /** Cache lifetime of router key lookups (ms); tests shorten it. */
   routerKeyCacheMs?: number;
   /** Cache lifetime of each router's catalog (ms), default 1 s. */
   catalogCacheMs?: number;
-  /** Folder of uploaded files served under /static (logos in logos/); default ./static, where the previous service kept them. */
-  staticDir?: string;
 }
 
 /**
@@ -70,24 +70,30 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     algorithm: config.JWT_ALGORITHM,
     cacheTtlMs: options.routerKeyCacheMs,
   });
-  const sessions = new SessionService(deps.dataSource, {
-    secret: config.JWT_SESSION_SECRET,
-    algorithm: config.JWT_ALGORITHM,
-    expireHours: config.JWT_SESSION_EXPIRE_HOURS,
-    bcryptRounds: config.BCRYPT_ROUNDS,
-  });
+  const rateLimits = new RateLimiter(config.RATE_LIMIT_STORE === 'memory' ? new MemoryWindowCounts() : new PostgresWindowCounts(deps.dataSource));
+  const sessions = new SessionService(
+    deps.dataSource,
+    { secret: config.JWT_SESSION_SECRET, algorithm: config.JWT_ALGORITHM, expireHours: config.JWT_SESSION_EXPIRE_HOURS, bcryptRounds: config.BCRYPT_ROUNDS },
+    rateLimits,
+  );
   const catalog: RouteContext['catalog'] = new CatalogCache(options.catalogCacheMs ?? 1_000);
+  const caches = new SharedCaches(deps, { 'router-keys': routerKeys, catalog });
   const routerEndpoints = new RouterEndpointPolicy(config.ROUTER_ALLOWED_NETWORKS);
-  const ctx: RouteContext = { ...deps, guards: createGuards(routerKeys, sessions), routerKeys, sessions, catalog, routerEndpoints };
-  app.addHook('onClose', async () => routerKeys.close());
+  const ctx: RouteContext = { ...deps, guards: createGuards(routerKeys, sessions), routerKeys, sessions, catalog, caches, rateLimits, routerEndpoints };
+  app.addHook('onClose', async () => {
+    rateLimits.close();
+    await caches.close();
+    await routerKeys.close();
+  });
 
   const zod = app.withTypeProvider<ZodTypeProvider>();
   registerHealthRoutes(zod, ctx);
   registerAuthRoutes(zod, ctx);
   registerPortalRoutes(zod, ctx);
-  registerAdminRoutes(zod, ctx, { staticDir: options.staticDir ?? path.resolve('static') });
+  registerAdminRoutes(zod, ctx);
   await registerWebhookRoutes(app, ctx);
 
   await app.ready();
+  await caches.start();
   return app;
 }

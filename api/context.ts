@@ -12,11 +12,13 @@ import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import type { RouterEndpointPolicy } from '../shared/router-endpoints';
 import type { SecretBox } from '../shared/secrets';
+import type { RateLimiter } from './auth/rate-limiter';
 import type { RouterKeyAuthenticator } from './auth/router-keys';
 import type { SessionService } from './auth/sessions';
 import type { Guards } from './plugins/auth';
 import type { CatalogCache } from './portal/catalog-cache';
 import type { CatalogProduct } from './schemas/portal/catalog';
+import type { SharedCaches } from './shared-caches';
 import type { Workflows } from './temporal/workflows';
 
 /**
@@ -44,8 +46,12 @@ export interface RouteContext extends AppDeps {
   guards: Guards;
   routerKeys: RouterKeyAuthenticator;
   sessions: SessionService;
-  /** Rendered catalogs by router; product writes invalidate it. */
+  /** Rendered catalogs by router; product writes invalidate it (through `caches`). */
   catalog: CatalogCache<z.output<typeof CatalogProduct>[]>;
+  /** Tells every API process that an admin changed what a cache holds. */
+  caches: SharedCaches;
+  /** Rate limits and throttles, counted where every API process sees them (RATE_LIMIT_STORE). */
+  rateLimits: RateLimiter;
   /** Where routers may be (ROUTER_ALLOWED_NETWORKS), checked when an admin saves one. */
   routerEndpoints: RouterEndpointPolicy;
 }

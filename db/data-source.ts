@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DataSource, MigrationExecutor } from 'typeorm';
 import type { Logger } from '../shared/logger';
-import { ENTITIES } from './entities';
+import * as entities from './entities';
 import { MIGRATIONS } from './migrations';
 
 export interface DatabaseSettings {
@@ -22,7 +22,7 @@ export function createDataSource(settings: DatabaseSettings): DataSource {
   return new DataSource({
     type: 'postgres',
     url: settings.url,
-    entities: ENTITIES,
+    entities: Object.values(entities),
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     synchronize: false,

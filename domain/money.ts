@@ -5,7 +5,7 @@ const DECIMAL = /^(\d{1,12})(?:\.(\d{1,2}))?$/;
 
 /**
  * Parses a decimal amount ("19.99", "0.29", "20", 19.99) into exact cents. Decimal-string arithmetic, not float
- * multiplication: the original computed int(19.99 * 100) = 1998.
+ * multiplication: int(19.99 * 100) is 1998.
  */
 export function toCents(amount: string | number): Cents {
   const text = typeof amount === 'number' ? numberToPlainString(amount) : amount.trim();

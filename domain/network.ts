@@ -1,6 +1,6 @@
 /**
  * Strict patterns for every value that may reach a router. RouterOS API words are length-prefixed, so a value cannot
- * smuggle a second command; validating anyway keeps garbage (and the original's script injection, spec §11 S1) out.
+ * smuggle a second command; validating anyway keeps garbage out, and any value that might one day reach a script.
  */
 
 const MAC = /^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}$/;
@@ -47,12 +47,4 @@ export function isHotspotPassword(value: string): boolean {
 
 export function isProfileName(value: string): boolean {
   return PROFILE_NAME.test(value);
-}
-
-/**
- * A locally administered MAC (second hex digit 2, 6, A or E) is a randomised "private" address: phones pick a new
- * one per network, so it cannot identify a returning device (anchors.md §3.5).
- */
-export function isRandomizedMac(value: string): boolean {
-  return isMacAddress(value) && /^[0-9A-Fa-f][26AaEe]/.test(value);
 }

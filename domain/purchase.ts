@@ -1,8 +1,11 @@
-import type { Cents, Currency } from './money';
 
 /** Payment gateways a purchase can be charged through. */
 export const GATEWAYS = ['conekta', 'mercado_pago'] as const;
 export type Gateway = (typeof GATEWAYS)[number];
+
+/** How a purchase was paid: through a card gateway, or beforehand at the counter with a voucher (no gateway). */
+export const PURCHASE_GATEWAYS = [...GATEWAYS, 'voucher'] as const;
+export type PurchaseGateway = (typeof PURCHASE_GATEWAYS)[number];
 
 /** Credential styles, as the original named them: user + 4-digit password, or a 5-digit PIN user. */
 export const USER_TYPES = ['usuario_contrasena', 'pin'] as const;
@@ -70,14 +73,3 @@ export function nextAction(status: PurchaseStatus, redirectUrl: string | null | 
 /** Where a change of a purchase came from (purchase_events.source); `import` is a sale brought over from the original service. */
 export const EVENT_SOURCES = ['api', 'workflow', 'webhook', 'admin', 'reconciliation', 'import'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
-
-/** A plan as sold: what the purchase snapshots from the product at creation. */
-export interface PlanSnapshot {
-  productId: number;
-  productName: string;
-  profileName: string;
-  amountCents: Cents;
-  currency: Currency;
-  validitySeconds: number;
-  uptimeLimitSeconds: number | null;
-}

@@ -2,8 +2,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ErrorCode } from './errors';
 import type { Actor } from './operations';
-import type { PaymentStatus } from './payment';
-import type { Gateway, NextAction, PurchaseStatus } from './purchase';
+import type { PaymentOutcome, PaymentStatus } from './payment';
+import type { NextAction, PurchaseGateway, PurchaseStatus } from './purchase';
 
 /** Names shared by the API (client) and the worker. Workflow and message names are wire names: never rename. */
 
@@ -90,13 +90,23 @@ export interface PurchaseWorkflowInput {
   purchaseId: string;
   companyId: string;
   routerId: string;
-  gateway: Gateway;
+  gateway: PurchaseGateway;
   timing: PurchaseTiming;
+  /**
+   * The access was paid for before the purchase started (a voucher sold at the counter): no charge and no wait; the
+   * workflow reserves, enables, logs the device in and expires like any approved purchase.
+   */
+  settled?: { via: 'voucher' };
   /**
    * A customer sold by the original service, imported while still active: its hotspot user already exists and is
    * enabled, so the workflow takes it over (tags it) and holds the access until `expiresAt` (ISO), with no charge.
    */
   adopted?: { expiresAt: string };
+}
+
+/** The payment of a purchase settled beforehand (`PurchaseWorkflowInput.settled`): approved, with no gateway charge. */
+export function settledPayment(settled: NonNullable<PurchaseWorkflowInput['settled']>): PaymentOutcome {
+  return { status: 'approved', reference: '', gatewayStatus: settled.via };
 }
 
 /** Result of logging the customer's device in after the purchase (best effort). */

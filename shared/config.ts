@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { parseAllowedNetworks } from './router-endpoints';
 
 /**
- * The whole configuration, validated once at start-up. Variable names, defaults and required-ness of the original
- * service are kept (../shared/seed/environment-variables.txt) so an operator's existing `.env` works unchanged.
+ * The whole configuration, validated once at start-up. Variable names, defaults and required-ness of the service
+ * this one replaces are kept, so an operator's existing `.env` works unchanged (`.env.example` lists them all).
  */
 
 /** The placeholders of `.env.example` and `docker-compose.yml` (`change_me…`, `change-me…`): never a real secret. */
@@ -262,6 +262,19 @@ const schema = z
     RATE_LIMIT_PER_IP_PER_MINUTE: integer('RATE_LIMIT_PER_IP_PER_MINUTE', 600, 1, 10_000_000),
     RATE_LIMIT_PURCHASES_PER_IP_PER_MINUTE: integer('RATE_LIMIT_PURCHASES_PER_IP_PER_MINUTE', 30, 1, 10_000_000),
     RATE_LIMIT_WEBHOOKS_PER_IP_PER_MINUTE: integer('RATE_LIMIT_WEBHOOKS_PER_IP_PER_MINUTE', 3000, 1, 10_000_000),
+    // Where the rate limits are counted: in PostgreSQL, shared by every API process, or in each process's memory.
+    RATE_LIMIT_STORE: z
+      .string()
+      .trim()
+      .optional()
+      .transform((raw, ctx): 'postgres' | 'memory' => {
+        const value = raw ? raw.toLowerCase() : 'postgres';
+        if (value === 'postgres' || value === 'memory') return value;
+        ctx.addIssue({ code: 'custom', message: `RATE_LIMIT_STORE must be postgres or memory (got "${raw}")` });
+        return z.NEVER;
+      }),
+    RATE_LIMIT_VOUCHERS_PER_DEVICE_PER_MINUTE: integer('RATE_LIMIT_VOUCHERS_PER_DEVICE_PER_MINUTE', 5, 1, 10_000_000),
+    RATE_LIMIT_VOUCHERS_PER_ROUTER_PER_MINUTE: integer('RATE_LIMIT_VOUCHERS_PER_ROUTER_PER_MINUTE', 30, 1, 10_000_000),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.JWT_APIKEY_SECRET && cfg.JWT_APIKEY_SECRET === cfg.JWT_SESSION_SECRET) {

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Gateway, PurchaseStatus } from '../domain/purchase';
+import type { Gateway, PurchaseGateway, PurchaseStatus } from '../domain/purchase';
 
 /**
  * Every Prometheus metric this service exports, defined once: name, help, labels. The API and the worker each build
@@ -190,7 +190,7 @@ export class WorkerMetrics extends ProcessMetrics {
   }
 
   /** A purchase's status changed (recorded once per change): counts outcomes, their time, and expiry lag. */
-  purchaseStatusChanged(change: { gateway: Gateway; from: PurchaseStatus; to: PurchaseStatus; createdAt: Date; expiresAt: Date | null }): void {
+  purchaseStatusChanged(change: { gateway: PurchaseGateway; from: PurchaseStatus; to: PurchaseStatus; createdAt: Date; expiresAt: Date | null }): void {
     const now = Date.now();
     if (IN_SALE.has(change.from) && OUTCOMES.has(change.to)) {
       const labels = { gateway: change.gateway, outcome: change.to };

@@ -13,12 +13,14 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, ran
 export class SecretBox {
   private readonly gcmKey: Buffer;
   private readonly fingerprintKey: Buffer;
+  private readonly voucherKey: Buffer;
   private readonly fernet?: { signing: Buffer; encryption: Buffer };
 
   constructor(secretKey: string, fernetKey?: string) {
     if (!secretKey) throw new Error('SECRET_KEY is required for secrets at rest');
     this.gcmKey = Buffer.from(hkdfSync('sha256', secretKey, 'pagos-hotspot', 'secrets-at-rest/v1', 32));
     this.fingerprintKey = Buffer.from(hkdfSync('sha256', secretKey, 'pagos-hotspot', 'request-fingerprint/v1', 32));
+    this.voucherKey = Buffer.from(hkdfSync('sha256', secretKey, 'pagos-hotspot', 'voucher-code/v1', 32));
     if (fernetKey) {
       const raw = Buffer.from(fernetKey, 'base64url');
       if (raw.length !== 32) throw new Error('ENCRYPTION_KEY_MERCADO_PAGO is not a Fernet key');
@@ -29,6 +31,11 @@ export class SecretBox {
   /** HMAC-SHA256 (hex) of `value`: tells two requests apart without storing what they carried (a card token). */
   fingerprint(value: string): string {
     return createHmac('sha256', this.fingerprintKey).update(value, 'utf8').digest('hex');
+  }
+
+  /** HMAC-SHA256 (hex) of a voucher code, with a key of its own: finds a voucher without storing its code in clear. */
+  voucherCodeHash(code: string): string {
+    return createHmac('sha256', this.voucherKey).update(code, 'utf8').digest('hex');
   }
 
   /** Encrypts with AES-256-GCM (`v1.` format). */

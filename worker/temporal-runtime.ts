@@ -1,4 +1,5 @@
-import { DefaultLogger, Runtime, type LogLevel, type RuntimeOptions } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogEntry, type LogLevel, type RuntimeOptions } from '@temporalio/worker';
+import { stdSerializers } from 'pino';
 import type { Logger } from '../shared/logger';
 import { freePort } from '../shared/ports';
 
@@ -46,11 +47,20 @@ export async function installTemporalRuntime(logger: Logger): Promise<string> {
 function runtimeOptions(logger: Logger): RuntimeOptions {
   const level = LEVELS[logger.level] ?? 'WARN';
   return {
-    logger: new DefaultLogger(level, ({ level: entryLevel, message, meta }) => {
-      const method = entryLevel.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
-      logger[method]({ ...meta, component: 'temporal' }, message);
-    }),
+    logger: new DefaultLogger(level, forwardLogEntries(logger)),
     // The SDK's native core logs too; forward them through the same logger and level instead of raw stderr.
     telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
+  };
+}
+
+/**
+ * Where the SDK's log entries go: our logger, with any error among their fields written out as its type, message and
+ * stack (the SDK logs `{ error }`; an error's own fields are not enumerable, so it would print as `{}`).
+ */
+export function forwardLogEntries(logger: Logger): (entry: LogEntry) => void {
+  return ({ level, message, meta }) => {
+    const method = level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+    const fields = Object.fromEntries(Object.entries(meta ?? {}).map(([key, value]) => [key, value instanceof Error ? stdSerializers.err(value) : value]));
+    logger[method]({ ...fields, component: 'temporal' }, message);
   };
 }

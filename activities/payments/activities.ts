@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Gateway } from '../../domain/purchase';
 import type { PaymentOutcome } from '../../domain/payment';
 import type { ConektaWebhookKeyResult } from '../../domain/operations';
 import { CompanyEntity, PurchaseEntity } from '../../db/entities';
@@ -8,7 +9,7 @@ import { finalFailure } from '../failures';
 import type { ChargeRequest, PaymentGateway } from './gateway';
 
 /** Builds the gateway client of one company (its own credentials) — see activities/deps.ts. */
-export type GatewayFactory = (company: CompanyEntity, gateway: PurchaseEntity['gateway']) => PaymentGateway;
+export type GatewayFactory = (company: CompanyEntity, gateway: Gateway) => PaymentGateway;
 
 export interface PaymentActivityDeps {
   dataSource: DataSource;
@@ -31,6 +32,8 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
   async function load(purchaseId: string) {
     const purchase = await dataSource.getRepository(PurchaseEntity).findOneBy({ id: purchaseId });
     if (!purchase) throw finalFailure('NOT_FOUND', `purchase ${purchaseId} does not exist`);
+    // A voucher was paid at the counter: no gateway holds a charge of it.
+    if (purchase.gateway === 'voucher') throw finalFailure('PAYMENT_NOT_FOUND', `purchase ${purchaseId} was paid with a voucher`);
     const company = await dataSource.getRepository(CompanyEntity).findOneByOrFail({ id: purchase.companyId });
     return { purchase, company, gateway: deps.gateways(company, purchase.gateway) };
   }
@@ -55,35 +58,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         if (found) return found;
         throw finalFailure('PAYMENT_GATEWAY_REJECTED', 'El token de tarjeta ya no está disponible. Genere uno nuevo.');
       }
-      const request = purchase.gatewayRequest as { paymentMethodId?: string; installments?: number; issuerId?: string; deviceId?: string };
-      const charge: ChargeRequest = {
-        purchaseId: purchase.id,
-        purchaseCreatedAt: purchase.createdAt,
-        amountCents: purchase.amountCents,
-        currency: purchase.currency,
-        cardToken: secrets.decrypt(purchase.cardTokenEncrypted),
-        customer: { name: purchase.customerName, email: purchase.customerEmail, phone: purchase.customerPhone ?? undefined },
-        description: purchase.productName,
-        metadata: {
-          purchase_id: purchase.id,
-          company_id: purchase.companyId,
-          router_id: purchase.routerId ?? '',
-          product_id: String(purchase.productId ?? ''),
-        },
-        threeDSecure: true,
-        returnUrl: `${deps.publicBaseUrl}/api/v1/purchases/${purchase.id}/retorno`,
-        notificationUrl: `${deps.publicBaseUrl}/api/v1/webhook/mercado-pago`,
-        clientIp: purchase.clientIp ?? undefined,
-        mercadoPago: request.paymentMethodId
-          ? {
-              paymentMethodId: request.paymentMethodId,
-              installments: request.installments ?? 1,
-              issuerId: request.issuerId,
-              deviceId: request.deviceId,
-            }
-          : undefined,
-      };
-      const outcome = await gateway.charge(charge);
+      const outcome = await gateway.charge(chargeRequest(purchase, secrets.decrypt(purchase.cardTokenEncrypted), deps.publicBaseUrl));
       try {
         await dataSource.getRepository(PurchaseEntity).update(
           { id: purchaseId },
@@ -137,5 +112,37 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
         .update({ id: companyId }, { conektaWebhookPublicKey: key.publicKey, conektaWebhookKeyId: key.id, updatedAt: new Date() });
       return { ok: true, keyId: key.id, publicKey: key.publicKey };
     },
+  };
+}
+
+/** What the gateway is asked to charge, all from the purchase row; the return and notification URLs are ours. */
+function chargeRequest(purchase: PurchaseEntity, cardToken: string, publicBaseUrl: string): ChargeRequest {
+  const request = purchase.gatewayRequest as { paymentMethodId?: string; installments?: number; issuerId?: string; deviceId?: string };
+  return {
+    purchaseId: purchase.id,
+    purchaseCreatedAt: purchase.createdAt,
+    amountCents: purchase.amountCents,
+    currency: purchase.currency,
+    cardToken,
+    customer: { name: purchase.customerName, email: purchase.customerEmail, phone: purchase.customerPhone ?? undefined },
+    description: purchase.productName,
+    metadata: {
+      purchase_id: purchase.id,
+      company_id: purchase.companyId,
+      router_id: purchase.routerId ?? '',
+      product_id: String(purchase.productId ?? ''),
+    },
+    threeDSecure: true,
+    returnUrl: `${publicBaseUrl}/api/v1/purchases/${purchase.id}/retorno`,
+    notificationUrl: `${publicBaseUrl}/api/v1/webhook/mercado-pago`,
+    clientIp: purchase.clientIp ?? undefined,
+    mercadoPago: request.paymentMethodId
+      ? {
+          paymentMethodId: request.paymentMethodId,
+          installments: request.installments ?? 1,
+          issuerId: request.issuerId,
+          deviceId: request.deviceId,
+        }
+      : undefined,
   };
 }

@@ -6,30 +6,28 @@
  */
 import https from 'node:https';
 import { Configuration, OrdersApi, WebhookKeysApi, type GetOrdersResponse, type OrderRequest, type OrderResponse } from 'conekta';
-import type { GatewayPaymentRecord, PaymentOutcome, PaymentReversal, PaymentStatus } from '../../domain/payment';
+import type { PaymentOutcome } from '../../domain/payment';
 import type { Logger } from '../../shared/logger';
 import { createLogger } from '../../shared/logger';
 import {
   assertAmountCents,
   assertConfigured,
   chargesSince,
-  currencyOf,
   decodeCursor,
   encodeCursor,
   gatewayFailure,
   invalidRequest,
   isCancelledOrDeclined,
   mostRelevant,
-  paymentRecord,
   refundableCents,
   retryAfterSeconds,
   searchWindow,
-  textOf,
   waitingOutRateLimits,
   type ChargeRequest,
   type PaymentGateway,
 } from './gateway';
-import { CONEKTA_MESSAGES, CONEKTA_THREE_DS_MESSAGE, conektaMessage, conektaStatusMessage } from './messages';
+import { conektaOutcome, conektaRecord } from './conekta-orders';
+import { CONEKTA_MESSAGES, conektaMessage } from './messages';
 
 export interface ConektaGatewayOptions {
   /** The company's private key (or CONEKTA_DEFAULT_PRIVATE_KEY); sent as a bearer token, never logged. */
@@ -42,23 +40,6 @@ export interface ConektaGatewayOptions {
 
 /** Orders per list page: the most `GET /orders` gives (`limit` runs from 1 to 250). */
 const PAGE_SIZE = 250;
-
-/** Charge-back statuses that mean the dispute is still being decided (`won`: the merchant kept the money). */
-const OPEN_CHARGEBACK = new Set(['action_required', 'pending_review', 'under_review', 'represented', 'rt', 'rt_sent']);
-
-/** Conekta order `payment_status` → our status. */
-const STATUS: Readonly<Record<string, PaymentStatus>> = {
-  paid: 'approved',
-  pending_payment: 'pending',
-  pre_authorized: 'pending',
-  declined: 'declined',
-  expired: 'cancelled',
-  canceled: 'cancelled',
-  voided: 'cancelled',
-  refunded: 'refunded',
-  partially_refunded: 'refunded',
-  charged_back: 'charged_back',
-};
 
 /** The Conekta error envelope (`{object:'error', type, details:[{code,message}]}`), plus the order a decline made. */
 interface ConektaErrorBody {
@@ -82,7 +63,7 @@ function httpFailure(error: unknown): HttpFailure | undefined {
   return { httpStatus: e.response?.status, body, retryAfterSeconds: retryAfterSeconds(e.response?.headers?.['retry-after']) };
 }
 
-/** Conekta wants a phone; the original sent +52 numbers and a placeholder when the portal collected none. */
+/** Conekta requires a phone: a Mexican number as +52…, or a placeholder when the portal collected none. */
 function conektaPhone(phone: string | undefined): string {
   const digits = (phone ?? '').replace(/\D/g, '');
   if (digits.length === 12 && digits.startsWith('52')) return `+${digits}`;
@@ -90,58 +71,31 @@ function conektaPhone(phone: string | undefined): string {
   return '+521234567890';
 }
 
-/** How the money of an order went back, or may: its charge-back first, then its refunds. */
-function conektaReversal(order: OrderResponse): PaymentReversal | undefined {
-  const chargeback = order.charges?.data?.[0]?.chargeback;
-  if (chargeback?.status !== 'won' && (chargeback || order.payment_status === 'charged_back')) {
-    return chargeback?.status && OPEN_CHARGEBACK.has(chargeback.status) ? 'in_dispute' : 'charged_back';
-  }
-  if (order.payment_status === 'refunded') return 'refunded';
-  if (order.payment_status === 'partially_refunded') return 'partially_refunded';
-  return undefined;
-}
-
-/** Normalises an order. Declines carry the charge's failure code and the Appendix A message. */
-export function conektaOutcome(order: OrderResponse): PaymentOutcome {
-  const gatewayStatus = order.payment_status ?? 'unknown';
-  const charge = order.charges?.data?.[0];
-  const redirectUrl = order.next_action?.redirect_to_url?.url;
-  const reversal = conektaReversal(order);
-  const base = {
-    reference: order.id ?? '',
-    gatewayStatus,
-    amountCents: order.amount,
-    currency: currencyOf(order.currency),
-    ...(order.amount_refunded ? { refundedCents: order.amount_refunded } : {}),
-    ...(reversal ? { reversal } : {}),
-    extra: { chargeId: charge?.id, chargeStatus: charge?.status },
+/** The order of one charge: one card charge in exact cents, our purchase id in its metadata, 3-D Secure when asked. */
+function orderRequest(req: ChargeRequest): OrderRequest {
+  return {
+    currency: req.currency,
+    // Conekta needs a name; portals may send none, and the e-mail names the customer as well.
+    customer_info: { name: req.customer.name || req.customer.email, email: req.customer.email, phone: conektaPhone(req.customer.phone) },
+    line_items: [{ name: req.description.slice(0, 250), unit_price: req.amountCents, quantity: 1 }],
+    metadata: { ...req.metadata, purchase_id: req.purchaseId },
+    charges: [{ payment_method: { type: 'card', token_id: req.cardToken, customer_ip_address: req.clientIp } }],
+    ...(req.threeDSecure ? { three_ds_mode: 'smart', return_url: req.returnUrl } : {}),
   };
-  // 3-D Secure: the order waits in pending_payment with a page the customer must visit.
-  if (gatewayStatus === 'pending_payment' && redirectUrl) {
-    const challenge = { url: redirectUrl };
-    return { ...base, status: 'requires_action', redirectUrl, challenge, message: CONEKTA_THREE_DS_MESSAGE };
-  }
-  // A dispute, open or lost, ends the access whatever the order's own word says (an open one may still read `paid`).
-  const disputed = reversal === 'charged_back' || reversal === 'in_dispute';
-  const status = disputed ? 'charged_back' : (STATUS[gatewayStatus] ?? 'pending');
-  if (status === 'approved') return { ...base, status };
-  if (status === 'declined') {
-    const code = charge?.failure_code;
-    return { ...base, status, code, message: code ? conektaMessage(code) : conektaStatusMessage(gatewayStatus) };
-  }
-  return { ...base, status, message: conektaStatusMessage(disputed ? 'charged_back' : gatewayStatus) };
 }
 
-const dateOfSeconds = (seconds: number | undefined) => new Date((seconds ?? 0) * 1000);
-
-/** An order as reconciliation sees it. */
-export function conektaRecord(order: OrderResponse): GatewayPaymentRecord {
-  return paymentRecord(conektaOutcome(order), {
-    purchaseId: textOf(order.metadata?.purchase_id),
-    companyId: textOf(order.metadata?.company_id),
-    createdAt: dateOfSeconds(order.created_at),
-    updatedAt: dateOfSeconds(order.updated_at ?? order.created_at),
-  });
+/** A card declined (a 402): the declined order Conekta sent with it, else a decline with the error's code. */
+function declinedOutcome(req: ChargeRequest, body: ConektaErrorBody, code: string | undefined): PaymentOutcome {
+  const declined = body.data ? conektaOutcome(body.data) : undefined;
+  return {
+    status: 'declined',
+    reference: declined?.reference ?? '',
+    gatewayStatus: declined?.gatewayStatus ?? 'declined',
+    code,
+    message: conektaMessage(code),
+    amountCents: req.amountCents,
+    currency: req.currency,
+  };
 }
 
 /**
@@ -154,7 +108,7 @@ function conektaClient(options: ConektaGatewayOptions) {
   const configuration = new Configuration({
     accessToken: options.privateKey,
     basePath: options.baseUrl.replace(/\/+$/, ''),
-    // The SDK's default agent has rejectUnauthorized: false (tech-notes §5.2); ours verifies certificates.
+    // The SDK's default agent has rejectUnauthorized: false, which would send the key to anyone; ours verifies.
     baseOptions: {
       httpsAgent: new https.Agent({ rejectUnauthorized: true, keepAlive: true }),
       timeout: options.timeoutMs,
@@ -230,17 +184,8 @@ export function createConektaGateway(options: ConektaGatewayOptions): PaymentGat
   }
 
   async function create(req: ChargeRequest): Promise<PaymentOutcome> {
-    const order: OrderRequest = {
-      currency: req.currency,
-      // Conekta needs a name; portals may send none, and the e-mail names the customer as well.
-      customer_info: { name: req.customer.name || req.customer.email, email: req.customer.email, phone: conektaPhone(req.customer.phone) },
-      line_items: [{ name: req.description.slice(0, 250), unit_price: req.amountCents, quantity: 1 }],
-      metadata: { ...req.metadata, purchase_id: req.purchaseId },
-      charges: [{ payment_method: { type: 'card', token_id: req.cardToken, customer_ip_address: req.clientIp } }],
-      ...(req.threeDSecure ? { three_ds_mode: 'smart', return_url: req.returnUrl } : {}),
-    };
     try {
-      return conektaOutcome((await orders.createOrder(order, 'es')).data);
+      return conektaOutcome((await orders.createOrder(orderRequest(req), 'es')).data);
     } catch (error) {
       const http = httpFailure(error);
       // A card decline is a 402 whose body carries the declined order: an outcome, not a failure.
@@ -255,16 +200,7 @@ export function createConektaGateway(options: ConektaGatewayOptions): PaymentGat
           return earlier;
         }
       }
-      const declined = http.body.data ? conektaOutcome(http.body.data) : undefined;
-      return {
-        status: 'declined',
-        reference: declined?.reference ?? '',
-        gatewayStatus: declined?.gatewayStatus ?? 'declined',
-        code,
-        message: conektaMessage(code),
-        amountCents: req.amountCents,
-        currency: req.currency,
-      };
+      return declinedOutcome(req, http.body, code);
     }
   }
 

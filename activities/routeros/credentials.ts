@@ -10,8 +10,9 @@ function pick(alphabet: string, length: number): string {
 }
 
 /**
- * Hotspot credentials in the original's formats (spec §7) from a cryptographic source (the original used Python's
- * `random`): `PT-` + 5 letters/digits and a 4-digit password, or a PIN user `PT-` + 5 digits with no password.
+ * Hotspot credentials in the formats customers and portals already know, drawn from a cryptographic source (guessable
+ * credentials would be free WiFi): `PT-` + 5 letters/digits and a 4-digit password, or a PIN user `PT-` + 5 digits
+ * with no password.
  */
 export function generateCredentials(userType: UserType): { username: string; password: string } {
   if (userType === 'pin') return { username: `PT-${pick('0123456789', 5)}`, password: '' };

@@ -67,7 +67,7 @@ export function isRouterOsError(value: unknown): value is RouterOsError {
   return value instanceof RouterOsError;
 }
 
-/** `!trap` messages by substring (routeros.md §3); node-routeros drops the trap category. */
+/** `!trap` messages by substring: node-routeros drops the trap's category, so its text is all there is to go by. */
 const TRAP_KINDS: ReadonlyArray<[RegExp, RouterOsErrorKind]> = [
   [/already have|already exists/i, 'already_exists'],
   [/no such item/i, 'not_found'],

@@ -1,120 +1,44 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  isHotspotPassword,
-  isHotspotUsername,
-  isIPv4,
-  isMacAddress,
-  isProfileName,
-  normalizeMac,
-} from '../../domain/network';
-import { formatRouterDuration } from '../../domain/durations';
+import { isProfileName } from '../../domain/network';
 import type { HotspotProfileInfo } from '../../domain/operations';
 import type { RouterConnection, RouterOsClient, RouterOsRow } from './client';
 import { isRouterOsError, RouterOsError } from './errors';
+import {
+  ACTIVE,
+  comment,
+  COOKIE,
+  flag,
+  HOST,
+  invalid,
+  ipv4,
+  isNotFound,
+  itemRef,
+  limitUptimeWords,
+  macAddress,
+  passwordWords,
+  PROFILE,
+  PROFILE_PROPLIST,
+  PROFILE_TEXT,
+  toHost,
+  toUser,
+  USER,
+  USER_PROPS,
+  username,
+  type DeviceLoginInput,
+  type DeviceLoginResult,
+  type HotspotHost,
+  type HotspotUser,
+  type HotspotUserInput,
+  type HotspotUserTraces,
+  type RouterIdentity,
+} from './hotspot-words';
 
 /**
- * The hotspot operations of a purchase, over the RouterOS API (routeros.md §1–§2). Each is idempotent, so an
- * activity retry is harmless. Every value is validated before a single word is sent, and nothing ever becomes a
- * script (the original's remote code execution, spec §11 S1). Users are looked up with `?name=` and `.proplist`,
- * never by printing the whole table (routers hold thousands).
+ * The hotspot operations of a purchase, over the RouterOS API (`/ip/hotspot/user`, `active`, `host`, `cookie`). Each is
+ * idempotent, so an activity retry is harmless. Every value is validated before a single word is sent, and nothing
+ * ever becomes a script (a customer's text run as a router script would run anything on the router). Users are looked
+ * up with `?name=` and `.proplist`, never by printing the whole table (routers hold thousands).
  */
-
-const USER = '/ip/hotspot/user';
-const PROFILE = '/ip/hotspot/user/profile';
-const ACTIVE = '/ip/hotspot/active';
-const HOST = '/ip/hotspot/host';
-const COOKIE = '/ip/hotspot/cookie';
-
-const USER_PROPS = '=.proplist=.id,name,server,profile,disabled,comment,limit-uptime,uptime,mac-address';
-const ITEM_REF = /^\*[0-9A-Fa-f]{1,16}$/;
-// eslint-disable-next-line no-control-regex -- excluding control characters is the point
-const COMMENT = /^[^\x00-\x1f\x7f]{1,255}$/;
-/** Ten years: far beyond any plan, well inside what RouterOS accepts. */
-const MAX_UPTIME_SECONDS = 10 * 366 * 86400;
-
-/** Text fields of `HotspotProfileInfo` → RouterOS property (the original read half as null: dash vs underscore). */
-const PROFILE_TEXT = {
-  rateLimit: 'rate-limit',
-  sessionTimeout: 'session-timeout',
-  idleTimeout: 'idle-timeout',
-  keepaliveTimeout: 'keepalive-timeout',
-  statusAutorefresh: 'status-autorefresh',
-  sharedUsers: 'shared-users',
-  addressList: 'address-list',
-  macCookieTimeout: 'mac-cookie-timeout',
-} as const;
-const PROFILE_PROPLIST = `=.proplist=${['.id', 'name', ...Object.values(PROFILE_TEXT), 'add-mac-cookie'].join(',')}`;
-
-export interface RouterIdentity {
-  name: string;
-  /** `7.18`, without the channel (`stable`, `long-term`). */
-  version: string;
-  majorVersion: number;
-}
-
-export interface HotspotUserInput {
-  name: string;
-  /** Empty or absent for PIN users. */
-  password?: string;
-  profile: string;
-  /** RouterOS `limit-uptime`: total online time; 0 = unlimited. */
-  limitUptimeSeconds?: number;
-  /** Our ownership tag (e.g. the purchase id): a user with the same name and this comment is ours. */
-  comment: string;
-  disabled: boolean;
-}
-
-export interface HotspotUser {
-  /** RouterOS `.id`, e.g. `*1A`. */
-  ref: string;
-  name: string;
-  server: string | null;
-  profile: string | null;
-  disabled: boolean;
-  comment: string | null;
-  limitUptime: string | null;
-  uptime: string | null;
-  macAddress: string | null;
-}
-
-export interface HotspotHost {
-  ref: string;
-  macAddress: string;
-  /** The device's own address. */
-  address: string | null;
-  /** Its address after the hotspot's one-to-one NAT. */
-  toAddress: string | null;
-  /** The address to log in with: `to-address` when there is one (routeros.md §1), else `address`. */
-  ip: string | null;
-  authorized: boolean;
-}
-
-export interface DeviceLoginInput {
-  username: string;
-  password?: string;
-  mac?: string;
-  ip?: string;
-}
-
-export interface DeviceLoginResult {
-  loggedIn: boolean;
-  ip?: string;
-  mac?: string;
-  /** `.id` of the confirmed `/ip/hotspot/active` session. */
-  sessionRef?: string;
-  /** Why not: the device is not in the host table, the router refused the login, or the session never showed. */
-  reason?: 'no_host' | 'login_failed' | 'timeout';
-  /** The router's message when it refused. */
-  error?: string;
-}
-
-/** What is left of a user on the router; `gone` when nothing is. */
-export interface HotspotUserTraces {
-  user: boolean;
-  sessions: number;
-  cookies: number;
-  gone: boolean;
-}
 
 export interface HotspotOperationsOptions {
   /** How long loginDevice waits for the new session to show in `/ip/hotspot/active`. Default 5 s. */
@@ -122,77 +46,6 @@ export interface HotspotOperationsOptions {
   /** Pause between two looks at `/ip/hotspot/active`. Default 250 ms. */
   loginPollMs?: number;
 }
-
-const invalid = (what: string) => new RouterOsError('invalid_argument', `invalid ${what}`);
-
-function username(value: string): string {
-  if (!isHotspotUsername(value)) throw invalid('hotspot user name');
-  return value;
-}
-
-/** An empty password (PIN users) is left out: RouterOS rejects empty attribute values in some commands. */
-function passwordWords(value: string | undefined): string[] {
-  if (value === undefined || value === '') return [];
-  if (!isHotspotPassword(value)) throw invalid('hotspot password');
-  return [`=password=${value}`];
-}
-
-function macAddress(value: string): string {
-  if (!isMacAddress(value)) throw invalid('MAC address');
-  return normalizeMac(value);
-}
-
-function ipv4(value: string): string {
-  if (!isIPv4(value)) throw invalid('IPv4 address');
-  return value;
-}
-
-function comment(value: string, what = 'comment tag'): string {
-  if (!COMMENT.test(value)) throw invalid(what);
-  return value;
-}
-
-function itemRef(value: string): string {
-  if (!ITEM_REF.test(value)) throw invalid('RouterOS item reference');
-  return value;
-}
-
-function limitUptimeWords(seconds: number | undefined): string[] {
-  if (seconds === undefined) return [];
-  if (!Number.isSafeInteger(seconds) || seconds < 0 || seconds > MAX_UPTIME_SECONDS) throw invalid('limit-uptime');
-  return [`=limit-uptime=${formatRouterDuration(seconds)}`];
-}
-
-const flag = (value: string | undefined) => (value === undefined ? null : value === 'true' || value === 'yes');
-
-function toUser(row: RouterOsRow): HotspotUser {
-  return {
-    ref: row['.id'],
-    name: row.name,
-    server: row.server ?? null,
-    profile: row.profile ?? null,
-    disabled: flag(row.disabled) ?? false,
-    comment: row.comment ?? null,
-    limitUptime: row['limit-uptime'] ?? null,
-    uptime: row.uptime ?? null,
-    macAddress: row['mac-address'] ?? null,
-  };
-}
-
-function toHost(row: RouterOsRow): HotspotHost {
-  const address = row.address ?? null;
-  const toAddress = row['to-address'] ?? null;
-  return {
-    ref: row['.id'],
-    macAddress: row['mac-address'],
-    address,
-    toAddress,
-    ip: toAddress ?? address,
-    authorized: flag(row.authorized) ?? false,
-  };
-}
-
-const isNotFound = (error: unknown) => isRouterOsError(error) && error.kind === 'not_found';
 
 export class HotspotOperations {
   private readonly loginConfirmMs: number;
@@ -260,7 +113,7 @@ export class HotspotOperations {
     }
     const ret = reply.find((row) => row.ret)?.ret;
     if (ret) return { ref: ret, created: true };
-    // Some menus and versions answer `add` without `ret` (routeros.md §2): read the id back.
+    // Some menus and RouterOS versions answer `add` with a bare `!done`, no `ret`: read the id back.
     const user = await this.findUser(router, input.name);
     if (!user) {
       throw new RouterOsError('unknown', 'the router accepted the user but does not list it', { routerId: router.id });

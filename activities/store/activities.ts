@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
-import { canTransition, type Gateway, type PurchaseStatus } from '../../domain/purchase';
+import { canTransition, type PurchaseGateway, type PurchaseStatus } from '../../domain/purchase';
 import type { RecordEventInput, RecordStatusInput } from '../../domain/temporal';
 import { PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
 import type { WorkerMetrics } from '../../shared/metrics';
@@ -75,7 +75,7 @@ export function createStoreActivities(dataSource: DataSource, metrics: Pick<Work
 
 interface LockedPurchase {
   status: PurchaseStatus;
-  gateway: Gateway;
+  gateway: PurchaseGateway;
   created_at: Date;
   expires_at: Date | null;
 }

@@ -12,7 +12,7 @@ import { findRouter, NOT_IN_COMPANY } from './routers';
 
 /** Router API keys (super admin): issue, regenerate, history, revoke one, status. A key is shown once, when issued. */
 
-type ApiKeyDeps = Pick<RouteContext, 'dataSource' | 'config' | 'routerKeys' | 'secrets'>;
+type ApiKeyDeps = Pick<RouteContext, 'dataSource' | 'config' | 'routerKeys' | 'caches' | 'secrets'>;
 
 const KEY_NOT_FOUND = 'API Key no encontrada';
 /** A key expiring within this many days is flagged. */
@@ -66,7 +66,7 @@ export async function regenerateKey(deps: ApiKeyDeps, actor: AuditActor, company
     });
     return { issued: key, revoked: revokedIds };
   });
-  deps.routerKeys.invalidate();
+  await deps.caches.changed('router-keys');
   return {
     message: 'API Key regenerada exitosamente',
     router_id: routerId,
@@ -100,7 +100,7 @@ export async function revokeKey(deps: ApiKeyDeps, actor: AuditActor, companyId: 
     await recordAudit(tx, { actor, companyId, action: 'api_key.revoked', targetType: 'api_key', targetId: keyId, detail: { router_id: routerId } });
     return at;
   });
-  deps.routerKeys.invalidate();
+  await deps.caches.changed('router-keys');
   return revokedAt;
 }
 

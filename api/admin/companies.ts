@@ -22,7 +22,7 @@ import { countAll, countIn, revenueByCurrency } from './dashboard';
 
 /** Companies: the super admin's list and changes, and the own company of a company admin. */
 
-type CompanyDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'routerKeys'>;
+type CompanyDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'caches'>;
 
 export function toCompanyResponse(c: CompanyEntity): z.output<typeof CompanyResponse> {
   return {
@@ -121,7 +121,7 @@ export async function setCompanyActive(deps: CompanyDeps, actor: AuditActor, id:
     if (!result.affected) throw new DomainError('NOT_FOUND', 'Empresa no encontrada');
     await recordAudit(tx, { actor, companyId: id, action: active ? 'company.activated' : 'company.deactivated', targetType: 'company', targetId: id });
   });
-  deps.routerKeys.invalidate();
+  await deps.caches.changed('router-keys');
 }
 
 /** A company's routers, admins, keys, products, purchases and revenue. */

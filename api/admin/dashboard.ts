@@ -89,7 +89,7 @@ export async function companyDashboard(deps: DashboardDeps, companyId: string, d
   const before = range.before ?? new Date();
   const from = range.from ?? new Date(before.getTime() - DEFAULT_PERIOD_DAYS * 86_400_000);
   const period = { companyId, from, before };
-  const [company, routers, allTime, revenueAllTime, recent, statuses, byCurrency, byDay, byRouter, byProduct] = await Promise.all([
+  const [company, routers, allTime, revenueAllTime, recent, statuses, byCurrency, byDay, byRouter, byProduct, byGateway] = await Promise.all([
     findCompany(m, companyId),
     m.countBy(RouterEntity, { companyId }),
     countByStatus(m, { companyId }),
@@ -100,6 +100,7 @@ export async function companyDashboard(deps: DashboardDeps, companyId: string, d
     salesBy(m, 'day', period),
     salesBy(m, 'router', period),
     salesBy(m, 'product', period),
+    salesBy(m, 'gateway', period),
   ]);
   const approved = countIn(statuses, CHARGED_STATUSES);
   const declined = statuses.declined ?? 0;
@@ -128,6 +129,11 @@ export async function companyDashboard(deps: DashboardDeps, companyId: string, d
       producto_nombre: label,
       ...totals,
     })),
+    por_pasarela: byGroup(byGateway).map(({ key, label: _label, ...totals }) => ({ pasarela: key ?? '', ...totals })),
+    efectivo_vs_tarjeta: {
+      efectivo: revenueByCurrency(byGateway.filter((r) => r.key === 'voucher')),
+      tarjeta: revenueByCurrency(byGateway.filter((r) => r.key !== 'voucher')),
+    },
     tasa_aprobacion: {
       aprobadas: approved,
       rechazadas: declined,

@@ -15,7 +15,7 @@ import type { CreateProductRequest, ProductListQuery, ProductResponse, UpdatePro
  * the portal's catalog cache.
  */
 
-type ProductDeps = Pick<RouteContext, 'dataSource' | 'workflows' | 'catalog'>;
+type ProductDeps = Pick<RouteContext, 'dataSource' | 'workflows' | 'caches'>;
 
 export const PRODUCT_NOT_FOUND = 'Producto no encontrado';
 
@@ -99,7 +99,7 @@ export async function createProduct(deps: ProductDeps, actor: AuditActor, compan
     });
     return tx.getRepository(ProductEntity).findOneByOrFail({ id: saved.id });
   });
-  deps.catalog.invalidate();
+  await deps.caches.changed('catalog');
   return product;
 }
 
@@ -137,7 +137,7 @@ export async function reorderProducts(deps: ProductDeps, actor: AuditActor, comp
     if (updated.length !== ids.length) throw new DomainError('NOT_FOUND', PRODUCT_NOT_FOUND);
     await recordAudit(tx, { actor, companyId, action: 'product.reordered', targetType: 'product', detail: { producto_ids: ids } });
   });
-  deps.catalog.invalidate();
+  await deps.caches.changed('catalog');
 }
 
 /** Updates an own product; fields left out are unchanged, a price change is audited with its old and new value. */
@@ -179,7 +179,7 @@ export async function updateProduct(
     });
     return after;
   });
-  deps.catalog.invalidate();
+  await deps.caches.changed('catalog');
   return product;
 }
 
@@ -190,5 +190,5 @@ export async function deactivateProduct(deps: ProductDeps, actor: AuditActor, co
     await tx.update(ProductEntity, { id: productId }, { active: false, updatedAt: new Date() });
     await recordAudit(tx, { actor, companyId, action: 'product.deactivated', targetType: 'product', targetId: productId });
   });
-  deps.catalog.invalidate();
+  await deps.caches.changed('catalog');
 }

@@ -81,6 +81,8 @@ export async function runPurchaseAction(
   const action = ACTIONS[name];
   const purchase = await findOwned(deps.dataSource.manager, PurchaseEntity, companyId, { id: purchaseId }, 'Compra no encontrada');
   if (!action.allowed(purchase.status)) throw new DomainError('CONFLICT', action.refusal(purchase.status));
+  // A voucher was paid in cash at the counter: there is no charge to give back here.
+  if (name === 'refund' && purchase.gateway === 'voucher') throw new DomainError('CONFLICT', 'Una ficha no se reembolsa por la pasarela: revóquela');
   const detail = { reason: request.reason, ...(request.seconds !== undefined ? { seconds: request.seconds } : {}) };
   const audit = (outcome: Record<string, unknown>) =>
     recordAudit(deps.dataSource.manager, {

@@ -26,7 +26,7 @@ import type {
  * data and ask the worker to reach them. The API never talks to a router itself: probes run as workflows.
  */
 
-type RouterDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'config' | 'workflows' | 'routerKeys' | 'routerEndpoints'>;
+type RouterDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'config' | 'workflows' | 'caches' | 'routerEndpoints'>;
 
 /** The 404 of a router looked up by the super admin under a company, and by a company admin among its own. */
 export const NOT_IN_COMPANY = 'Router no encontrado o no pertenece a la empresa';
@@ -116,7 +116,7 @@ export async function updateRouter(
   notFound: string,
 ): Promise<RouterEntity> {
   if (body.host !== undefined) checkHost(deps, body.host);
-  return deps.dataSource.transaction(async (tx) => {
+  const updated = await deps.dataSource.transaction(async (tx) => {
     const router = await findOwned(tx, RouterEntity, companyId, { id: routerId }, notFound, true);
     const changes: Partial<RouterEntity> = {
       name: body.nombre,
@@ -143,6 +143,9 @@ export async function updateRouter(
     await recordAudit(tx, { actor, companyId, action: 'router.updated', targetType: 'router', targetId: routerId, detail: { fields } });
     return router;
   });
+  // The portal shows the router's name and location from the key cache.
+  await deps.caches.changed('router-keys');
+  return updated;
 }
 
 /** Sets (or with `toggle`, flips) a router's active flag; the router's key stops or resumes working at once. */
@@ -160,7 +163,7 @@ export async function setRouterActive(
     await recordAudit(tx, { actor, companyId, action: next ? 'router.activated' : 'router.deactivated', targetType: 'router', targetId: routerId });
     return next;
   });
-  deps.routerKeys.invalidate();
+  await deps.caches.changed('router-keys');
   return { message: `Router ${activo ? 'activado' : 'desactivado'} correctamente`, router_id: routerId, activo };
 }
 
@@ -185,7 +188,7 @@ export async function deleteRouter(deps: RouterDeps, actor: AuditActor, companyI
       detail: { nombre: router.name, host: router.host },
     });
   });
-  deps.routerKeys.invalidate();
+  await deps.caches.changed('router-keys');
 }
 
 /** Connects to the router through a workflow and reports identity, version and profile count (a failed probe is reported, not thrown). */

@@ -99,7 +99,10 @@ export interface RouterKeyAuthenticatorOptions {
   dataSource: DataSource;
   secret: string;
   algorithm: string;
-  /** How long a key lookup is trusted: a revoked key stops working within this time. */
+  /**
+   * How long a key lookup is trusted. Admin changes clear the cache of every API process at once (`SharedCaches`); this
+   * is the backstop should such a message be lost.
+   */
   cacheTtlMs?: number;
   /** How often usage counters are written (batched; never a write per request). */
   flushIntervalMs?: number;
@@ -160,7 +163,7 @@ export class RouterKeyAuthenticator {
     return principal;
   }
 
-  /** Forgets cached lookups at once (used after an admin revokes a key or deactivates a router in this process). */
+  /** Forgets cached lookups at once (after an admin revoked a key, changed a router or deactivated a company). */
   invalidate(): void {
     this.cache.clear();
   }

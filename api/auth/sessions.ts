@@ -7,7 +7,7 @@ import type { AdminRole } from '../../db/entities/admin-user.entity';
 import { DomainError } from '../../domain/errors';
 import { rateLimited } from '../errors';
 import { credentialFrom } from './headers';
-import { RateLimiter } from './rate-limiter';
+import type { Bucket, RateLimiter } from './rate-limiter';
 
 export interface SessionSettings {
   secret: string;
@@ -32,6 +32,11 @@ export interface LoginResult {
 const encoder = new TextEncoder();
 const INVALID_CREDENTIALS = 'Credenciales incorrectas';
 const COMPANY_INACTIVE = 'La empresa está desactivada. Contacta al administrador.';
+const LOGIN_WINDOW_MS = 15 * 60_000;
+/** Wrong passwords for one email, then it waits; a right one clears them. */
+const failuresOf = (email: string): Bucket => ({ id: `login-email:${email}`, limit: 5, windowMs: LOGIN_WINDOW_MS });
+/** Every login attempt from one IP counts, right or wrong. */
+const attemptsFrom = (ip: string): Bucket => ({ id: `login-ip:${ip}`, limit: 30, windowMs: LOGIN_WINDOW_MS });
 
 /**
  * Admin sessions: an HMAC JWT whose `jti` is a row in admin_sessions. Logout and password changes revoke rows, so a
@@ -39,8 +44,6 @@ const COMPANY_INACTIVE = 'La empresa está desactivada. Contacta al administrado
  */
 export class SessionService {
   private readonly key: Uint8Array;
-  private readonly failuresByEmail: RateLimiter;
-  private readonly attemptsByIp: RateLimiter;
   /**
    * Compared against when the email is unknown, at the cost real hashes are made with: an unknown email must take as
    * long as a wrong password, or the time of a failed login tells which admin emails exist.
@@ -50,22 +53,22 @@ export class SessionService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly settings: SessionSettings,
-    limits: { perEmail: number; perIp: number; windowMs: number } = { perEmail: 5, perIp: 30, windowMs: 15 * 60_000 },
+    private readonly limiter: RateLimiter,
   ) {
     this.key = encoder.encode(settings.secret);
-    this.failuresByEmail = new RateLimiter(limits.perEmail, limits.windowMs);
-    this.attemptsByIp = new RateLimiter(limits.perIp, limits.windowMs);
     this.dummyHash = bcrypt.hash(randomUUID(), settings.bcryptRounds);
     this.dummyHash.catch(() => undefined);
   }
 
   async login(emailInput: string, password: string, ip: string): Promise<LoginResult> {
     const email = emailInput.trim().toLowerCase();
-    const wait = Math.max(this.failuresByEmail.retryAfter(email), this.attemptsByIp.retryAfter(ip));
+    const failures = failuresOf(email);
+    const attempts = attemptsFrom(ip);
+    const wait = await this.limiter.retryAfter([failures, attempts]);
     if (wait > 0) {
       throw rateLimited('Demasiados intentos de inicio de sesión. Intente más tarde.', wait);
     }
-    this.attemptsByIp.hit(ip);
+    await this.limiter.hit([attempts]);
 
     const user = await this.dataSource
       .getRepository(AdminUserEntity)
@@ -74,7 +77,7 @@ export class SessionService {
       .getOne();
     const matches = await bcrypt.compare(password, user?.passwordHash ?? (await this.dummyHash));
     if (!user || !matches) {
-      this.failuresByEmail.hit(email);
+      await this.limiter.hit([failures]);
       throw new DomainError('UNAUTHENTICATED', INVALID_CREDENTIALS);
     }
     // Revealed only to someone who knows the password.
@@ -82,7 +85,7 @@ export class SessionService {
     if (user.companyId && !(await this.dataSource.getRepository(CompanyEntity).existsBy({ id: user.companyId, active: true }))) {
       throw new DomainError('FORBIDDEN', COMPANY_INACTIVE);
     }
-    this.failuresByEmail.reset(email);
+    await this.limiter.reset(failures);
 
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.settings.expireHours * 3_600_000);

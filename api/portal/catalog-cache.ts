@@ -1,8 +1,8 @@
 /**
  * Each router's rendered catalog, for a moment. The captive portal asks for it on every page view, thousands of times
- * a second at peak, and it changes only when an admin edits a product: such an edit clears the cache of this process
- * at once; other API processes see it within the lifetime. Purchases never read it: they load the product (active,
- * price) from the database.
+ * a second at peak, and it changes only when an admin edits a product: such an edit clears the cache of every API
+ * process at once (`SharedCaches`), the lifetime being the backstop. Purchases never read it: they load the product
+ * (active, price) from the database.
  */
 export class CatalogCache<T> {
   private readonly entries = new Map<string, { value: Promise<T>; loadedAt: number }>();

@@ -15,7 +15,7 @@ export function portalGuards(ctx: RouteContext, perIpLimit = ctx.config.RATE_LIM
   };
   return [
     routers === 'active' ? ctx.guards.routerKey : anyRouter,
-    rateLimit([
+    rateLimit(ctx.rateLimits, [
       { name: 'key', perMinute: ctx.config.RATE_LIMIT_PER_KEY_PER_MINUTE, key: (r) => r.routerPrincipal?.keyId },
       { name: 'ip', perMinute: perIpLimit, key: (r) => r.ip },
     ]),

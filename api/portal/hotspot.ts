@@ -3,9 +3,9 @@ import { formatRouterDuration } from '../../domain/durations';
 import { autoConnectMessage, MESSAGES } from '../../domain/messages';
 import { isHotspotPassword, isHotspotUsername } from '../../domain/network';
 import type { PurchaseEntity } from '../../db/entities';
-import { findPurchaseByHotspotUser } from '../../db/repositories/hotspot-users';
+import { findPurchaseByHotspotUser } from '../../db/repositories/purchases';
 import { sameSecret } from '../../shared/secrets';
-import { RateLimiter } from '../auth/rate-limiter';
+import type { Bucket } from '../auth/rate-limiter';
 import type { RouteContext } from '../context';
 import { rateLimited } from '../errors';
 import { deviceProblem, type DeviceAddress } from '../schemas/portal/device';
@@ -21,7 +21,7 @@ type CredentialCheck =
   | { ok: true; purchase: PurchaseEntity; remainingSeconds: number }
   | { ok: false; reason: 'invalid' | 'expired' };
 
-type HotspotDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'workflows'>;
+type HotspotDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'workflows' | 'rateLimits'>;
 
 /** Failed credential checks counted per router over this window. */
 const FAILURE_WINDOW_MS = 15 * 60_000;
@@ -74,9 +74,6 @@ export interface HotspotLogin {
 
 /** The captive portal's questions about an access already bought: is it valid, and log this device in again. */
 export class HotspotAccess {
-  private readonly perAccess = new RateLimiter(FAILURES_PER_ACCESS, FAILURE_WINDOW_MS);
-  private readonly perIp = new RateLimiter(FAILURES_PER_IP, FAILURE_WINDOW_MS);
-
   constructor(private readonly deps: HotspotDeps) {}
 
   /** The access behind valid credentials: plan, profile and time left, never the password. */
@@ -193,15 +190,16 @@ export class HotspotAccess {
 
   /** Checks the credentials unless the username, the device or the IP must wait; a wrong try counts against each. */
   private async check({ routerId, clientIp, mac, username, password }: HotspotLogin): Promise<CredentialCheck> {
-    const accessKeys = [`${routerId}:user:${username}`, ...(mac ? [`${routerId}:mac:${mac}`] : [])];
-    const ipKey = `${routerId}:ip:${clientIp}`;
-    const wait = Math.max(this.perIp.retryAfter(ipKey), ...accessKeys.map((key) => this.perAccess.retryAfter(key)));
+    const access = (key: string): Bucket => ({ id: `hotspot:${routerId}:${key}`, limit: FAILURES_PER_ACCESS, windowMs: FAILURE_WINDOW_MS });
+    const buckets = [
+      access(`user:${username}`),
+      ...(mac ? [access(`mac:${mac}`)] : []),
+      { id: `hotspot:${routerId}:ip:${clientIp}`, limit: FAILURES_PER_IP, windowMs: FAILURE_WINDOW_MS },
+    ];
+    const wait = await this.deps.rateLimits.retryAfter(buckets);
     if (wait > 0) throw rateLimited(`Demasiados intentos fallidos. Intente de nuevo en ${wait} segundos.`, wait);
     const result = await checkHotspotCredentials(this.deps, routerId, username, password || undefined);
-    if (!result.ok && result.reason === 'invalid') {
-      this.perIp.hit(ipKey);
-      for (const key of accessKeys) this.perAccess.hit(key);
-    }
+    if (!result.ok && result.reason === 'invalid') await this.deps.rateLimits.hit(buckets);
     return result;
   }
 }

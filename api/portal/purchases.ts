@@ -6,6 +6,7 @@ import type { Gateway, PurchaseStatus, UserType } from '../../domain/purchase';
 import { purchaseTiming, purchaseWorkflowId, type AutoConnectReport, type PurchaseWorkflowInput } from '../../domain/temporal';
 import { ProductEntity, PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
 import { findChargingCompany } from '../../db/repositories/companies';
+import { recordPurchaseCreated } from '../../db/repositories/purchases';
 import { classifyDatabaseError } from '../../db/errors';
 import type { RouterPrincipal } from '../auth/router-keys';
 import type { AppDeps } from '../context';
@@ -95,7 +96,7 @@ export class PurchaseService {
   constructor(private readonly deps: PurchaseServiceDeps) {}
 
   async purchase(principal: RouterPrincipal, request: PurchaseRequest, idempotencyKey: string | undefined): Promise<PurchaseProgress> {
-    const { dataSource, config, workflows } = this.deps;
+    const { dataSource, config } = this.deps;
     const company = await findChargingCompany(dataSource.manager, principal.company.id, request.gateway, config.CONEKTA_DEFAULT_PRIVATE_KEY);
     // The product must be sold by this very router (not only by the company) and still on sale.
     const product = await dataSource
@@ -112,19 +113,28 @@ export class PurchaseService {
     const workflowId = purchaseWorkflowId(company.id, principal.router.id, attemptKey(idempotencyKey, request.cardToken));
     const purchaseId = await this.createRow(workflowId, principal, product, request, idempotencyKey !== undefined);
 
-    const input: PurchaseWorkflowInput = {
+    return this.startAndFollow(workflowId, {
       purchaseId,
       companyId: company.id,
       routerId: principal.router.id,
       gateway: request.gateway,
       timing: purchaseTiming(config),
-    };
+    }, request.deviceProblem);
+  }
+
+  /**
+   * Starts (or joins) the workflow of a purchase whose row is written, waits a bounded time for its first decisive
+   * outcome, and reads where it got to.
+   */
+  async startAndFollow(workflowId: string, input: PurchaseWorkflowInput, deviceProblem: DeviceProblem): Promise<PurchaseProgress> {
+    const { dataSource, config, workflows } = this.deps;
+    const { purchaseId } = input;
     const start = await workflows.startPurchase(workflowId, input, config.PURCHASE_RESPONSE_WAIT_SECONDS * 1000);
     const outcome = start.kind === 'outcome' ? start.outcome : undefined;
     try {
       const purchase = await dataSource.getRepository(PurchaseEntity).findOneByOrFail({ id: purchaseId });
       const autoConnect = purchase.status === 'active' ? (outcome?.autoConnect ?? (await this.recordedAutoConnect(purchase))) : undefined;
-      return { recorded: true, purchase, autoConnect, deviceProblem: request.deviceProblem };
+      return { recorded: true, purchase, autoConnect, deviceProblem };
     } catch (error) {
       // The purchase has started and may charge: never "nothing was charged" now, but where to follow it.
       if (classifyDatabaseError(error) !== 'unavailable') throw error;
@@ -233,14 +243,7 @@ export class PurchaseService {
         }
         return earlier.id;
       }
-      await tx.insert(PurchaseEventEntity, {
-        purchaseId,
-        type: 'status_changed',
-        fromStatus: null,
-        toStatus: 'created',
-        source: 'api',
-        detail: { attempt: fromIdempotencyKey ? 'idempotency_key' : 'card_token', product_id: product.id },
-      });
+      await recordPurchaseCreated(tx, purchaseId, { attempt: fromIdempotencyKey ? 'idempotency_key' : 'card_token', product_id: product.id });
       return purchaseId;
     });
   }

@@ -37,7 +37,7 @@ export async function registerWebhookRoutes(app: FastifyInstance, ctx: RouteCont
       }
     });
     // Counted before the body is read: a flood costs neither parsing nor a query.
-    scope.addHook('onRequest', rateLimit([{ name: 'webhook-ip', perMinute: ctx.config.RATE_LIMIT_WEBHOOKS_PER_IP_PER_MINUTE, key: (r) => r.ip }]));
+    scope.addHook('onRequest', rateLimit(ctx.rateLimits, [{ name: 'webhook-ip', perMinute: ctx.config.RATE_LIMIT_WEBHOOKS_PER_IP_PER_MINUTE, key: (r) => r.ip }]));
     const zod = scope.withTypeProvider<ZodTypeProvider>();
 
     zod.post(

@@ -24,11 +24,15 @@ export interface BenchStack {
   apiKey: string;
   config: Config;
   demo: DemoData;
+  /** The demo company's admin (email, password), for the admin API. */
+  companyAdmin: { email: string; password: string };
   sandbox: Sandbox;
   /** A small pool of the benchmark's own (product changes, reading purchases back). */
   db: DataSource;
   /** Process groups by component, for memory and CPU sampling. */
   groups: { api: number; worker: number; postgres: number; temporal: number };
+  /** The API processes of `StackOptions.extraApis`, by name. */
+  extraApis: Record<string, { url: string; pid: number }>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +41,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Temporal's SQLite in memory instead of a file (`npm run dev` uses a file): shows what its persistence costs. */
   temporalInMemory?: boolean;
+  /** More API processes beside the first, by name, each with configuration of its own on top of `env` (to compare settings side by side). */
+  extraApis?: Record<string, Record<string, string>>;
 }
 
 const DATABASE_NAME = 'pagos_hotspot';
@@ -102,25 +108,35 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     const config = parseConfig({ ...env.configured, ...overrides });
     const db = await openDatabase({ url: config.DATABASE_URL, poolSize: 4, applicationName: 'pagos-hotspot-bench' }, true);
     stops.push(() => db.destroy());
-    const demo = await seedDemo(db, sandboxSeedInput(config, env, sandbox));
+    const seed = sandboxSeedInput(config, env, sandbox);
+    const demo = await seedDemo(db, seed);
 
     // Warnings, errors and anything that is not a log line (a crash's stack); the rest would drown the results.
     const print = (name: string, text: string) => {
       if (LOUD.test(text) || !/^\d\d:\d\d:\d\d /.test(text)) console.log(`[${name}] ${text}`);
     };
     const childEnv = { ...process.env, ...overrides };
-    const start = (name: string, script: string): ChildService => {
-      const child = startChildService(name, path.join(root, 'dist', script), { cwd: root, env: childEnv, print });
+    const start = (name: string, script: string, env: Record<string, string> = {}): ChildService => {
+      const child = startChildService(name, path.join(root, 'dist', script), { cwd: root, env: { ...childEnv, ...env }, print });
       stops.push(() => child.stop(10_000));
       return child;
     };
     const worker = start('worker', 'worker/main.js');
     const workerRunning = worker.waitForMessage((message) => message === 'worker running');
     const api = start('api', 'api/server.js');
+    const extraApis: BenchStack['extraApis'] = {};
+    const extraChildren: ChildService[] = [];
+    for (const [name, env] of Object.entries(options.extraApis ?? {})) {
+      const port = await freePort();
+      const child = start(name, 'api/server.js', { ...env, PORT: String(port) });
+      extraChildren.push(child);
+      extraApis[name] = { url: `http://127.0.0.1:${port}`, pid: child.pid };
+    }
     const died = Promise.race(
-      [worker, api].map((child) => child.exited.then(({ code, signal }) => Promise.reject(new Error(`the ${child.name} exited (${signal ?? code})`)))),
+      [worker, api, ...extraChildren].map((child) => child.exited.then(({ code, signal }) => Promise.reject(new Error(`the ${child.name} exited (${signal ?? code})`)))),
     );
-    await Promise.race([Promise.all([waitForHealth(apiUrl), withTimeout(workerRunning, 'the worker did not start')]), died]);
+    const healthy = [apiUrl, ...Object.values(extraApis).map((extra) => extra.url)].map(waitForHealth);
+    await Promise.race([Promise.all([...healthy, withTimeout(workerRunning, 'the worker did not start')]), died]);
     died.catch(() => undefined); // once running, a child that ends is seen in the benchmark's errors
 
     return {
@@ -128,9 +144,11 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       apiKey: demo.apiKey.value,
       config,
       demo,
+      companyAdmin: seed.companyAdmin,
       sandbox,
       db,
       groups: { api: api.pid, worker: worker.pid, postgres: postgres.pid, temporal: temporal.pid },
+      extraApis,
       stop: stopAll,
     };
   } catch (error) {

@@ -1,39 +1,14 @@
-import { AdminSessionEntity } from './admin-session.entity';
-import { AdminUserEntity } from './admin-user.entity';
-import { AuditLogEntity } from './audit-log.entity';
-import { CompanyEntity } from './company.entity';
-import { ProcessedWebhookEventEntity } from './processed-webhook-event.entity';
-import { ProductEntity } from './product.entity';
-import { PurchaseEventEntity } from './purchase-event.entity';
-import { PurchaseEntity } from './purchase.entity';
-import { RouterApiKeyEntity } from './router-api-key.entity';
-import { RouterEntity } from './router.entity';
-import { TelegramTestEntity } from './telegram-test.entity';
-
-export {
-  AdminSessionEntity,
-  AdminUserEntity,
-  AuditLogEntity,
-  CompanyEntity,
-  ProcessedWebhookEventEntity,
-  ProductEntity,
-  PurchaseEventEntity,
-  PurchaseEntity,
-  RouterApiKeyEntity,
-  RouterEntity,
-  TelegramTestEntity,
-};
-
-export const ENTITIES = [
-  AdminSessionEntity,
-  AdminUserEntity,
-  AuditLogEntity,
-  CompanyEntity,
-  ProcessedWebhookEventEntity,
-  ProductEntity,
-  PurchaseEventEntity,
-  PurchaseEntity,
-  RouterApiKeyEntity,
-  RouterEntity,
-  TelegramTestEntity,
-];
+// Every entity of the schema, and nothing else: the data source registers all that this module exports.
+export * from './admin-session.entity';
+export * from './admin-user.entity';
+export * from './audit-log.entity';
+export * from './company.entity';
+export * from './processed-webhook-event.entity';
+export * from './product.entity';
+export * from './purchase-event.entity';
+export * from './purchase.entity';
+export * from './router-api-key.entity';
+export * from './router.entity';
+export * from './telegram-test.entity';
+export * from './voucher-batch.entity';
+export * from './voucher.entity';

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { Currency } from '../../domain/money';
-import type { Gateway, PurchaseStatus, UserType } from '../../domain/purchase';
+import type { PurchaseGateway, PurchaseStatus, UserType } from '../../domain/purchase';
 
 /**
  * One row per purchase attempt, failed ones included. Router, product and plan values are snapshotted so the money
@@ -46,7 +46,7 @@ export class PurchaseEntity {
   uptimeLimitSeconds: number | null;
 
   @Column({ type: 'varchar', length: 20 })
-  gateway: Gateway;
+  gateway: PurchaseGateway;
 
   /** The gateway's id of the charge; null while there is none (never empty), unique per gateway when present. */
   @Column({ name: 'gateway_reference', type: 'varchar', length: 100, nullable: true })

@@ -33,6 +33,9 @@ export type AuditAction =
   | 'purchase.refund'
   | 'purchase.revoke'
   | 'purchase.extend'
+  | 'voucher.batch_created'
+  | 'voucher.batch_revoked'
+  | 'voucher.revoked'
   | 'import.original';
 
 /** The admin user who did something. */

@@ -1,5 +1,5 @@
-import type { DataSource } from 'typeorm';
-import { PurchaseEntity } from '../entities';
+import type { DataSource, EntityManager } from 'typeorm';
+import { PurchaseEntity, PurchaseEventEntity } from '../entities';
 
 /** The latest purchase that created `username` on `routerId` (usernames may be reused after an expiry). */
 export function findPurchaseByHotspotUser(ds: DataSource, routerId: string, username: string): Promise<PurchaseEntity | null> {
@@ -13,4 +13,9 @@ export function findPurchaseByHotspotUser(ds: DataSource, routerId: string, user
 export async function oldestOverdueExpiry(ds: DataSource): Promise<Date | null> {
   const rows: { oldest: Date | null }[] = await ds.query(`SELECT min(expires_at) AS oldest FROM purchases WHERE status = 'active' AND expires_at < now()`);
   return rows[0]?.oldest ?? null;
+}
+
+/** The first event of a purchase's history: its row written by the API (`created`), with how the attempt came. */
+export async function recordPurchaseCreated(tx: EntityManager, purchaseId: string, detail: Record<string, string | number>): Promise<void> {
+  await tx.insert(PurchaseEventEntity, { purchaseId, type: 'status_changed', fromStatus: null, toStatus: 'created', source: 'api', detail });
 }

@@ -1,6 +1,6 @@
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { Currency } from '../../domain/money';
-import { isTerminal, PURCHASE_STATUSES, type Gateway, type PurchaseStatus } from '../../domain/purchase';
+import { isTerminal, PURCHASE_STATUSES, type PurchaseGateway, type PurchaseStatus } from '../../domain/purchase';
 import { PurchaseEntity } from '../entities';
 
 /** Purchases whose money the company keeps (less any partial refund): what revenue sums. */
@@ -24,7 +24,7 @@ export interface PurchaseFilters extends PurchaseScope {
   routerId?: string;
   productId?: number;
   statuses?: readonly PurchaseStatus[];
-  gateway?: Gateway;
+  gateway?: PurchaseGateway;
   /** Exact address, case-insensitive (served by purchases_customer_email_idx). */
   customerEmail?: string;
 }
@@ -49,11 +49,11 @@ export function purchaseQuery(manager: EntityManager, filters: PurchaseFilters):
   return query;
 }
 
-export type SalesDimension = 'currency' | 'day' | 'router' | 'product';
+export type SalesDimension = 'currency' | 'day' | 'router' | 'product' | 'gateway';
 
 /** Purchases of one group (a day, a router…) in one currency. */
 export interface SalesRow {
-  /** The group: the currency, `YYYY-MM-DD` (UTC), the router id or the product id; null for a deleted router/product. */
+  /** The group: the currency, `YYYY-MM-DD` (UTC), the router id, the product id or the gateway; null for a deleted router/product. */
   key: string | null;
   /** The router's or product's name as sold (snapshotted on the purchase). */
   label: string | null;
@@ -70,6 +70,7 @@ const GROUPS: Record<SalesDimension, { key: string; label: string }> = {
   day: { key: `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`, label: 'NULL' },
   router: { key: 'router_id', label: 'max(router_name)' },
   product: { key: 'product_id::text', label: 'max(product_name)' },
+  gateway: { key: 'gateway', label: 'NULL' },
 };
 
 function scopeSql(scope: PurchaseScope, params: unknown[]): string {

@@ -653,7 +653,7 @@ export async function startConektaSimulator(options: ConektaSimulatorOptions = {
   };
 }
 
-/** Conekta's `digest` header: RSA-SHA256 over the raw body, base64 (tech-notes §5.3). */
+/** Conekta's `digest` header: RSA-SHA256 over the raw body, base64, as Conekta signs its webhooks. */
 function digest(body: string, privateKey: KeyObject): string {
   return sign('sha256', Buffer.from(body, 'utf8'), privateKey).toString('base64');
 }

@@ -692,7 +692,7 @@ function initialStatus(scenario: Scenario, body: Record<string, unknown>): [stri
 
 /**
  * Mercado Pago's webhook signature: `x-signature: ts=<seconds>,v1=<hex HMAC-SHA256>` over
- * `id:<data.id>;request-id:<x-request-id>;ts:<ts>;` with the webhook secret (tech-notes §4.4).
+ * `id:<data.id>;request-id:<x-request-id>;ts:<ts>;` with the webhook secret, as Mercado Pago signs its notifications.
  */
 function signature(dataId: string, secret: string): Record<string, string> {
   const requestId = randomUUID();

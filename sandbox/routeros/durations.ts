@@ -1,6 +1,6 @@
 /**
  * RouterOS time values: input as `1h30m`, `1w2d`, `01:30:00`, `1d 02:00:00` or bare seconds; printed normalised, e.g.
- * `1h30m`, `0s` (routeros.md §7). Returns undefined for anything else.
+ * `1h30m`, `0s`, as RouterOS prints them. Returns undefined for anything else.
  */
 export function parseDurationSeconds(text: string): number | undefined {
   const value = text.trim();

@@ -6,7 +6,7 @@ import { runScript } from './script';
 import { encodeSentence, SentenceDecoder } from './wire';
 
 /**
- * A MikroTik router on loopback that speaks the real RouterOS API (tech-notes.md §3.5), so the unmodified
+ * A MikroTik router on loopback that speaks the real RouterOS API protocol, so the unmodified
  * node-routeros client can be tested against it: login, tags, `!re`/`!done`/`!trap`/`!fatal`/`!empty`, hotspot state,
  * fault injection and inspection. Several can run at once; each owns its state.
  */
@@ -19,7 +19,7 @@ export interface RouterSimulatorOptions {
   identity?: string;
   /** API accounts (name → password) in the `full` group. Default `{ admin: 'admin' }`. More come from `/user add`. */
   users?: Record<string, string>;
-  /** API-SSL: a certificate, or `anonymous` for a router without one (anonymous Diffie-Hellman, routeros.md §5). */
+  /** API-SSL: a certificate, or `anonymous` for a router without one (anonymous Diffie-Hellman). */
   tls?: { key: string | Buffer; cert: string | Buffer } | 'anonymous';
   /** See RouterStateOptions.loginSettleMs. */
   loginSettleMs?: number;
@@ -186,7 +186,7 @@ export async function startRouterSimulator(options: RouterSimulatorOptions = {})
     if (versionAtLeast(state.version, '6.43')) {
       policies = state.authenticate(name, attrs.password ?? '', client);
     } else if (attrs.response === undefined) {
-      // Before 6.43 the router ignores name/password and answers with a challenge (tech-notes.md §3.1).
+      // Before 6.43 the router ignores name/password and answers with a challenge.
       conn.challenge = randomBytes(16);
       reply(conn, [['!done', `=ret=${conn.challenge.toString('hex')}`]], tag);
       return;
@@ -222,7 +222,7 @@ export async function startRouterSimulator(options: RouterSimulatorOptions = {})
       throw error;
     }
     const rows = result.rows.map((row) => ['!re', ...attributeWords(row)]);
-    // RouterOS 7.18+ marks a print that matched nothing (routeros.md §3).
+    // RouterOS 7.18+ marks a print that matched nothing with `!empty`.
     if (PRINT.test(parsed.command) && rows.length === 0 && versionAtLeast(state.version, '7.18')) rows.push(['!empty']);
     return [...rows, ['!done', ...attributeWords(result.done)]];
   };

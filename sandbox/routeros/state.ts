@@ -13,7 +13,7 @@ import { formatDuration, parseDurationSeconds } from './durations';
 
 /**
  * What a MikroTik router holds for the hotspot, and how its API commands change it. Messages are the real router's
- * where they are known (routeros.md §3); the rest are marked as guesses in sandbox/routeros/README.md.
+ * where they are known (MikroTik's documentation, wire dumps); the rest are marked as guesses in sandbox/routeros/README.md.
  */
 
 export type Fields = Record<string, string>;
@@ -212,7 +212,7 @@ export interface RouterStateOptions {
   identity?: string;
   /** How long a session made by `/ip/hotspot/active/login` stays invisible to print, as if the router were busy. */
   loginSettleMs?: number;
-  /** Answer `add` with a bare `!done`, as some menus did on older v7 (routeros.md §2). */
+  /** Answer `add` with a bare `!done`, as some menus did on older v7. */
   omitAddRet?: boolean;
 }
 
@@ -471,7 +471,7 @@ export class RouterState {
     return {
       uptime: formatDuration(Math.floor((Date.now() - this.startedAt) / 1000)),
       version: `${this.version} (${v7 ? 'stable' : 'long-term'})`,
-      // 7.10 changed printed dates from `feb/24/2025` to ISO (routeros.md §7).
+      // 7.10 changed printed dates from `feb/24/2025` to ISO.
       'build-time': versionAtLeast(this.version, '7.10') ? '2025-02-24 10:47:04' : 'Feb/24/2025 10:47:04',
       'free-memory': '912723968', 'total-memory': '1073741824', cpu: 'QEMU', 'cpu-count': '1', 'cpu-load': '0',
       'free-hdd-space': '93290496', 'total-hdd-space': '100663296', 'architecture-name': v7 ? 'x86_64' : 'x86',

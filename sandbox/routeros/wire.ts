@@ -1,5 +1,5 @@
 /**
- * RouterOS API framing (MikroTik "API" manual; tech-notes.md §3.1): a word is a length prefix plus bytes, a sentence
+ * RouterOS API framing (MikroTik's "API" manual): a word is a length prefix plus bytes, a sentence
  * is words closed by an empty word. Words are kept as latin1 strings so every byte survives unchanged, as on a router.
  */
 

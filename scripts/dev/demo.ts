@@ -67,6 +67,13 @@ function examples(info: DemoInfo) {
     catalog: `curl -s ${apiBaseUrl}/api/v1/catalogo_perfiles_venta ${auth}`,
     ...purchases,
     purchaseStatus: `curl -s ${apiBaseUrl}/api/v1/purchases/<id_compra> ${auth}`,
+    ...(sandbox.demo.voucher
+      ? {
+          voucherRedemption:
+            `curl -s -X POST ${apiBaseUrl}/api/v1/vouchers/canjear ${auth} -H 'Content-Type: application/json' ` +
+            `-d '{"codigo":"${sandbox.demo.voucher.code}","mac_cliente":"${DEMO_DEVICE.mac}","ip_cliente":"${DEMO_DEVICE.ip}"}'`,
+        }
+      : {}),
     login: `curl -s -X POST ${apiBaseUrl}/api/v1/auth/login -H 'Content-Type: application/json' -d '{"email":"${info.superAdmin.email}","password":"${info.superAdmin.password}"}'`,
   };
 }
@@ -95,6 +102,7 @@ export function writeDemoFile(file: string, info: DemoInfo): void {
         }
       : null,
     demoDevice: sandbox ? DEMO_DEVICE : null,
+    voucher: sandbox?.demo.voucher ?? null,
     products: (sandbox?.demo.products ?? []).map((p) => ({
       id: p.id,
       name: p.name,
@@ -145,6 +153,7 @@ export function summary(info: DemoInfo, options: { generatedSuperAdmin: boolean;
       `  Router API key ${sandbox.demo.apiKey.value}`,
       `  Products       ${sandbox.demo.products.map((p) => `#${p.id} ${p.name} ${centsToMajor(p.priceCents)} ${p.currency}`).join(' · ') || 'none active'}`,
       `  Demo device    ${DEMO_DEVICE.mac} ${DEMO_DEVICE.ip} (on the simulated hotspot)`,
+      ...(sandbox.demo.voucher ? [`  Voucher        ${sandbox.demo.voucher.code} (batch ${sandbox.demo.voucher.batchId}; redeem it: voucherRedemption in the demo file)`] : []),
       `  Card tokens    tok_test_<approved|declined|pending_approve|3ds>_<fresh suffix> (Conekta and Mercado Pago)`,
       `  Test cards     ${TEST_CARDS.approved} approved, ${TEST_CARDS.declined} declined, ${TEST_CARDS['3ds']} 3-D Secure (any future expiry, any CVC)`,
       '',

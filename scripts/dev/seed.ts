@@ -1,8 +1,11 @@
 import bcrypt from 'bcrypt';
 import { jwtVerify } from 'jose';
-import type { DataSource, EntityManager } from 'typeorm';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { insertBatch } from '../../api/admin/vouchers';
 import { API_KEY_PREFIX, apiKeySettings, issueRouterApiKey } from '../../api/auth/router-keys';
-import { AdminUserEntity, CompanyEntity, ProductEntity, RouterApiKeyEntity, RouterEntity } from '../../db/entities';
+import { CreateBatchRequest } from '../../api/schemas/admin/vouchers';
+import { AdminUserEntity, CompanyEntity, ProductEntity, RouterApiKeyEntity, RouterEntity, VoucherBatchEntity } from '../../db/entities';
+import { findVoucherRows } from '../../db/repositories/vouchers';
 import type { Config } from '../../shared/config';
 import { SecretBox, sha256Hex } from '../../shared/secrets';
 import type { DevEnvironment } from './env';
@@ -74,6 +77,8 @@ export interface DemoData {
   routerId: string;
   apiKey: { value: string; expiresAt: Date; reused: boolean };
   products: ProductEntity[];
+  /** An unused voucher of the demo batch, to redeem on the portal (none once all are used). */
+  voucher?: { batchId: number; code: string };
 }
 
 export async function seedDemo(dataSource: DataSource, input: SeedInput): Promise<DemoData> {
@@ -85,7 +90,8 @@ export async function seedDemo(dataSource: DataSource, input: SeedInput): Promis
     await upsertRouter(tx, input);
     const products = await ensureProducts(tx);
     const apiKey = await ensureApiKey(tx, input);
-    return { company: { id: company.id, name: company.name }, routerId: DEMO_ROUTER_ID, apiKey, products };
+    const voucher = await ensureVouchers(tx, input, products);
+    return { company: { id: company.id, name: company.name }, routerId: DEMO_ROUTER_ID, apiKey, products, voucher };
   });
 }
 
@@ -158,6 +164,19 @@ async function ensureProducts(tx: EntityManager): Promise<ProductEntity[]> {
     await repo.save({ companyId: DEMO_COMPANY_ID, routerId: DEMO_ROUTER_ID, currency: 'MXN', active: true, ...product });
   }
   return repo.find({ where: { routerId: DEMO_ROUTER_ID, active: true }, order: { displayOrder: 'ASC', id: 'ASC' } });
+}
+
+/** Vouchers to sell at the counter: a small batch of the first product, created once; returns one unused code. */
+async function ensureVouchers(tx: EntityManager, { secrets }: SeedInput, products: ProductEntity[]): Promise<DemoData['voucher']> {
+  const repo = tx.getRepository(VoucherBatchEntity);
+  let batch = await repo.findOne({ where: { companyId: DEMO_COMPANY_ID, revokedAt: IsNull() }, order: { id: 'ASC' } });
+  if (!batch) {
+    if (products.length === 0) return undefined;
+    const request = CreateBatchRequest.parse({ producto_id: products[0].id, cantidad: 10, nota: 'Demo' });
+    batch = await repo.findOneByOrFail({ id: (await insertBatch(tx, secrets, null, DEMO_COMPANY_ID, request)).id });
+  }
+  const [unused] = (await findVoucherRows(tx, batch, { status: 'unused', limit: 1 })).rows;
+  return unused && { batchId: batch.id, code: secrets.decrypt(unused.codeEncrypted) };
 }
 
 /** Reuses the stored key while its row exists unrevoked and unexpired and it verifies; otherwise rotates it. */

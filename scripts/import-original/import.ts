@@ -228,7 +228,7 @@ function addTodo(report: ImportReport, data: OriginalData, sales: PlannedSale[],
   const logos = imported.filter((c) => c.logo_url).map((c) => c.id);
   if (logos.length > 0) {
     todo.push(
-      `Copy the company logos (${logos.join(', ')}) from the original server's static/logos/ to this service's static/logos/, after checking they are images (the original did not), or have the companies upload them again.`,
+      `Copy the original server's static/logos/ folder here and store the company logos (${logos.join(', ')}) with npm run import:logos -- <that folder> (only PNG, JPEG and WEBP files are taken), or have the companies upload them again.`,
     );
   }
   if (report.notes.some((n) => n.table === 'routers')) {

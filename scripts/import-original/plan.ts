@@ -177,7 +177,7 @@ export function planCompanies(rows: OriginalCompany[], ctx: PlanContext, availab
         createdAt: c.creada_en ?? new Date(),
       };
       if (conektaPrivate && !row.conektaPrivateKeyEncrypted) ctx.report.note('empresas', c.id, 'Conekta keys were the placeholders key_test_default…: left empty');
-      if (row.logoUrl) ctx.report.note('empresas', c.id, `logo ${row.logoUrl}: copy the file from the original server's static/logos/`);
+      if (row.logoUrl) ctx.report.note('empresas', c.id, `logo ${row.logoUrl}: store the file of the original server's static/logos/ with npm run import:logos`);
       available.companies.add(c.id);
       return row;
     },

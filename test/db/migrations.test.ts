@@ -7,13 +7,17 @@ const TABLES = [
   'admin_users',
   'audit_log',
   'companies',
+  'company_logos',
   'processed_webhook_events',
   'products',
   'purchase_events',
   'purchases',
+  'rate_limit_windows',
   'router_api_keys',
   'routers',
   'telegram_tests',
+  'voucher_batches',
+  'vouchers',
 ];
 
 async function tables(db: TestDatabase): Promise<string[]> {

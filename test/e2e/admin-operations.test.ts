@@ -4,7 +4,7 @@ import { createAdmin } from '../helpers/fixtures';
 import { adminSession, eventually, startStack, type TestStack } from '../helpers/stack';
 
 /**
- * Issue 7 against a real Temporal worker, the router simulator and the gateway simulators: the purchase actions
+ * Admin operations against a real Temporal worker, the router simulator and the gateway simulators: the purchase actions
  * (refund, revoke, extend) and the operations that reach a router or a gateway (profiles, connection test, Telegram
  * test, Conekta webhook key).
  */

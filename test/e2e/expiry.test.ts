@@ -4,7 +4,7 @@ import { mistypeRouterPassword, startStack, type TestStack } from '../helpers/st
 const MAC = 'AA:BB:CC:00:11:22';
 const IP = '10.5.50.20';
 
-/** Issue 6: expiry removes the user, ends its sessions and removes its cookies — also when the router was down. */
+/** Expiry removes the user, ends its sessions and removes its cookies — also when the router was down. */
 describe('access expiry', () => {
   let s: TestStack;
   beforeAll(async () => {

@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { batchCodes, createBatch } from '../../api/admin/vouchers';
 import { UNAVAILABLE_DESCRIPTION } from '../../api/plugins/openapi';
-import { PurchaseEntity, type CompanyEntity, type RouterEntity } from '../../db/entities';
+import { CreateBatchRequest } from '../../api/schemas/admin/vouchers';
+import { PurchaseEntity, VoucherEntity, type CompanyEntity, type RouterEntity } from '../../db/entities';
 import type { AdminRole } from '../../db/entities/admin-user.entity';
 import { centsToMajor } from '../../domain/money';
 import { createAdmin, createCompany, createProduct, createRouter, issueKey } from '../helpers/fixtures';
@@ -149,6 +151,8 @@ describe('OpenAPI document under property-based fuzzing', () => {
     const paymentId = purchases.find((p) => p.id === mercadoPago.id_compra)!.gatewayReference!;
     const orderId = purchases.find((p) => p.id === conekta.id_compra)!.gatewayReference!;
     const auth = { Authorization: `Bearer ${s.apiKey}` };
+    const vouchers = await voucherBatch(s.company.id, s.product.id, 10);
+    const { vouchers: codes } = await batchCodes({ dataSource: s.db.dataSource, secrets: s.secrets }, s.company.id, vouchers.batchId);
     const run: FuzzRun = {
       name: 'portal',
       operations: new Map(),
@@ -162,6 +166,7 @@ describe('OpenAPI document under property-based fuzzing', () => {
         usernames: [mercadoPago.usuario_hotspot.usuario],
         passwords: [mercadoPago.usuario_hotspot.contrasena],
         gatewayTypes: ['payment', 'order.paid'],
+        voucherCodes: codes.map((v) => v.code),
       },
     };
     const bodyParameters = {
@@ -174,6 +179,8 @@ describe('OpenAPI document under property-based fuzzing', () => {
       'body.monto': often('amounts'),
       'body.username': often('usernames'),
       'body.password': often('passwords'),
+      'body.codigo': often('voucherCodes'),
+      'body.code': often('voucherCodes'),
     };
     for (const [name, operation] of operations) {
       if (operation.schemes.includes('RouterApiKey')) {
@@ -232,6 +239,9 @@ describe('OpenAPI document under property-based fuzzing', () => {
         throwawayUsers: companyAdmins.map((a) => a.id),
         products: tenant.products,
         purchases: tenant.purchases,
+        batches: [tenant.vouchers.batchId],
+        quantities: [1, 3],
+        vouchers: tenant.vouchers.voucherIds,
         hosts: [s.router.host],
         ports: [s.router.port],
         passwords: sessionEnding.map((a) => a.password),
@@ -241,6 +251,11 @@ describe('OpenAPI document under property-based fuzzing', () => {
       'path.router_id': often('routers'),
       'path.producto_id': often('products'),
       'path.compra_id': often('purchases'),
+      'path.lote_id': often('batches'),
+      'path.ficha_id': often('vouchers'),
+      // Batches of thousands of codes (and their sheets) would take the run's time: their cost is the benchmark's.
+      'body.cantidad': often('quantities', 1),
+      'body.quantity': often('quantities', 1),
       'query.router_id': often('routers'),
       'body.router_id': often('routers'),
       // Whatever the fuzzer writes as a router's address, the router stays the simulator (see confineToLoopback).
@@ -291,7 +306,16 @@ describe('OpenAPI document under property-based fuzzing', () => {
       const response = await s.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${apiKey}` }, payload });
       purchases.push(response.json<{ id_compra: string }>().id_compra);
     }
-    return { company, router, spareRouter, products: [product.id, second.id], purchases };
+    const vouchers = await voucherBatch(company.id, product.id, 3);
+    return { company, router, spareRouter, products: [product.id, second.id], purchases, vouchers };
+  }
+
+  /** A small batch of vouchers of the company's product, and the ids of its vouchers. */
+  async function voucherBatch(companyId: string, productId: number, quantity: number) {
+    const request = CreateBatchRequest.parse({ producto_id: productId, cantidad: quantity });
+    const batch = await createBatch({ dataSource: s.db.dataSource, secrets: s.secrets }, null, companyId, request);
+    const rows = await s.db.dataSource.getRepository(VoucherEntity).findBy({ batchId: batch.id });
+    return { batchId: batch.id, voucherIds: rows.map((v) => Number(v.id)) };
   }
 
   async function keysOf(routers: RouterEntity['id'][]): Promise<string[]> {

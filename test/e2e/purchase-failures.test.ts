@@ -6,7 +6,7 @@ import { createProduct, createRouter, issueKey } from '../helpers/fixtures';
 import { buy, chargeOf, GATEWAYS, purchase, routerUser, simulatorOf, statusTrail, waitForStatus } from '../helpers/purchases';
 import { cardToken, eventually, startStack, type TestStack } from '../helpers/stack';
 
-/** Issue 6: the router or the gateway misbehaves, the customer clicks twice, webhooks repeat or are forged. */
+/** A purchase when the router or the gateway misbehaves, the customer clicks twice, webhooks repeat or are forged. */
 describe('purchase when things go wrong', () => {
   let s: TestStack;
   beforeAll(async () => {

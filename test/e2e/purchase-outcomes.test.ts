@@ -2,7 +2,7 @@ import { MESSAGES } from '../../domain/messages';
 import { buy, chargeOf, events, GATEWAYS, purchase, routerUser, simulatorOf, statusTrail, waitForStatus } from '../helpers/purchases';
 import { eventually, startStack, type TestStack } from '../helpers/stack';
 
-/** Issue 6, for each gateway: approved, declined, pending (webhook, lost webhook, bound), 3-D Secure. */
+/** Every outcome of a purchase, for each gateway: approved, declined, pending (webhook, lost webhook, bound), 3-D Secure. */
 describe.each(GATEWAYS)('purchase through %s', (gateway) => {
   let s: TestStack;
   // Status polling is slow here, so a purchase that completes quickly was completed by its webhook.

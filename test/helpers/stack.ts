@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivityDeps } from '../../activities/deps';
@@ -99,6 +96,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     ROUTER_CONNECT_TIMEOUT_SECONDS: '1',
     ROUTER_COMMAND_TIMEOUT_SECONDS: '2',
     RATE_LIMIT_PURCHASES_PER_IP_PER_MINUTE: '1000',
+    RATE_LIMIT_VOUCHERS_PER_DEVICE_PER_MINUTE: '1000',
+    RATE_LIMIT_VOUCHERS_PER_ROUTER_PER_MINUTE: '1000',
     ...options.config,
   };
   const config = testConfig(env);
@@ -123,9 +122,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const { apiKey } = await issueKey(db.dataSource, config, routerRow);
 
   const workflows = new TemporalWorkflows({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE });
-  // Uploaded logos go to a folder of this stack's own, never into the working tree.
-  const staticDir = mkdtempSync(path.join(tmpdir(), 'pagos-stack-static-'));
-  const app = await buildApp({ config, dataSource: db.dataSource, secrets, logger, workflows }, { staticDir });
+  const app = await buildApp({ config, dataSource: db.dataSource, secrets, logger, workflows });
   await app.listen({ host: '127.0.0.1', port });
 
   const deps = createActivityDeps(config, db.dataSource, secrets, logger, new WorkerMetrics());
@@ -176,7 +173,6 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       await deps.close();
       await Promise.all([router.close(), conekta.close(), mercadoPago.close(), telegram.close()]);
       await db.drop();
-      rmSync(staticDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ProductEntity } from '../../db/entities';
+import { ProductEntity, VoucherBatchEntity, VoucherEntity } from '../../db/entities';
 import { NO_ACTIVE_PRODUCT, summary, writeDemoFile, type DemoInfo } from '../../scripts/dev/demo';
 import { DEMO_ROUTER_ID, seedDemo, type SeedInput } from '../../scripts/dev/seed';
 import { SecretBox } from '../../shared/secrets';
@@ -45,6 +45,18 @@ describe('npm run dev: demo data and summary', () => {
     const text = summary(info(demo), { generatedSuperAdmin: true, seconds: 1, demoFile: '.dev/demo.json' });
     expect(text).toContain(`"product_id":${demo.products[0].id}`);
     expect(text).not.toContain(NO_ACTIVE_PRODUCT);
+  });
+
+  it('seeds a batch of vouchers once and prints an unused code of it', async () => {
+    const first = await seedDemo(db.dataSource, input);
+    const again = await seedDemo(db.dataSource, input);
+    expect(await db.dataSource.getRepository(VoucherBatchEntity).countBy({ companyId: first.company.id })).toBe(1);
+    expect(first.voucher).toMatchObject({ code: expect.stringMatching(/^\d{12}$/) });
+    expect(again.voucher).toEqual(first.voucher);
+    const stored = await db.dataSource.getRepository(VoucherEntity).findOneBy({ codeHash: input.secrets.voucherCodeHash(first.voucher!.code) });
+    expect(stored).toMatchObject({ batchId: first.voucher!.batchId, purchaseId: null });
+    const text = summary(info(first), { generatedSuperAdmin: true, seconds: 1, demoFile: '.dev/demo.json' });
+    expect(text).toContain(`Voucher        ${first.voucher!.code}`);
   });
 
   it('starts and says what is missing when an admin deactivated every demo product (kept by the seed)', async () => {

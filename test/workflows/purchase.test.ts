@@ -4,7 +4,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { Runtime, Worker, type ActivityInboundCallsInterceptor } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import type { PaymentOutcome } from '../../domain/payment';
 import {
@@ -33,15 +33,15 @@ const pending: PaymentOutcome = { status: 'pending', reference: 'ord_1', gateway
 
 interface Fake {
   activities: Activities;
+  /** Activity names in the order they ran (counted by the worker's interceptor in `run`). */
   calls: string[];
   statuses: RecordStatusInput[];
 }
 
-function fakeActivities(overrides: Partial<Record<keyof Activities, (...args: never[]) => Promise<unknown>>> = {}, validitySeconds = 7 * DAY): Fake {
-  const calls: string[] = [];
+function fakeActivities(overrides: Partial<Activities> = {}, validitySeconds = 7 * DAY): Fake {
   const statuses: RecordStatusInput[] = [];
-  const base: Record<keyof Activities, (...args: never[]) => Promise<unknown>> = {
-    recordPurchaseStatus: async (input: RecordStatusInput) => void statuses.push(input),
+  const activities: Activities = {
+    recordPurchaseStatus: async (input) => void statuses.push(input),
     recordPurchaseEvent: async () => undefined,
     reserveHotspotUser: async () => ({ username: 'PT-AB123' }),
     enableHotspotUser: async () => ({ validitySeconds, autoConnect: false }),
@@ -59,20 +59,11 @@ function fakeActivities(overrides: Partial<Record<keyof Activities, (...args: ne
     notifyOperator: async () => undefined,
     sendTelegramTest: async () => ({ ok: true }),
     listRoutersToReconcile: async () => [],
-    reconcileRouter: async (routerId: string) => ({ routerId, checked: 0, removed: 0, unknown: 0 }),
+    reconcileRouter: async (routerId) => ({ routerId, checked: 0, removed: 0, unknown: 0 }),
     closeAbandonedPurchases: async () => ({ checked: 0, closed: 0 }),
     ...overrides,
   };
-  const activities = Object.fromEntries(
-    Object.entries(base).map(([name, fn]) => [
-      name,
-      async (...args: never[]) => {
-        calls.push(name);
-        return fn(...args);
-      },
-    ]),
-  ) as unknown as Activities;
-  return { activities, calls, statuses };
+  return { activities, calls: [], statuses };
 }
 
 const input = (id: string, timing: Partial<PurchaseWorkflowInput['timing']> = {}): PurchaseWorkflowInput => ({
@@ -84,6 +75,16 @@ const input = (id: string, timing: Partial<PurchaseWorkflowInput['timing']> = {}
 });
 
 const toStatuses = (fake: Fake) => fake.statuses.map((s) => s.to);
+
+/** Notes each activity as it starts, local or not. */
+function countedIn(calls: string[], activityType: string): ActivityInboundCallsInterceptor {
+  return {
+    execute: (input, next) => {
+      calls.push(activityType);
+      return next(input);
+    },
+  };
+}
 
 describe('purchaseWorkflow (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
@@ -107,6 +108,7 @@ describe('purchaseWorkflow (time-skipping)', () => {
       taskQueue,
       workflowBundle: await workflowBundle(),
       activities: fake.activities,
+      interceptors: { activity: [(context) => ({ inbound: countedIn(fake.calls, context.info.activityType) })] },
     });
     return worker.runUntil(async () => {
       const workflowId = `purchase:test:${name}:${counter}`;
@@ -190,6 +192,25 @@ describe('purchaseWorkflow (time-skipping)', () => {
     expect(fake.calls.filter((c) => c === 'enableHotspotUser').length).toBeGreaterThan(3);
     // notifications run beside the purchase, so they may land anywhere after the refund
     expect(fake.calls.filter((c) => c !== 'notifyOperator' && c !== 'recordPurchaseStatus').at(-1)).toBe('removeHotspotUser');
+  });
+
+  it('logs the code and message of the failure that kept a paid user from being enabled', async () => {
+    const logged = jest.spyOn(Runtime.instance().logger, 'log');
+    const fake = fakeActivities({
+      enableHotspotUser: async () => {
+        throw ApplicationFailure.create({ type: 'ROUTER_LOGIN_REFUSED', message: 'login refused', nonRetryable: true });
+      },
+    });
+    try {
+      await run(fake, 'provisioning-refund-logged', (handle) => handle.result());
+      expect(logged).toHaveBeenCalledWith(
+        'ERROR',
+        'could not enable a paid hotspot user before the deadline; refunding',
+        expect.objectContaining({ code: 'ROUTER_LOGIN_REFUSED', reason: 'login refused' }),
+      );
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('cancels a payment still pending at its bound, polling meanwhile', async () => {

@@ -14,18 +14,14 @@ import { registerRouterLifecycleRoutes, registerRouterRoutes } from './routers';
 import { registerSalesRoutes } from './sales';
 import { registerTelegramRoutes } from './telegram';
 import { registerUserAccessRoutes, registerUserRoutes } from './users';
-
-export interface AdminRouteOptions {
-  /** Folder served at /static; uploaded logos go to its logos/ subfolder. */
-  staticDir: string;
-}
+import { registerVoucherRoutes } from './vouchers';
 
 /**
  * Admin API. Super admin (`/admin/…`): companies, their routers and router keys, admin users, dashboard, audit log.
  * Company admin (`/api/v1/admin/…`, always scoped to the admin's own company): company, logo, gateway credentials,
- * Telegram, routers, products, sales and purchase actions.
+ * Telegram, routers, products, sales and purchase actions, vouchers.
  */
-export function registerAdminRoutes(app: ZodApp, ctx: RouteContext, options: AdminRouteOptions): void {
+export function registerAdminRoutes(app: ZodApp, ctx: RouteContext): void {
   registerCompanyRoutes(app, ctx);
   registerRouterRoutes(app, ctx);
   registerRouterLifecycleRoutes(app, ctx);
@@ -36,7 +32,7 @@ export function registerAdminRoutes(app: ZodApp, ctx: RouteContext, options: Adm
   registerAuditRoutes(app, ctx);
 
   registerMyCompanyRoutes(app, ctx);
-  registerLogoRoutes(app, ctx, options.staticDir);
+  registerLogoRoutes(app, ctx);
   registerGatewayRoutes(app, ctx);
   registerTelegramRoutes(app, ctx);
   registerMyRouterRoutes(app, ctx);
@@ -44,4 +40,5 @@ export function registerAdminRoutes(app: ZodApp, ctx: RouteContext, options: Adm
   registerProductRoutes(app, ctx);
   registerSalesRoutes(app, ctx);
   registerPurchaseActionRoutes(app, ctx);
+  registerVoucherRoutes(app, ctx);
 }

@@ -1,16 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import multipart from '@fastify/multipart';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { LOGO_MAX_BYTES, LOGO_URL_PREFIX, saveLogo } from '../../admin/logo';
+import { z } from 'zod';
+import { findLogo, LOGO_MAX_BYTES, LOGO_URL_PREFIX, saveLogo } from '../../admin/logo';
 import type { RouteContext, ZodApp } from '../../context';
 import { HttpError } from '../../errors';
 import { actorOf, ownCompanyId } from '../../plugins/auth';
 import { adminSchema } from '../../schemas/admin/common';
 import { LogoResponse, LogoUpload } from '../../schemas/admin/my-company';
-import { ErrorMessage } from '../../schemas/common';
+import { ErrorMessage, ErrorResponse, ValidationErrorResponse } from '../../schemas/common';
 
 /**
  * The bytes of the upload's one `file` part. The transport's own refusals (not multipart, too large, malformed) have
@@ -31,25 +29,48 @@ async function uploadedFile(request: FastifyRequest, scope: FastifyInstance): Pr
   }
 }
 
+/** Whether an If-None-Match header names this ETag (or any, `*`); weak comparison, as for a GET. */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  return !!ifNoneMatch && ifNoneMatch.split(',').some((tag) => ['*', etag].includes(tag.trim().replace(/^W\//, '')));
+}
+
+/** A day in caches, then revalidated with the ETag (a logo's name never changes content: a new upload is a new name). */
+const LOGO_CACHE_CONTROL = 'public, max-age=86400';
+
 /**
- * Company admin: logo upload, and the public `/static/logos/` folder that serves it. Multipart parsing is registered
- * in this scope only, so no other route accepts multipart bodies.
+ * Company admin: logo upload, and the public `/static/logos/<file>` URLs that serve the logos from the database.
+ * Multipart parsing is registered in this scope only, so no other route accepts multipart bodies.
  */
-export function registerLogoRoutes(app: ZodApp, ctx: RouteContext, staticDir: string): void {
-  const logosDir = path.join(staticDir, 'logos');
-  mkdirSync(logosDir, { recursive: true });
+export function registerLogoRoutes(app: ZodApp, ctx: RouteContext): void {
+  app.get(
+    `${LOGO_URL_PREFIX}:file`,
+    {
+      schema: {
+        tags: ['Public'],
+        summary: "A company's logo (the `logo_url` of the company and of the portal's public config)",
+        params: z.object({ file: z.string().min(1).max(255) }),
+        headers: z.object({ 'if-none-match': z.string().optional() }),
+        response: {
+          200: {
+            description: 'The image, with Cache-Control and an ETag',
+            content: Object.fromEntries(['image/png', 'image/jpeg', 'image/webp'].map((type) => [type, { schema: z.string() }])),
+          },
+          304: z.null().describe('Not modified: If-None-Match names the current ETag (no body)'),
+          404: ErrorResponse,
+          422: ValidationErrorResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      const logo = await findLogo(ctx, request.params.file);
+      reply.header('etag', logo.etag).header('cache-control', LOGO_CACHE_CONTROL);
+      if (matches(request.headers['if-none-match'], logo.etag)) return reply.status(304).send(null);
+      return reply.type(logo.contentType).header('x-content-type-options', 'nosniff').send(logo.content as never);
+    },
+  );
 
   void app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: LOGO_MAX_BYTES, files: 1, fields: 0, parts: 1 } });
-    await scope.register(fastifyStatic, {
-      root: logosDir,
-      prefix: LOGO_URL_PREFIX,
-      decorateReply: false,
-      index: false,
-      list: false,
-      dotfiles: 'deny',
-      setHeaders: (reply) => void reply.header('x-content-type-options', 'nosniff'),
-    });
 
     scope.withTypeProvider<ZodTypeProvider>().post(
       '/api/v1/admin/mi-empresa/logo',
@@ -67,7 +88,7 @@ export function registerLogoRoutes(app: ZodApp, ctx: RouteContext, staticDir: st
       },
       async (request) => {
         const companyId = ownCompanyId(request);
-        const logoUrl = await saveLogo(ctx, logosDir, actorOf(request), companyId, await uploadedFile(request, scope));
+        const logoUrl = await saveLogo(ctx, actorOf(request), companyId, await uploadedFile(request, scope));
         return { message: 'Logo actualizado correctamente', logo_url: logoUrl };
       },
     );

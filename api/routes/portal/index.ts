@@ -2,8 +2,9 @@ import type { RouteContext, ZodApp } from '../../context';
 import { registerCatalogRoutes } from './catalog';
 import { registerHotspotRoutes } from './hotspot';
 import { registerPurchaseRoutes, registerPurchaseStatusRoutes } from './purchases';
+import { registerVoucherRoutes } from './vouchers';
 
-const PORTAL_PATHS = /^\/api\/v1\/(config\/public|catalogo_perfiles_venta|payments\/|purchases\/|hotspot\/|routers\/validar-empresa-router)/;
+const PORTAL_PATHS = /^\/api\/v1\/(config\/public|catalogo_perfiles_venta|payments\/|purchases\/|hotspot\/|routers\/validar-empresa-router|vouchers\/canjear)/;
 
 /** Whether a request URL is one of the captive-portal routes below (the ones a portal page calls). */
 export function isPortalPath(url: string): boolean {
@@ -16,4 +17,5 @@ export function registerPortalRoutes(app: ZodApp, ctx: RouteContext): void {
   registerHotspotRoutes(app, ctx);
   registerPurchaseRoutes(app, ctx);
   registerPurchaseStatusRoutes(app, ctx);
+  registerVoucherRoutes(app, ctx);
 }

@@ -101,7 +101,7 @@ export function registerPurchaseStatusRoutes(app: ZodApp, ctx: RouteContext): vo
 
   // Where the bank's 3-D Secure page sends the customer back. No key (it is the customer's browser, not the portal):
   // the unguessable purchase id is the only input, and all it can do is make the workflow ask the gateway now.
-  const returnLimit = rateLimit([{ name: 'return-ip', perMinute: 60, key: (r) => r.ip }]);
+  const returnLimit = rateLimit(ctx.rateLimits, [{ name: 'return-ip', perMinute: 60, key: (r) => r.ip }]);
   app.get(
     '/api/v1/purchases/:id/retorno',
     {

@@ -40,6 +40,10 @@ export const CompanyDashboardResponse = z.object({
   por_dia: z.array(z.object({ fecha: z.string(), ...Breakdown })),
   por_router: z.array(z.object({ router_id: z.string().nullable(), router_nombre: z.string().nullable(), ...Breakdown })),
   por_producto: z.array(z.object({ producto_id: z.number().nullable(), producto_nombre: z.string().nullable(), ...Breakdown })),
+  /** By gateway: `conekta`, `mercado_pago`, or `voucher` (vouchers sold at the counter, counted when redeemed). */
+  por_pasarela: z.array(z.object({ pasarela: z.string(), ...Breakdown })),
+  /** Revenue per currency paid in cash (vouchers) and by card (the gateways). */
+  efectivo_vs_tarjeta: z.object({ efectivo: RevenueByCurrency, tarjeta: RevenueByCurrency }),
   tasa_aprobacion: z.object({
     aprobadas: z.number(),
     rechazadas: z.number(),

@@ -7,7 +7,7 @@ import { ListQuery, QueryBoolean } from './common';
 
 
 /** A price as a number or a decimal string (`19.99`); `priceCents` turns it into exact cents once it is checked. */
-const Price = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
+export const Price = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
   let cents: number;
   try {
     cents = toCents(value);

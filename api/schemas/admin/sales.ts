@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GATEWAYS, PURCHASE_STATUSES } from '../../../domain/purchase';
+import { PURCHASE_GATEWAYS, PURCHASE_STATUSES } from '../../../domain/purchase';
 import { withAliases } from '../aliases';
 import { IdParam } from '../common';
 import { DateRangeQuery, PageQuery, rangeInOrder } from './common';
@@ -14,7 +14,7 @@ const PurchaseFilters = DateRangeQuery.extend({
   router_id: z.string().trim().min(1).max(50).optional(),
   producto_id: IdParam.optional(),
   estado: Statuses.optional(),
-  pasarela: z.enum(GATEWAYS).optional(),
+  pasarela: z.enum(PURCHASE_GATEWAYS).optional(),
   /** The customer's email, exact (case-insensitive). */
   cliente_email: z.string().trim().min(3).max(254).optional(),
 });

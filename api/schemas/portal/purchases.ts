@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { USER_TYPES } from '../../../domain/purchase';
+import { PURCHASE_GATEWAYS, USER_TYPES } from '../../../domain/purchase';
 import { withAliases } from '../aliases';
 import { Id, optionalBlank } from '../common';
 import { DeviceIp, DeviceMac } from './device';
@@ -128,7 +128,7 @@ export const PurchaseStatusResponse = z.object({
   id_compra: z.string(),
   estado: z.string(),
   estado_pago: z.string().nullable(),
-  pasarela: z.enum(['conekta', 'mercado_pago']),
+  pasarela: z.enum(PURCHASE_GATEWAYS),
   mensaje: z.string().nullable(),
   siguiente_accion: z.enum(['esperar', 'redirigir', 'ninguna']),
   redirect_url: z.string().nullable(),

@@ -1,5 +1,6 @@
-import { conektaOutcome } from '../../../activities/payments/conekta';
-import { mercadoPagoIdempotencyKey, mercadoPagoOutcome } from '../../../activities/payments/mercadopago';
+import { conektaOutcome } from '../../../activities/payments/conekta-orders';
+import { mercadoPagoIdempotencyKey } from '../../../activities/payments/mercadopago';
+import { mercadoPagoOutcome } from '../../../activities/payments/mercadopago-payments';
 import {
   CONEKTA_MESSAGES,
   CONEKTA_STATUS_MESSAGES,

@@ -1,6 +1,7 @@
 import { RouterOsClient, type RouterConnection } from '../../../activities/routeros/client';
 import { RouterOsError } from '../../../activities/routeros/errors';
-import { HotspotOperations, type HotspotUserInput } from '../../../activities/routeros/hotspot';
+import { HotspotOperations } from '../../../activities/routeros/hotspot';
+import type { HotspotUserInput } from '../../../activities/routeros/hotspot-words';
 import { startRouterSimulator, type RouterSimulator } from '../../../sandbox/routeros/simulator';
 import { MENU } from '../../../sandbox/routeros/state';
 import { CLIENT_OPTIONS, commandsSent, routerOf } from './helpers';

@@ -1,7 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import { CompanyEntity, TelegramTestEntity } from '../../../db/entities';
 import { auditRows, companyRow, setupAdminTest, type AdminTest } from './support';
+import { buildTestApp } from '../../helpers/app';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64, 2)]);
@@ -113,16 +112,38 @@ describe('company admin: own company, logo and Telegram', () => {
     const served = await s.t.app.inject({ method: 'GET', url: logo_url });
     expect(served.statusCode).toBe(200);
     expect(served.rawPayload.equals(bytes)).toBe(true);
+    expect(served.headers['content-type']).toBe(extension === 'jpg' ? 'image/jpeg' : `image/${extension}`);
     expect(served.headers['x-content-type-options']).toBe('nosniff');
+    expect(served.headers['cache-control']).toBe('public, max-age=86400');
+    expect(served.headers.etag).toMatch(/^"[0-9a-f]{64}"$/);
   });
 
-  it('keeps one logo file per company: the replaced upload is deleted', async () => {
-    const logos = path.join(s.staticDir, 'logos');
+  it('serves a logo from the database to any API process, and answers 304 to a cache that holds the current one', async () => {
+    const logoUrl = (await upload(multipart(PNG, 'a.png'))).json().logo_url as string;
+    const other = await buildTestApp(s.db, s.config, { workflows: s.workflows });
+    try {
+      const served = await other.app.inject({ method: 'GET', url: logoUrl });
+      expect(served.statusCode).toBe(200);
+      expect(served.rawPayload.equals(PNG)).toBe(true);
+      const etag = served.headers.etag as string;
+      for (const header of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+        const cached = await other.app.inject({ method: 'GET', url: logoUrl, headers: { 'if-none-match': header } });
+        expect([cached.statusCode, cached.body, cached.headers.etag]).toEqual([304, '', etag]);
+      }
+      const stale = await other.app.inject({ method: 'GET', url: logoUrl, headers: { 'if-none-match': '"other"' } });
+      expect(stale.statusCode).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('keeps one logo per company: the replaced upload is gone', async () => {
     const first = (await upload(multipart(PNG, 'a.png'))).json().logo_url as string;
     const second = (await upload(multipart(JPEG, 'b.jpg'))).json().logo_url as string;
-    expect(existsSync(path.join(logos, path.basename(first)))).toBe(false);
-    expect(existsSync(path.join(logos, path.basename(second)))).toBe(true);
-    expect(readdirSync(logos).filter((f) => f.includes(s.company.id))).toEqual([path.basename(second)]);
+    expect((await s.t.app.inject({ method: 'GET', url: first })).statusCode).toBe(404);
+    expect((await s.t.app.inject({ method: 'GET', url: first })).json()).toEqual({ detail: 'Logo no encontrado' });
+    expect((await s.t.app.inject({ method: 'GET', url: second })).statusCode).toBe(200);
+    expect(await s.ds.query(`SELECT file_name FROM company_logos WHERE company_id = $1`, [s.company.id])).toEqual([{ file_name: second.split('/').at(-1) }]);
     expect((await auditRows(s.ds, 'company.logo_updated')).at(-1)?.detail).toEqual({ logo_url: second });
   });
 

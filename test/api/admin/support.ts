@@ -1,7 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { CompanyEntity, PurchaseEntity, PurchaseEventEntity, type ProductEntity, type RouterEntity } from '../../../db/entities';
 import type { AdminRole } from '../../../db/entities/admin-user.entity';
@@ -20,7 +17,6 @@ export interface AdminTest {
   t: TestApp;
   workflows: FakeWorkflows;
   config: Config;
-  staticDir: string;
   /** A super admin's auth headers. */
   superAdmin: Session;
   /** A company admin of `company`, and of another company (`other`), for tenancy tests. */
@@ -60,8 +56,7 @@ export async function setupAdminTest(): Promise<AdminTest> {
   const config = testConfig({ PUBLIC_BASE_URL: 'https://pagos.example.com' });
   const db = await createTestDatabase();
   const workflows = new FakeWorkflows();
-  const staticDir = mkdtempSync(path.join(tmpdir(), 'pagos-static-'));
-  const t = await buildTestApp(db, config, { workflows, staticDir });
+  const t = await buildTestApp(db, config, { workflows });
   const ds = db.dataSource;
   const company = await createCompany(ds, { name: 'Café Norte' });
   const other = await createCompany(ds, { name: 'Hotel Sur' });
@@ -71,7 +66,6 @@ export async function setupAdminTest(): Promise<AdminTest> {
     t,
     workflows,
     config,
-    staticDir,
     company,
     other,
     superAdmin: await session(t, ds, 'super_admin'),
@@ -80,7 +74,6 @@ export async function setupAdminTest(): Promise<AdminTest> {
     async close() {
       await t.close();
       await db.drop();
-      rmSync(staticDir, { recursive: true, force: true });
     },
   };
 }

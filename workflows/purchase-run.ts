@@ -1,0 +1,274 @@
+import {
+  ApplicationFailure,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { PaymentOutcome } from '../domain/payment';
+import { nextAction, type PurchaseStatus } from '../domain/purchase';
+import {
+  extendUpdate,
+  mayReversePayment,
+  paymentNotifiedSignal,
+  purchaseOutcomeUpdate,
+  purchaseStateQuery,
+  refundUpdate,
+  reserveHalfSeconds,
+  revokeUpdate,
+  SEARCH_ATTRIBUTES,
+  type AdminActionInput,
+  type OperatorNotice,
+  type PurchaseOutcome,
+  type PurchaseState,
+  type PurchaseWorkflowInput,
+  type RecordEventInput,
+  type RecordStatusInput,
+} from '../domain/temporal';
+import { activityFailure, failureLog, failureType } from './failures';
+import {
+  AUTO_CONNECT,
+  CHARGE_FIRST_TRY,
+  firstTry,
+  NOTIFY,
+  PAYMENT_CHARGE,
+  PAYMENT_FOLLOW_UP,
+  PAYMENT_STATUS,
+  ROUTER_CLEANUP,
+  ROUTER_FIRST_TRY,
+  routerProvision,
+  routerReserve,
+  STORE,
+} from './options';
+
+/** An admin's refund, revocation or extension, queued until the held access takes it up. */
+export type AdminRequest =
+  | { kind: 'refund' | 'revoke'; input: AdminActionInput; done?: PurchaseStatus; refused?: string }
+  | { kind: 'extend'; input: AdminActionInput & { seconds: number }; done?: PurchaseStatus; refused?: string };
+
+/**
+ * What the steps of one purchase share: its status and answer, the messages it receives (the HTTP request's wait for
+ * the outcome, the state query, webhook hints, admin actions), its activities with their policies, and its
+ * bookkeeping. Constructing it registers the message handlers, so it must happen before the workflow's first await.
+ */
+export class PurchaseRun {
+  readonly purchaseId: string;
+  readonly timing: PurchaseWorkflowInput['timing'];
+  /** Set when the payment was settled before the workflow (a voucher sold at the counter): nothing to charge. */
+  readonly settled: PurchaseWorkflowInput['settled'];
+  status: PurchaseStatus;
+  /** Access ends at this workflow time (ms), once the purchase is active. */
+  expiresAt: number | undefined;
+  /**
+   * Webhook notifications: any of them wakes the wait for a pending payment; an active purchase only asks the gateway
+   * about those that may mean a refund or a charge-back (the capture's own notice usually lands after the sale).
+   */
+  hints = 0;
+  reversalHints = 0;
+  /** One admin action at a time: it stays first here until done, and any other is refused meanwhile. */
+  readonly admin: AdminRequest[] = [];
+
+  // The first try of each step every purchase takes runs locally; see `firstLocally`.
+  readonly reserveStep: StepCall;
+  readonly chargeStep: StepCall;
+  readonly enableStep: StepCall;
+  readonly expireStep: StepCall;
+  /** Removing the user or its access: retried without end, so a router that is down is cleaned when it returns. */
+  readonly cleanup = proxyActivities<Activities>(ROUTER_CLEANUP);
+  readonly device = proxyActivities<Activities>(AUTO_CONNECT);
+  /** Refunds and cancellations: retried until the gateway answers. */
+  readonly followUp = proxyActivities<Activities>(PAYMENT_FOLLOW_UP);
+  readonly paymentStatus = proxyActivities<Activities>(PAYMENT_STATUS);
+
+  private readonly store = proxyLocalActivities<Activities>(STORE);
+  private readonly notify = proxyActivities<Activities>(NOTIFY);
+  private outcome: PurchaseOutcome | undefined;
+  /** The status search attribute, for operators filtering purchases in the Web UI (the API starts it). */
+  private published: PurchaseStatus;
+  private acceptingAdmin = true;
+
+  constructor(input: PurchaseWorkflowInput) {
+    this.purchaseId = input.purchaseId;
+    this.timing = input.timing;
+    this.settled = input.settled;
+    // A customer imported while active starts active; its search attribute was started so too.
+    this.status = this.published = input.adopted ? 'active' : 'created';
+    this.expiresAt = input.adopted ? Date.parse(input.adopted.expiresAt) : undefined;
+
+    const publish = () => this.publish();
+    // The customer's budget for reaching the router is shared by the first try and the retries after it.
+    const reserveBudgetSeconds = reserveHalfSeconds(input.timing);
+    this.reserveStep = firstLocally(firstTry(`${reserveBudgetSeconds} seconds`), routerReserve(reserveBudgetSeconds), publish);
+    this.chargeStep = firstLocally(CHARGE_FIRST_TRY, PAYMENT_CHARGE, publish);
+    this.enableStep = firstLocally(ROUTER_FIRST_TRY, routerProvision(input.timing.provisioningDeadlineSeconds), publish);
+    this.expireStep = firstLocally(ROUTER_FIRST_TRY, ROUTER_CLEANUP, publish);
+    this.handleMessages();
+  }
+
+  /** Records a status change (its row, its history); bookkeeping that fails is logged and the purchase goes on. */
+  async record(to: PurchaseStatus, change: Omit<RecordStatusInput, 'purchaseId' | 'to'> = {}): Promise<void> {
+    await this.bookkeep(`status ${to}`, () => this.store.recordPurchaseStatus({ purchaseId: this.purchaseId, to, ...change }));
+    this.status = to;
+    if (!PASSING_STATUSES.has(to)) this.publish();
+  }
+
+  /** Records an event of the purchase's history; false when it could not be recorded. */
+  recordEvent(input: Omit<RecordEventInput, 'purchaseId'>): Promise<boolean> {
+    return this.bookkeep(input.type, () => this.store.recordPurchaseEvent({ purchaseId: this.purchaseId, ...input }));
+  }
+
+  /** Refunds; a refusal (nothing refundable, revoked credentials) is recorded for an operator instead of looping. */
+  async refundOrRecord(reason: string): Promise<PaymentOutcome | undefined> {
+    try {
+      return await this.followUp.refundPayment(this.purchaseId);
+    } catch (error) {
+      log.error('refund refused by the gateway; an operator must act', { purchaseId: this.purchaseId, ...failureLog(error) });
+      await this.recordEvent({ type: 'refund_failed', detail: { reason, code: failureType(error) ?? 'UNKNOWN' } });
+      return undefined;
+    }
+  }
+
+  /** The first decisive outcome answers the waiting HTTP request; later ones change nothing there. */
+  answer(value: PurchaseOutcome): void {
+    this.outcome ??= value;
+  }
+
+  /** Tells the company's operators. Notifications never hold a purchase back: started, not awaited, failures only logged. */
+  tell(notice: OperatorNotice): void {
+    void this.notify
+      .notifyOperator(this.purchaseId, notice)
+      .catch((error: unknown) => log.warn('operator notification failed', { purchaseId: this.purchaseId, notice, ...failureLog(error) }));
+  }
+
+  /** No admin action is taken up any more: one queued or arriving from now on is refused. */
+  closeAdmin(): void {
+    this.acceptingAdmin = false;
+  }
+
+  /** The workflow's result, as the purchase ends. */
+  end(): PurchaseState {
+    this.closeAdmin();
+    return { status: this.status, expiresAt: this.expiresAtIso(), nextAction: 'none' };
+  }
+
+  private expiresAtIso(): string | undefined {
+    return this.expiresAt ? iso(this.expiresAt) : undefined;
+  }
+
+  private publish(): void {
+    if (this.published === this.status) return;
+    this.published = this.status;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: this.status }]);
+  }
+
+  /**
+   * Bookkeeping never holds a purchase back: a write the database refuses for good, or that STORE's bound sees fail,
+   * is logged as an error and the purchase goes on — expiry, refunds and revocations do not wait behind their history.
+   */
+  private async bookkeep(what: string, write: () => Promise<void>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      log.error('purchase record lost', { purchaseId: this.purchaseId, what, ...failureLog(error) });
+      return false;
+    }
+  }
+
+  private handleMessages(): void {
+    setHandler(purchaseOutcomeUpdate, async () => {
+      await condition(() => this.outcome !== undefined);
+      return this.outcome!;
+    });
+    setHandler(purchaseStateQuery, () => ({
+      status: this.status,
+      expiresAt: this.expiresAtIso(),
+      nextAction: nextAction(this.status, this.outcome?.redirectUrl),
+    }));
+    setHandler(paymentNotifiedSignal, (hint) => {
+      this.hints += 1;
+      if (mayReversePayment(hint)) this.reversalHints += 1;
+    });
+    const validator = (_action: AdminActionInput) => this.requireActive();
+    setHandler(refundUpdate, async (action) => ({ status: await this.enqueue({ kind: 'refund', input: action }) }), { validator });
+    setHandler(revokeUpdate, async (action) => ({ status: await this.enqueue({ kind: 'revoke', input: action }) }), { validator });
+    setHandler(
+      extendUpdate,
+      async (action) => {
+        const done = await this.enqueue({ kind: 'extend', input: action });
+        return { status: done, expiresAt: iso(this.expiresAt!) };
+      },
+      {
+        validator: (action) => {
+          this.requireActive();
+          if (!Number.isInteger(action.seconds) || action.seconds <= 0 || action.seconds > 366 * 86_400) {
+            throw conflict('VALIDATION_FAILED', 'Extensión inválida');
+          }
+        },
+      },
+    );
+  }
+
+  // A refund waiting for a router that is down would otherwise gather requests without bound.
+  private requireActive(): void {
+    if (this.status !== 'active') throw conflict('CONFLICT', `La compra está en estado ${this.status}`);
+    if (this.admin.length > 0) throw conflict('CONFLICT', 'Ya hay una acción en curso para esta compra');
+  }
+
+  private async enqueue(request: AdminRequest): Promise<PurchaseStatus> {
+    this.admin.push(request);
+    await condition(() => request.done !== undefined || !this.acceptingAdmin);
+    if (request.done === undefined) throw conflict('CONFLICT', `La compra terminó en estado ${this.status}`);
+    if (request.refused) throw conflict('CONFLICT', request.refused);
+    return request.done;
+  }
+}
+
+/** An admin action refused: final, the update's caller gets its message. */
+function conflict(type: 'CONFLICT' | 'VALIDATION_FAILED', message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+/**
+ * Statuses a purchase that goes well passes through within one workflow task: not worth a visibility write each.
+ * They are published when their step falls back to the durable activity, i.e. when they may last.
+ */
+const PASSING_STATUSES: ReadonlySet<PurchaseStatus> = new Set(['charging', 'paid']);
+
+/** Steps that run many times a second (each purchase's path to its outcome, each expiry): worth a local first try. */
+type Step = 'reserveHotspotUser' | 'chargePayment' | 'enableHotspotUser' | 'revokeHotspotAccess';
+type StepCall = <K extends Step>(step: K, purchaseId: string) => Promise<Awaited<ReturnType<Activities[K]>>>;
+
+/**
+ * A step's first try as a local activity (see options.ts `firstTry`), then, after a failure that a retry may cure (a
+ * timeout, an unreachable router or gateway), the durable activity with its full policy, `beforeDurable` first.
+ * Final failures (by the durable policy) are final either way. The activities are idempotent, so the durable one may
+ * repeat the first try.
+ */
+function firstLocally(first: LocalActivityOptions, durable: ActivityOptions, beforeDurable: () => void): StepCall {
+  const local: Pick<Activities, Step> = proxyLocalActivities<Activities>(first);
+  const remote: Pick<Activities, Step> = proxyActivities<Activities>(durable);
+  const finalTypes = durable.retry?.nonRetryableErrorTypes ?? [];
+  return async <K extends Step>(step: K, purchaseId: string): Promise<Awaited<ReturnType<Activities[K]>>> => {
+    try {
+      return (await local[step](purchaseId)) as Awaited<ReturnType<Activities[K]>>;
+    } catch (error) {
+      const failure = activityFailure(error);
+      const final = failure !== undefined && (failure.nonRetryable || finalTypes.includes(failure.type ?? ''));
+      if (isCancellation(error) || final) throw error;
+      beforeDurable();
+      return (await remote[step](purchaseId)) as Awaited<ReturnType<Activities[K]>>;
+    }
+  };
+}
+
+/** Workflow time (deterministic): Date.now() inside a workflow is the time of the current workflow task. */
+export const iso = (ms: number) => new Date(ms).toISOString();
+export const now = () => iso(Date.now());
