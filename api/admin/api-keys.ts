@@ -10,9 +10,9 @@ import { iso, isoOrNull } from '../schemas/admin/common';
 import type { ApiKeyRecord, ApiKeyStatusResponse, RegenerateApiKeyResponse } from '../schemas/admin/api-keys';
 import { findRouter, NOT_IN_COMPANY } from './routers';
 
-/** Router API keys (super admin): issue, regenerate, history, revoke one, status. Only a key's hash is stored. */
+/** Router API keys (super admin): issue, regenerate, history, revoke one, status. A key is shown once, when issued. */
 
-type ApiKeyDeps = Pick<RouteContext, 'dataSource' | 'config' | 'routerKeys' | 'caches'>;
+type ApiKeyDeps = Pick<RouteContext, 'dataSource' | 'config' | 'routerKeys' | 'caches' | 'secrets'>;
 
 const KEY_NOT_FOUND = 'API Key no encontrada';
 /** A key expiring within this many days is flagged. */
@@ -55,7 +55,7 @@ export async function regenerateKey(deps: ApiKeyDeps, actor: AuditActor, company
       [routerId],
     );
     const revokedIds = revokedRows.map((r) => r.key_id);
-    const key = await issueRouterApiKey(tx, apiKeySettings(deps.config), { companyId, routerId });
+    const key = await issueRouterApiKey(tx, apiKeySettings(deps.config), deps.secrets, { companyId, routerId });
     await recordAudit(tx, {
       actor,
       companyId,

@@ -85,7 +85,7 @@ export async function createRouter(deps: RouterDeps, actor: AuditActor, companyI
       active: true,
     });
     await recordAudit(tx, { actor, companyId: company.id, action: 'router.created', targetType: 'router', targetId: id, detail: { nombre: body.nombre } });
-    const key = await issueRouterApiKey(tx, apiKeySettings(deps.config), { companyId: company.id, routerId: id });
+    const key = await issueRouterApiKey(tx, apiKeySettings(deps.config), deps.secrets, { companyId: company.id, routerId: id });
     await recordAudit(tx, { actor, companyId: company.id, action: 'api_key.issued', targetType: 'router', targetId: id, detail: { key_id: key.keyId } });
     return { router: await tx.getRepository(RouterEntity).findOneByOrFail({ id }), key };
   });

@@ -3,11 +3,14 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type CompanyEntity, RouterApiKeyEntity, type RouterEntity } from '../../db/entities';
 import type { Config } from '../../shared/config';
-import { sha256Hex } from '../../shared/secrets';
+import { type SecretBox, sha256Hex } from '../../shared/secrets';
 import { DomainError } from '../../domain/errors';
 import { credentialFrom } from './headers';
 
-/** Router API keys: `jwt_` + an HMAC JWT, the format routers set up for the previous service still carry. Only the SHA-256 is stored. */
+/**
+ * Router API keys: `jwt_` + an HMAC JWT, the format routers set up for the previous service still carry. Looked up by
+ * their SHA-256; also kept encrypted, for the router's portal package only.
+ */
 
 export const API_KEY_PREFIX = 'jwt_';
 export const API_KEY_ISSUER = 'mikrotik-payment-api';
@@ -33,10 +36,11 @@ export interface IssuedApiKey {
 
 const encoder = new TextEncoder();
 
-/** Issues a key for a router and records its hash. The caller revokes any previous key in the same transaction. */
+/** Issues a key for a router and records its hash and its encryption. The caller revokes any previous key in the same transaction. */
 export async function issueRouterApiKey(
   manager: EntityManager,
   settings: ApiKeySettings,
+  secrets: Pick<SecretBox, 'encrypt'>,
   target: { companyId: string; routerId: string },
   now = new Date(),
 ): Promise<IssuedApiKey> {
@@ -53,17 +57,19 @@ export async function issueRouterApiKey(
     .sign(encoder.encode(settings.secret));
   const issuedAt = new Date(iat * 1000);
   const expiresAt = new Date(exp * 1000);
+  const apiKey = `${API_KEY_PREFIX}${jwt}`;
   await manager.insert(RouterApiKeyEntity, {
     keyId,
     companyId: target.companyId,
     routerId: target.routerId,
     keyHash: sha256Hex(jwt),
+    keyEncrypted: secrets.encrypt(apiKey),
     issuedAt,
     expiresAt,
     revoked: false,
     revokedAt: null,
   });
-  return { apiKey: `${API_KEY_PREFIX}${jwt}`, keyId, issuedAt, expiresAt };
+  return { apiKey, keyId, issuedAt, expiresAt };
 }
 
 /** Who a valid router key speaks for. */

@@ -1,6 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** A router API key (`jwt_…`) as issued: only its SHA-256 is stored. At most one unrevoked key per router. */
+/**
+ * A router API key (`jwt_…`) as issued: looked up by its SHA-256, and kept encrypted for the portal package (keys issued
+ * before that, or imported, have only the hash). At most one unrevoked key per router.
+ */
 @Entity({ name: 'router_api_keys' })
 export class RouterApiKeyEntity {
   @PrimaryColumn({ name: 'key_id', type: 'varchar', length: 50 })
@@ -14,6 +17,10 @@ export class RouterApiKeyEntity {
 
   @Column({ name: 'key_hash', type: 'char', length: 64 })
   keyHash: string;
+
+  /** The key, encrypted (secrets at rest); written only into the router's portal package. */
+  @Column({ name: 'key_encrypted', type: 'text', nullable: true })
+  keyEncrypted: string | null;
 
   @Column({ name: 'issued_at', type: 'timestamptz' })
   issuedAt: Date;

@@ -180,7 +180,7 @@ async function ensureVouchers(tx: EntityManager, { secrets }: SeedInput, product
 }
 
 /** Reuses the stored key while its row exists unrevoked and unexpired and it verifies; otherwise rotates it. */
-async function ensureApiKey(tx: EntityManager, { config, storedApiKey }: SeedInput): Promise<DemoData['apiKey']> {
+async function ensureApiKey(tx: EntityManager, { config, secrets, storedApiKey }: SeedInput): Promise<DemoData['apiKey']> {
   const repo = tx.getRepository(RouterApiKeyEntity);
   if (storedApiKey?.startsWith(API_KEY_PREFIX)) {
     const jwt = storedApiKey.slice(API_KEY_PREFIX.length);
@@ -196,6 +196,7 @@ async function ensureApiKey(tx: EntityManager, { config, storedApiKey }: SeedInp
   const issued = await issueRouterApiKey(
     tx,
     apiKeySettings(config),
+    secrets,
     { companyId: DEMO_COMPANY_ID, routerId: DEMO_ROUTER_ID },
   );
   return { value: issued.apiKey, expiresAt: issued.expiresAt, reused: false };

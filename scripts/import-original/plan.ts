@@ -310,6 +310,8 @@ export function planKeys(rows: OriginalApiKey[], ctx: PlanContext, available: Av
         companyId,
         routerId: k.router_id,
         keyHash: hash,
+        // The original kept only the hash: the portal package of such a router needs the key sent again.
+        keyEncrypted: null,
         issuedAt,
         expiresAt: k.expires_at,
         revoked,

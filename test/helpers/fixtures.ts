@@ -5,7 +5,7 @@ import { apiKeySettings, issueRouterApiKey, type IssuedApiKey } from '../../api/
 import { AdminUserEntity, CompanyEntity, ProductEntity, RouterEntity } from '../../db/entities';
 import type { AdminRole } from '../../db/entities/admin-user.entity';
 import type { Config } from '../../shared/config';
-import type { SecretBox } from '../../shared/secrets';
+import { SecretBox } from '../../shared/secrets';
 
 /** Rows for tests, written straight to the database. Every helper returns the saved entity. */
 
@@ -92,6 +92,7 @@ export async function issueKey(ds: DataSource, config: Config, router: Pick<Rout
   return issueRouterApiKey(
     ds.manager,
     apiKeySettings(config),
+    new SecretBox(config.SECRET_KEY, config.ENCRYPTION_KEY_MERCADO_PAGO || undefined),
     { companyId: router.companyId, routerId: router.id },
     now,
   );

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { RouterOSAPI } from 'node-routeros';
 import { CONFIG_FILE, configScript, portalConfig, portalSourceDir, readPortalSources } from '../../api/admin/portal-package';
-import { ProductEntity, RouterEntity } from '../../db/entities';
+import { strFromU8, unzipSync } from 'fflate';
+import { ProductEntity, RouterApiKeyEntity, RouterEntity } from '../../db/entities';
 import { startRouterSimulator } from '../../sandbox/routeros/simulator';
 import { MENU } from '../../sandbox/routeros/state';
 import { startStack, type TestStack } from '../helpers/stack';
@@ -116,17 +117,49 @@ describe('setup.rsc', () => {
 });
 
 describe('portal.zip', () => {
-  it('needs the router’s own, current API key', async () => {
-    const url = `/api/v1/admin/mi-empresa/routers/${stack.routerRow.id}/portal.zip`;
-    const headers = await companyAdminHeaders(stack);
-    const missing = await stack.app.inject({ method: 'GET', url, headers });
-    expect(missing.statusCode).toBe(400);
-    expect(missing.json().detail).toMatch(/X-Router-Api-Key/);
-    const wrong = await stack.app.inject({ method: 'GET', url, headers: { ...headers, 'x-router-api-key': 'jwt_not.a.key' } });
-    expect(wrong.statusCode).toBe(400);
-    const ok = await stack.app.inject({ method: 'GET', url, headers: { ...headers, 'x-router-api-key': stack.apiKey } });
-    expect(ok.statusCode).toBe(200);
-    expect(ok.headers['content-type']).toBe('application/zip');
+  const url = () => `/api/v1/admin/mi-empresa/routers/${stack.routerRow.id}/portal.zip`;
+  const keys = () => stack.db.dataSource.getRepository(RouterApiKeyEntity);
+  const configIn = (zip: Buffer): string => strFromU8(unzipSync(zip)[`pagos-hotspot/${CONFIG_FILE}`]);
+
+  it('carries the router’s current API key, kept encrypted when it was issued, without the admin sending it', async () => {
+    const stored = await keys().findOneByOrFail({ routerId: stack.routerRow.id, revoked: false });
+    expect(stored.keyEncrypted).toMatch(/^v1\./);
+    expect(stored.keyEncrypted).not.toContain(stack.apiKey.slice(4, 40));
+    const response = await stack.app.inject({ method: 'GET', url: url(), headers: await companyAdminHeaders(stack) });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/zip');
+    expect(configIn(response.rawPayload)).toContain(`"apiKey":"${stack.apiKey}"`);
+  });
+
+  it('needs the key in X-Router-Api-Key when only its hash was stored (keys issued before), and it must be this router’s', async () => {
+    const stored = await keys().findOneByOrFail({ routerId: stack.routerRow.id, revoked: false });
+    await keys().update({ keyId: stored.keyId }, { keyEncrypted: null });
+    try {
+      const headers = await companyAdminHeaders(stack);
+      const missing = await stack.app.inject({ method: 'GET', url: url(), headers });
+      expect(missing.statusCode).toBe(400);
+      expect(missing.json().detail).toMatch(/X-Router-Api-Key/);
+      const wrong = await stack.app.inject({ method: 'GET', url: url(), headers: { ...headers, 'x-router-api-key': 'jwt_not.a.key' } });
+      expect(wrong.statusCode).toBe(400);
+      expect(wrong.json().detail).toMatch(/no es una API Key vigente/);
+      const sent = await stack.app.inject({ method: 'GET', url: url(), headers: { ...headers, 'x-router-api-key': stack.apiKey } });
+      expect(sent.statusCode).toBe(200);
+      expect(configIn(sent.rawPayload)).toContain(`"apiKey":"${stack.apiKey}"`);
+    } finally {
+      await keys().update({ keyId: stored.keyId }, { keyEncrypted: stored.keyEncrypted });
+    }
+  });
+
+  it('answers 409 when the router has no current key', async () => {
+    const stored = await keys().findOneByOrFail({ routerId: stack.routerRow.id, revoked: false });
+    await keys().update({ keyId: stored.keyId }, { revoked: true, revokedAt: new Date() });
+    try {
+      const response = await stack.app.inject({ method: 'GET', url: url(), headers: await companyAdminHeaders(stack) });
+      expect(response.statusCode).toBe(409);
+      expect(response.json().detail).toMatch(/regénerela/);
+    } finally {
+      await keys().update({ keyId: stored.keyId }, { revoked: false, revokedAt: null });
+    }
   });
 });
 

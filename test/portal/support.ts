@@ -20,7 +20,7 @@ export async function downloadPortal(stack: TestStack, gateway: Gateway): Promis
   const response = await stack.app.inject({
     method: 'GET',
     url: `/api/v1/admin/mi-empresa/routers/${stack.routerRow.id}/portal.zip?pasarela=${gateway}`,
-    headers: { ...(await companyAdminHeaders(stack)), 'x-router-api-key': stack.apiKey },
+    headers: await companyAdminHeaders(stack),
   });
   if (response.statusCode !== 200) throw new Error(`portal.zip: ${response.statusCode} ${response.body}`);
   const dir = mkdtempSync(path.join(tmpdir(), `portal-${gateway}-`));

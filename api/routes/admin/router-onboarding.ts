@@ -70,8 +70,9 @@ export function registerRouterOnboardingRoutes(app: ZodApp, ctx: RouteContext): 
       schema: adminSchema(['Cliente Admin - MikroTik'], {
         summary: "The captive portal for an own router, ready to upload to its hotspot's html-directory",
         description:
-          'Send the router’s API key in `X-Router-Api-Key` (the one shown when the router was created or its key regenerated: ' +
-          'only its hash is stored). It is written into the portal’s config.js.',
+          'The router’s current API key is written into the portal’s config.js. A key issued before keys were kept encrypted ' +
+          'has only its hash stored: send it in `X-Router-Api-Key` (the one shown when the router was created or its key ' +
+          'regenerated), or regenerate it. A key sent there must be a valid key of this router and is used instead.',
         params: RouterParams,
         querystring: PortalQuery,
         response: { 200: ZipResponse, 400: ErrorResponse, ...NOT_FOUND, 409: ErrorResponse },
@@ -79,7 +80,7 @@ export function registerRouterOnboardingRoutes(app: ZodApp, ctx: RouteContext): 
     },
     async (request, reply) => {
       const row = await findRouter(ctx, ownCompanyId(request), request.params.router_id, NOT_OURS);
-      const zip = await portalPackage(ctx, row, firstHeader(request.headers[KEY_HEADER])?.trim(), request.query.pasarela);
+      const zip = await portalPackage(ctx, row, firstHeader(request.headers[KEY_HEADER])?.trim() || undefined, request.query.pasarela);
       return reply
         .header('content-type', 'application/zip')
         .header('content-disposition', `attachment; filename="portal-${row.id}.zip"`)

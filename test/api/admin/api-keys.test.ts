@@ -30,6 +30,7 @@ describe('super admin: router API keys', () => {
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatchObject({ keyId: first.keyId, revoked: true, revokedAt: expect.any(Date) });
     expect(rows[1]).toMatchObject({ keyId: body.api_key_info.key_id, revoked: false, revokedAt: null });
+    expect(s.t.deps.secrets.decrypt(rows[1].keyEncrypted!)).toBe(body.new_api_key);
     expect((await auditRows(s.ds, 'api_key.regenerated')).at(-1)?.detail).toEqual({
       new_key_id: body.api_key_info.key_id,
       revoked_key_ids: [first.keyId],
@@ -56,6 +57,8 @@ describe('super admin: router API keys', () => {
     const response = await inject('GET', `${routerUrl(router.id)}/api-keys`);
     expect(response.statusCode).toBe(200);
     expect(response.headers['x-total-count']).toBe('2');
+    // The stored copy of a key (encrypted, for the portal package) is never listed.
+    expect(response.body).not.toMatch(/jwt_|v1\.|encrypted/);
     expect(response.json()).toEqual([
       expect.objectContaining({
         key_id: second.keyId,

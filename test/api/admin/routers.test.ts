@@ -52,6 +52,9 @@ describe('super admin: routers of a company', () => {
     expect(s.t.deps.secrets.decrypt(row.apiPasswordEncrypted)).toBe('routeros-secret');
     const key = await s.ds.getRepository(RouterApiKeyEntity).findOneByOrFail({ routerId: body.id });
     expect(key.keyHash).toBe(sha256Hex(body.api_key.slice(4)));
+    // Kept encrypted for the router's portal package; never the key in clear.
+    expect(key.keyEncrypted).toMatch(/^v1\./);
+    expect(s.t.deps.secrets.decrypt(key.keyEncrypted!)).toBe(body.api_key);
     expect((await auditRows(s.ds, 'router.created')).map((a) => a.target_id)).toContain(body.id);
 
     // The key is never shown again.
