@@ -16,6 +16,9 @@ import { iso, now, PurchaseRun, type AdminRequest } from './purchase-run';
  * customer whose user cannot be enabled before the provisioning deadline is refunded; at expiry the user, its sessions
  * and its cookies are removed, retried until the router confirms. The first decisive outcome answers the waiting HTTP
  * request (update `purchaseOutcome`); webhooks only nudge the workflow to ask the gateway.
+ *
+ * The steps are kept in one file, in the order they run, so the purchase reads top to bottom (what they share is in
+ * purchase-run.ts).
  */
 export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<PurchaseState> {
   const result = await runPurchase(input);

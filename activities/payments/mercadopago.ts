@@ -3,6 +3,9 @@
  * our purchase id is the `external_reference` and the seed of every idempotency key. A charge is made once because
  * its `X-Idempotency-Key` is derived from the purchase id; should Mercado Pago have forgotten the key, the spent card
  * token sends us to the documented `external_reference` search instead.
+ *
+ * One file over 300 lines because it is one SDK's adapter: every call through the SDK, with its client-per-call and
+ * error mapping, stays where the SDK is imported (what a payment means is in mercadopago-payments.ts).
  */
 import { createHash } from 'node:crypto';
 import {

@@ -1,3 +1,5 @@
+// The payment reconciliation's activities in one file (a little over 300 lines): the run's three phases — accounts,
+// pages of gateway payments, purchases without a workflow — share the same findings table and its one writer.
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { In, LessThan, type DataSource, type EntityManager } from 'typeorm';

@@ -38,6 +38,9 @@ import {
  * idempotent, so an activity retry is harmless. Every value is validated before a single word is sent, and nothing
  * ever becomes a script (a customer's text run as a router script would run anything on the router). Users are looked
  * up with `?name=` and `.proplist`, never by printing the whole table (routers hold thousands).
+ *
+ * Over 300 lines because it is every hotspot command we send, side by side, so their shared checks stay one (the words
+ * and row shapes are in hotspot-words.ts).
  */
 
 export interface HotspotOperationsOptions {

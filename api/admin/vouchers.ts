@@ -26,6 +26,8 @@ import { runPurchaseAction, type PurchaseActionRequest } from './purchase-action
  * their lists with statuses, the batch's codes in full for its sheet and CSV only, and their life cycle: revoking a
  * batch or one voucher (any access it gave is removed through its purchase workflow) and extending an active one.
  * Every change is in the audit log.
+ *
+ * Over 300 lines: one context (a company's vouchers) whose queries share the status rule written once in SQL here.
  */
 
 type VoucherDeps = Pick<AppDeps, 'dataSource' | 'secrets' | 'workflows' | 'config'>;
