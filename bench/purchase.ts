@@ -88,11 +88,11 @@ async function main(): Promise<void> {
   for (let i = 0; i < opts.runs; i++) runs.push(await run(i));
   const median = runs[0].map((_, i) => medianOf(runs.map((phases) => phases[i])));
   console.log(`\nmedians over ${runs.length} runs:`);
-  console.log('gateway      latency  clients  seconds   p50 ms   p99 ms   purchases/s  errors');
+  console.log('gateway      latency  clients  seconds   p50 ms   p99 ms   purchases/s  errors  SQL/purchase');
   for (const p of median) {
     console.log(
       [p.gateway.padEnd(12), `${p.gatewayLatencyMs}`.padStart(7), `${p.clients}${p.sustained ? '*' : ''}`.padStart(8), `${p.seconds}`.padStart(8),
-        `${p.latencyMs.p50}`.padStart(8), `${p.latencyMs.p99}`.padStart(8), `${p.perSecond}`.padStart(13), `${p.errors}`.padStart(7)].join(' '),
+        `${p.latencyMs.p50}`.padStart(8), `${p.latencyMs.p99}`.padStart(8), `${p.perSecond}`.padStart(13), `${p.errors}`.padStart(7), `${p.sqlPerPurchase}`.padStart(13)].join(' '),
     );
   }
   console.log('* sustained phase (targets: p50 ≤ 150 ms and p99 ≤ 500 ms at 20 clients; ≥ 50 purchases/s sustained, zero errors)');

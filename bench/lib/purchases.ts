@@ -25,6 +25,8 @@ export interface PurchasePhase extends PhaseResult {
   cpuMsPerPurchase: Record<string, number>;
   /** Cores busy with other processes of the machine meanwhile (other people's work skews the numbers). */
   otherCores: number;
+  /** SQL statements run by the API and the worker per successful purchase (pg_stat_statements, over the window). */
+  sqlPerPurchase: number;
 }
 
 export function purchaseTarget(stack: BenchStack): PurchaseTarget {
@@ -40,7 +42,11 @@ export async function purchasePhase(
 ): Promise<PurchasePhase> {
   const target = purchaseTarget(stack);
   let measure: (() => Record<string, number>) | undefined;
-  const warmup = setTimeout(() => (measure = cpuMeter(stack.groups)), timing.warmupSeconds * 1000);
+  let sqlBefore: Promise<number> | undefined;
+  const warmup = setTimeout(() => {
+    measure = cpuMeter(stack.groups);
+    sqlBefore = stack.sqlStatements();
+  }, timing.warmupSeconds * 1000);
   const result = await closedLoop({
     clients,
     warmupMs: timing.warmupSeconds * 1000,
@@ -49,14 +55,16 @@ export async function purchasePhase(
   });
   clearTimeout(warmup);
   const { others = 0, ...cpu } = measure?.() ?? {};
+  const statements = (await stack.sqlStatements()) - ((await sqlBefore) ?? 0);
   const cpuMsPerPurchase = Object.fromEntries(
     Object.entries(cpu).map(([name, seconds]) => [name, round((seconds * 1000) / Math.max(result.completed, 1), 2)]),
   );
-  const phase = { gateway, ...result, cpuMsPerPurchase, otherCores: round(others / result.seconds, 2) };
+  const sqlPerPurchase = round(statements / Math.max(result.completed, 1), 1);
+  const phase = { gateway, ...result, cpuMsPerPurchase, otherCores: round(others / result.seconds, 2), sqlPerPurchase };
   console.log(
     `  ${gateway.padEnd(12)} ${String(clients).padStart(3)} clients: p50 ${phase.latencyMs.p50} ms, p99 ${phase.latencyMs.p99} ms, ` +
       `${phase.perSecond}/s, ${phase.errors} errors${phase.errors ? ` ${JSON.stringify(phase.failures)}` : ''}; ` +
-      `CPU ms/purchase ${JSON.stringify(phase.cpuMsPerPurchase)}, other load ${phase.otherCores} cores`,
+      `CPU ms/purchase ${JSON.stringify(phase.cpuMsPerPurchase)}, SQL statements/purchase ${phase.sqlPerPurchase}, other load ${phase.otherCores} cores`,
   );
   return phase;
 }

@@ -31,6 +31,8 @@ export interface BenchStack {
   db: DataSource;
   /** Process groups by component, for memory and CPU sampling. */
   groups: { api: number; worker: number; postgres: number; temporal: number };
+  /** SQL statements the API and the worker have run so far (pg_stat_statements; BEGIN and COMMIT count as one each). */
+  sqlStatements(): Promise<number>;
   /** The API processes of `StackOptions.extraApis`, by name. */
   extraApis: Record<string, { url: string; pid: number }>;
   stop(): Promise<void>;
@@ -76,7 +78,13 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       return server;
     };
     const [postgres, temporal, sandbox] = await Promise.all([
-      startPostgres({ dataDir: path.join(dir, 'pgdata'), port: pgPort, password: env.dev('DEV_POSTGRES_PASSWORD'), detached: true }).then(started),
+      startPostgres({
+        dataDir: path.join(dir, 'pgdata'),
+        port: pgPort,
+        password: env.dev('DEV_POSTGRES_PASSWORD'),
+        detached: true,
+        preload: ['pg_stat_statements'],
+      }).then(started),
       startTemporalDevServer({
         port: temporalPort,
         dbFile: options.temporalInMemory ? undefined : path.join(dir, 'temporal.db'),
@@ -110,6 +118,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     stops.push(() => db.destroy());
     const seed = sandboxSeedInput(config, env, sandbox);
     const demo = await seedDemo(db, seed);
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
 
     // Warnings, errors and anything that is not a log line (a crash's stack); the rest would drown the results.
     const print = (name: string, text: string) => {
@@ -149,12 +158,26 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       db,
       groups: { api: api.pid, worker: worker.pid, postgres: postgres.pid, temporal: temporal.pid },
       extraApis,
+      sqlStatements: () => sqlStatements(db),
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Statements run in the service's database so far (the counting query left out). The benchmark's own pool runs
+ * nothing while a phase is measured, so a phase's difference is what the API and the worker ran.
+ */
+async function sqlStatements(db: DataSource): Promise<number> {
+  const [row] = await db.query<{ calls: string }[]>(
+    `SELECT COALESCE(sum(calls), 0) AS calls FROM pg_stat_statements
+      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND query NOT ILIKE '%pg_stat_statements%'`,
+  );
+  return Number(row.calls);
 }
 
 async function withTimeout(promise: Promise<void>, message: string): Promise<void> {

@@ -30,6 +30,8 @@ export interface PostgresOptions {
   log?: (line: string) => void;
   /** Own process group, so a terminal's Ctrl-C reaches only the caller, which then stops the server in order. */
   detached?: boolean;
+  /** Server libraries loaded at start (`shared_preload_libraries`), e.g. `pg_stat_statements` for the benchmarks. */
+  preload?: string[];
 }
 
 const INVALID_PASSWORD = '28P01';
@@ -123,7 +125,10 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
 
   const child: ChildProcess = spawn(
     path.join(bin, 'postgres'),
-    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`, '-c', 'max_connections=300', '-c', 'fsync=on'],
+    [
+      ...['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`, '-c', 'max_connections=300', '-c', 'fsync=on'],
+      ...(options.preload?.length ? ['-c', `shared_preload_libraries=${options.preload.join(',')}`] : []),
+    ],
     { uid: user.uid, gid: user.gid, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached },
   );
   const output: string[] = [];
