@@ -221,7 +221,7 @@
       f.method = 'post'; f.action = challenge.url; f.target = 'desafio-marco';
       var input = document.createElement('input'); input.type = 'hidden'; input.name = 'creq'; input.value = challenge.creq; f.appendChild(input);
       document.body.appendChild(f); f.submit(); f.remove();
-      $('#desafio-enlace').hidden = true;
+      $('#desafio-enlace').parentNode.hidden = true; // a link cannot open it: it takes the POST
       challengeReturn = body.url_estado + '/retorno';
     } else if (body.redirect_url) {
       only('#desafio');

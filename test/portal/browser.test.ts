@@ -181,6 +181,8 @@ describe('captive portal in Chromium', () => {
     await challenge.getByRole('button', { name: 'Autorizar' }).waitFor();
     // The issuer's page opens only by a form POST of the creq (a GET gets 405).
     expect(challengePosts[0]).toBe('POST');
+    // Nor is there a "full screen" link to it: a link would be a GET.
+    expect(await page.getByText('al terminar vuelva a este portal').isVisible()).toBe(false);
     await screenshot(page, '10-3ds-mercado-pago');
     await challenge.getByRole('button', { name: 'Autorizar' }).click();
     await challenge.getByRole('heading', { name: 'Verificación terminada' }).waitFor();
