@@ -6,7 +6,7 @@
   var P = g.Portal, $ = P.$, cfg = P.cfg, dev = P.device();
   var PENDING = 'pagos-hotspot:compra-pendiente';
   var POLL_MS = 2500;
-  var plans = [], plan = null, gateway = null, attempt = null, polling = null;
+  var plans = [], plan = null, gateway = null, attempt = null, polling = null, challengeReturn = null;
 
   function show(id, visible) { var el = typeof id === 'string' ? $(id) : id; el.hidden = !visible; }
   function focusOn(sel) { var el = $(sel); if (el) el.focus(); }
@@ -221,7 +221,8 @@
       f.method = 'post'; f.action = challenge.url; f.target = 'desafio-marco';
       var input = document.createElement('input'); input.type = 'hidden'; input.name = 'creq'; input.value = challenge.creq; f.appendChild(input);
       document.body.appendChild(f); f.submit(); f.remove();
-      $('#desafio-enlace').hidden = true;
+      $('#desafio-enlace').parentNode.hidden = true; // a link cannot open it: it takes the POST
+      challengeReturn = body.url_estado + '/retorno';
     } else if (body.redirect_url) {
       only('#desafio');
       $('#desafio-marco').src = body.redirect_url;
@@ -232,6 +233,15 @@
     }
     poll(body.url_estado);
   }
+
+  // Mercado Pago's challenge page tells its parent when it is over ({status: 'COMPLETE'}); how it ended is the
+  // payment's to say. Once: the purchase's return URL has it ask the gateway now, and polling shows the outcome.
+  g.addEventListener('message', function (event) {
+    if (!challengeReturn || event.source !== $('#desafio-marco').contentWindow || (event.data || {}).status !== 'COMPLETE') return;
+    var url = challengeReturn;
+    challengeReturn = null;
+    P.api(url).catch(function () {}); // unanswered: the workflow asks the gateway on its own, only later
+  });
 
   function poll(url) {
     clearTimeout(polling);

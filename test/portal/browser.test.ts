@@ -15,26 +15,29 @@ import { downloadPortal, newDevice, startHotspot } from './support';
 
 let stack: TestStack;
 let hotspot: HotspotHttp;
+let mpHotspot: HotspotHttp;
 let browser: Browser;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
   hotspot = await startHotspot(stack, await downloadPortal(stack, 'conekta'));
+  mpHotspot = await startHotspot(stack, await downloadPortal(stack, 'mercado_pago'));
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
   await hotspot?.close();
+  await mpHotspot?.close();
   await stack?.close();
 });
 
 const session = (mac: string) => stack.router.state.list(MENU.active).find((s) => s['mac-address'] === mac);
 
-/** Opens the store for a new device and chooses the plan. */
-async function openStore(): Promise<{ page: Page; device: { mac: string; ip: string } }> {
+/** Opens the store (Conekta's unless told) for a new device and chooses the plan. */
+async function openStore(store = hotspot): Promise<{ page: Page; device: { mac: string; ip: string } }> {
   const device = newDevice(stack);
   const page = await (await phone(browser)).newPage();
-  await page.goto(hotspot.deviceUrl(device.mac));
+  await page.goto(store.deviceUrl(device.mac));
   await page.getByRole('radio', { name: /1 hora/ }).check();
   return { page, device };
 }
@@ -48,6 +51,18 @@ async function payWithConekta(page: Page, card: string, shot?: string): Promise<
   await frame.getByLabel('Nombre del titular').fill('ANA CLIENTE');
   await frame.getByLabel('Vencimiento (MM/AA)').fill('12/39');
   await frame.getByLabel('CVC').fill('123');
+  if (shot) await screenshot(page, shot);
+  await page.getByRole('button', { name: 'Pagar' }).click();
+}
+
+/** Fills the customer and (in Mercado Pago's card form, one iframe per field) the card, then pays. */
+async function payWithMercadoPago(page: Page, card: string, shot?: string): Promise<void> {
+  await page.getByLabel('Nombre', { exact: true }).fill('Beto Cliente');
+  await page.getByLabel('Correo electrónico').fill('beto@example.com');
+  await page.getByLabel('Titular de la tarjeta').fill('BETO CLIENTE');
+  await page.frameLocator('#mp-numero iframe').getByLabel('Número de tarjeta').fill(card);
+  await page.frameLocator('#mp-vence iframe').getByLabel('Vencimiento').fill('12/39');
+  await page.frameLocator('#mp-cvv iframe').getByLabel('Código de seguridad').fill('123');
   if (shot) await screenshot(page, shot);
   await page.getByRole('button', { name: 'Pagar' }).click();
 }
@@ -145,25 +160,35 @@ describe('captive portal in Chromium', () => {
   });
 
   it('sells with Mercado Pago’s card form too', async () => {
-    const mpHotspot = await startHotspot(stack, await downloadPortal(stack, 'mercado_pago'));
-    try {
-      const device = newDevice(stack);
-      const page = await (await phone(browser)).newPage();
-      await page.goto(mpHotspot.deviceUrl(device.mac));
-      await page.getByRole('radio', { name: /1 hora/ }).check();
-      await page.getByLabel('Nombre', { exact: true }).fill('Beto Cliente');
-      await page.getByLabel('Correo electrónico').fill('beto@example.com');
-      await page.getByLabel('Titular de la tarjeta').fill('BETO CLIENTE');
-      await page.frameLocator('#mp-numero iframe').getByLabel('Número de tarjeta').fill(TEST_CARDS.approved);
-      await page.frameLocator('#mp-vence iframe').getByLabel('Vencimiento').fill('12/39');
-      await page.frameLocator('#mp-cvv iframe').getByLabel('Código de seguridad').fill('123');
-      await screenshot(page, '9-mercado-pago');
-      await page.getByRole('button', { name: 'Pagar' }).click();
-      await page.getByRole('heading', { name: '¡Ya tiene Internet!' }).waitFor();
-      expect(session(device.mac)).toBeDefined();
-      expect(stack.mercadoPago.charges().some((c) => c.status === 'approved')).toBe(true);
-    } finally {
-      await mpHotspot.close();
-    }
+    const { page, device } = await openStore(mpHotspot);
+    await payWithMercadoPago(page, TEST_CARDS.approved, '9-mercado-pago');
+    await page.getByRole('heading', { name: '¡Ya tiene Internet!' }).waitFor();
+    expect(session(device.mac)).toBeDefined();
+    expect(stack.mercadoPago.charges().some((c) => c.status === 'approved')).toBe(true);
+  });
+
+  it('3-D Secure (Mercado Pago): the issuer’s challenge posted into the portal’s frame, then active and logged in', async () => {
+    const { page, device } = await openStore(mpHotspot);
+    const challengePosts: string[] = [];
+    const returns: string[] = [];
+    page.on('request', (request) => {
+      if (request.frame().name() === 'desafio-marco' && request.isNavigationRequest()) challengePosts.push(request.method());
+      if (/\/api\/v1\/purchases\/[^/]+\/retorno$/.test(request.url())) returns.push(request.method());
+    });
+    await payWithMercadoPago(page, TEST_CARDS['3ds']);
+    await page.getByRole('heading', { name: 'Verificación de su banco' }).waitFor();
+    const challenge = page.frameLocator('#desafio-marco');
+    await challenge.getByRole('button', { name: 'Autorizar' }).waitFor();
+    // The issuer's page opens only by a form POST of the creq (a GET gets 405).
+    expect(challengePosts[0]).toBe('POST');
+    // Nor is there a "full screen" link to it: a link would be a GET.
+    expect(await page.getByText('al terminar vuelva a este portal').isVisible()).toBe(false);
+    await screenshot(page, '10-3ds-mercado-pago');
+    await challenge.getByRole('button', { name: 'Autorizar' }).click();
+    await challenge.getByRole('heading', { name: 'Verificación terminada' }).waitFor();
+    await page.getByRole('heading', { name: '¡Ya tiene Internet!' }).waitFor({ timeout: 30_000 });
+    await eventually(() => session(device.mac), 10_000, 'the session');
+    // The page's "challenge over" message made the portal nudge the purchase, once.
+    expect(returns).toEqual(['GET']);
   });
 });
