@@ -1,5 +1,6 @@
 /* The store (login.html): plans → customer and card → purchase → credentials and login; pending payments and 3-D
- * Secure wait here; "Ya compré" logs a returning device in. One Idempotency-Key and one card token per attempt: a
+ * Secure wait here; "Ya compré" logs a returning device in; "Tengo una ficha" redeems a voucher (its printed QR code
+ * opens this page with ?ficha=<code>&clave=<password>) and then goes the way of an approved purchase. One Idempotency-Key and one card token per attempt: a
  * request that got no answer is resent unchanged (the API answers it once), anything answered starts a new attempt. */
 (function (g) {
   'use strict';
@@ -195,7 +196,7 @@
     ready.then(function (a) {
       return P.api(gateway.path, { method: 'POST', body: a.body, headers: { 'Idempotency-Key': a.key } }).then(function (res) {
         attempt = null; // answered: the next try is a new attempt, with a new token
-        answered(res);
+        answered(res, '#error-pago', 'No se pudo completar el pago. Intente de nuevo.');
       }, function () {
         message('#error-pago', 'No hubo respuesta del servicio de pagos. Revise su conexión y pulse Pagar de nuevo: no se cobrará dos veces.');
       });
@@ -204,10 +205,11 @@
     }).then(function () { busy(false); });
   }
 
-  function answered(res) {
+  /** A purchase's or a voucher's answer: approved, still under way, or refused (its `detail` shown at `errorSel`). */
+  function answered(res, errorSel, fallback) {
     if (res.status === 200) return approved(res.body.usuario_hotspot, res.body.producto.nombre, res.body.expira_en, res.body.auto_conexion.estado === 'conectado');
     if (res.status === 202) return waitFor(res.body);
-    message('#error-pago', P.detail(res.body, 'No se pudo completar el pago. Intente de nuevo.'));
+    message(errorSel, P.detail(res.body, fallback));
   }
 
   // ---- pending and 3-D Secure
@@ -298,6 +300,24 @@
     }, function () { message('#error-reconectar', 'No hubo respuesta del servicio. Revise su conexión e intente de nuevo.'); });
   }
 
+  // ---- voucher: redeeming one is a purchase already paid; its answers are a purchase's
+  function redeem(event) {
+    event.preventDefault();
+    message('#error-ficha', '');
+    var code = $('#f-codigo').value.trim(), password = $('#f-clave').value;
+    if (!code) { $('#f-codigo').focus(); return message('#error-ficha', 'Escriba el código de su ficha.'); }
+    var body = { codigo: code, conexion_automatica: Boolean(dev.mac) };
+    if (password) body.contrasena = password;
+    if (dev.mac) body.mac_cliente = dev.mac;
+    if (dev.ip) body.ip_cliente = dev.ip;
+    $('#canjear').disabled = true;
+    P.api('/api/v1/vouchers/canjear', { method: 'POST', body: body }).then(function (res) {
+      answered(res, '#error-ficha', 'No se pudo canjear la ficha. Intente de nuevo.');
+    }, function () {
+      message('#error-ficha', 'No hubo respuesta del servicio. Revise su conexión e intente de nuevo.');
+    }).then(function () { $('#canjear').disabled = false; });
+  }
+
   // ---- start
   $('#form-pago').addEventListener('submit', function (event) {
     event.preventDefault();
@@ -306,6 +326,13 @@
     else pay();
   }, true);
   $('#form-reconectar').addEventListener('submit', reconnect);
+  $('#form-ficha').addEventListener('submit', redeem);
+  var query = new URLSearchParams(g.location.search);
+  if (query.get('ficha')) {
+    $('#f-codigo').value = query.get('ficha');
+    $('#f-clave').value = query.get('clave') || '';
+    enter('ficha');
+  }
   var saved = P.load(P.ACCESS);
   if (saved) $('#r-usuario').value = saved.usuario;
   if (dev.user) {

@@ -5,7 +5,7 @@ import type { HotspotHttp } from '../../sandbox/routeros/hotspot-http';
 import { TEST_CARDS } from '../../sandbox/lib/test-cards';
 import { launchBrowser, phone, screenshot } from '../helpers/browser';
 import { eventually, startStack, type TestStack } from '../helpers/stack';
-import { downloadPortal, newDevice, startHotspot } from './support';
+import { companyAdminHeaders, downloadPortal, newDevice, startHotspot } from './support';
 
 /**
  * The captive portal in a real browser (headless Chromium at phone size) against the whole test stack: the portal as
@@ -190,5 +190,39 @@ describe('captive portal in Chromium', () => {
     await eventually(() => session(device.mac), 10_000, 'the session');
     // The page's "challenge over" message made the portal nudge the purchase, once.
     expect(returns).toEqual(['GET']);
+  });
+
+  it('redeems a voucher from its QR code (?ficha=): logged in; the same code again is refused and the form kept', async () => {
+    const headers = await companyAdminHeaders(stack);
+    const batch = await stack.app.inject({ method: 'POST', url: '/api/v1/admin/vouchers/batches', headers, payload: { producto_id: stack.product.id, cantidad: 1 } });
+    expect(batch.statusCode).toBe(201);
+    const csv = await stack.app.inject({ method: 'GET', url: `/api/v1/admin/vouchers/batches/${batch.json().id}/export.csv`, headers });
+    const code = csv.body.trim().split('\r\n')[1].split(',')[1];
+
+    const device = newDevice(stack);
+    const page = await (await phone(browser)).newPage();
+    await page.goto(`${hotspot.deviceUrl(device.mac)}?ficha=${code}`);
+    await page.getByRole('heading', { name: 'Tengo una ficha' }).waitFor();
+    expect(await page.getByLabel('Código de la ficha').inputValue()).toBe(code);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(page, '11-ficha');
+    await page.getByRole('button', { name: 'Canjear ficha' }).click();
+    await page.getByRole('heading', { name: '¡Pago aprobado!' }).waitFor();
+    const username = await page.locator('#c-usuario').textContent();
+    await page.getByRole('heading', { name: '¡Ya tiene Internet!' }).waitFor();
+    expect(session(device.mac)?.user).toBe(username);
+
+    const other = newDevice(stack);
+    const again = await (await phone(browser)).newPage();
+    await again.goto(hotspot.deviceUrl(other.mac));
+    await again.getByRole('button', { name: 'Tengo una ficha' }).click();
+    await again.getByLabel('Código de la ficha').fill(code);
+    await again.getByRole('button', { name: 'Canjear ficha' }).click();
+    const error = again.locator('#error-ficha');
+    await error.waitFor({ state: 'visible' });
+    expect(await error.textContent()).toBe('Esta ficha ya fue canjeada.');
+    expect(await again.getByLabel('Código de la ficha').inputValue()).toBe(code);
+    await screenshot(again, '12-ficha-canjeada');
+    expect(session(other.mac)).toBeUndefined();
   });
 });
