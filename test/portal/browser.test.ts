@@ -143,7 +143,7 @@ describe('captive portal in Chromium', () => {
     await again.goto(hotspot.deviceUrl(device.mac));
     await again.getByRole('button', { name: 'Ya compré' }).click();
     await again.getByLabel('Usuario o PIN').fill(username);
-    await again.getByLabel(/^Contraseña/).fill(password);
+    await again.getByLabel(/^Contraseña \(vacía/).fill(password);
     await again.getByRole('button', { name: 'Conectarme' }).click();
     await again.getByRole('heading', { name: '¡Ya tiene Internet!' }).waitFor();
     expect(session(device.mac)?.user).toBe(username);
@@ -192,13 +192,18 @@ describe('captive portal in Chromium', () => {
     expect(returns).toEqual(['GET']);
   });
 
-  it('redeems a voucher from its QR code (?ficha=): logged in; the same code again is refused and the form kept', async () => {
+  /** A new voucher for the portal's router and plan, as its CSV export gives it. */
+  async function newVoucher(formato: 'pin' | 'usuario_contrasena'): Promise<{ code: string; password?: string }> {
     const headers = await companyAdminHeaders(stack);
-    const batch = await stack.app.inject({ method: 'POST', url: '/api/v1/admin/vouchers/batches', headers, payload: { producto_id: stack.product.id, cantidad: 1 } });
+    const batch = await stack.app.inject({ method: 'POST', url: '/api/v1/admin/vouchers/batches', headers, payload: { producto_id: stack.product.id, cantidad: 1, formato } });
     expect(batch.statusCode).toBe(201);
     const csv = await stack.app.inject({ method: 'GET', url: `/api/v1/admin/vouchers/batches/${batch.json().id}/export.csv`, headers });
-    const code = csv.body.trim().split('\r\n')[1].split(',')[1];
+    const [header, row] = csv.body.trim().split('\r\n').map((line) => line.split(','));
+    return { code: row[1], password: row[header.indexOf('contrasena')] };
+  }
 
+  it('redeems a voucher from its QR code (?ficha=): logged in; the same code again is refused and the form kept', async () => {
+    const { code } = await newVoucher('pin');
     const device = newDevice(stack);
     const page = await (await phone(browser)).newPage();
     await page.goto(`${hotspot.deviceUrl(device.mac)}?ficha=${code}`);
@@ -224,5 +229,20 @@ describe('captive portal in Chromium', () => {
     expect(await again.getByLabel('Código de la ficha').inputValue()).toBe(code);
     await screenshot(again, '12-ficha-canjeada');
     expect(session(other.mac)).toBeUndefined();
+  });
+
+  it('redeems a username+password voucher: its QR code (?ficha=&clave=) fills both in', async () => {
+    const { code, password } = await newVoucher('usuario_contrasena');
+    expect(password).toMatch(/\S/);
+    const device = newDevice(stack);
+    const page = await (await phone(browser)).newPage();
+    await page.goto(`${hotspot.deviceUrl(device.mac)}?ficha=${encodeURIComponent(code)}&clave=${encodeURIComponent(password!)}`);
+    expect(await page.locator('#f-clave').inputValue()).toBe(password);
+    // A wrong or missing password would be refused (404): being approved shows the page sent the right one.
+    await page.getByRole('button', { name: 'Canjear ficha' }).click();
+    await page.getByRole('heading', { name: '¡Pago aprobado!' }).waitFor();
+    const username = await page.locator('#c-usuario').textContent();
+    await page.getByRole('heading', { name: '¡Ya tiene Internet!' }).waitFor();
+    expect(session(device.mac)?.user).toBe(username);
   });
 });
