@@ -127,6 +127,8 @@ export class PurchaseRun {
 
   /** Refunds; a refusal (nothing refundable, revoked credentials) is recorded for an operator instead of looping. */
   async refundOrRecord(reason: string): Promise<PaymentOutcome | undefined> {
+    // A payment settled before the workflow (a voucher sold at the counter) holds no money at a gateway.
+    if (this.settled) return undefined;
     try {
       return await this.followUp.refundPayment(this.purchaseId);
     } catch (error) {

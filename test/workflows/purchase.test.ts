@@ -106,7 +106,7 @@ describe('purchaseWorkflow (time-skipping)', () => {
     name: string,
     body: (handle: WorkflowHandle<typeof purchaseWorkflow>) => Promise<T>,
     timing = {},
-    adopted?: PurchaseWorkflowInput['adopted'],
+    start: Pick<PurchaseWorkflowInput, 'adopted' | 'settled'> = {},
   ): Promise<T> {
     const taskQueue = `wf-${++counter}`;
     const worker = await Worker.create({
@@ -121,7 +121,7 @@ describe('purchaseWorkflow (time-skipping)', () => {
       const handle = await env.client.workflow.start<typeof purchaseWorkflow>('purchaseWorkflow', {
         taskQueue,
         workflowId,
-        args: [{ ...input(`00000000-0000-4000-8000-00000000000${counter % 10}`, timing), adopted }],
+        args: [{ ...input(`00000000-0000-4000-8000-00000000000${counter % 10}`, timing), ...start }],
       });
       const result = await body(handle);
       if (process.env.RECORD_HISTORIES === '1') {
@@ -246,6 +246,20 @@ describe('purchaseWorkflow (time-skipping)', () => {
     expect(fake.calls.filter((c) => c !== 'notifyOperator' && c !== 'recordPurchaseStatus').at(-1)).toBe('removeHotspotUser');
   });
 
+  it('a voucher whose user cannot be enabled is not charged nor refunded at any gateway, and no refund is reported failed', async () => {
+    const fake = fakeActivities({
+      enableHotspotUser: async () => {
+        throw ApplicationFailure.create({ type: 'ROUTER_LOGIN_REFUSED', message: 'login refused', nonRetryable: true });
+      },
+    });
+    const state = await run(fake, 'voucher-provisioning-failed', (handle) => handle.result(), {}, { settled: { via: 'voucher' } });
+    expect(state.status).toBe('refunded');
+    expect(fake.calls).not.toContain('chargePayment');
+    expect(fake.calls).not.toContain('refundPayment');
+    expect(fake.calls).not.toContain('recordPurchaseEvent');
+    expect(fake.calls.filter((c) => c !== 'notifyOperator' && c !== 'recordPurchaseStatus').at(-1)).toBe('removeHotspotUser');
+  });
+
   it('logs the code and message of the failure that kept a paid user from being enabled', async () => {
     const logged = jest.spyOn(Runtime.instance().logger, 'log');
     const fake = fakeActivities({
@@ -309,7 +323,7 @@ describe('purchaseWorkflow (time-skipping)', () => {
         return handle.result();
       },
       {},
-      { expiresAt },
+      { adopted: { expiresAt } },
     );
     expect(state).toMatchObject({ status: 'expired', expiresAt });
     expect(toStatuses(fake)).toEqual(['expired']);
@@ -319,7 +333,7 @@ describe('purchaseWorkflow (time-skipping)', () => {
   it('ends an imported purchase whose user is no longer on the router, touching nothing', async () => {
     const fake = fakeActivities({ adoptHotspotUser: async () => ({ adopted: false, reason: 'ROUTER_USER_MISSING' }) });
     const expiresAt = new Date(Date.now() + DAY * 1000).toISOString();
-    const state = await run(fake, 'adopted-missing', (handle) => handle.result(), {}, { expiresAt });
+    const state = await run(fake, 'adopted-missing', (handle) => handle.result(), {}, { adopted: { expiresAt } });
     expect(state.status).toBe('expired');
     expect(fake.statuses).toEqual([expect.objectContaining({ to: 'expired', reason: 'ROUTER_USER_MISSING' })]);
     expect(fake.calls.filter((c) => !c.startsWith('record'))).toEqual(['adoptHotspotUser']);
