@@ -51,6 +51,11 @@ export function canTransition(from: PurchaseStatus, to: PurchaseStatus): boolean
   return TRANSITIONS[from].includes(to);
 }
 
+/** The statuses a purchase may move to `to` from (the same table as canTransition). */
+export function transitionsInto(to: PurchaseStatus): PurchaseStatus[] {
+  return PURCHASE_STATUSES.filter((from) => canTransition(from, to));
+}
+
 export function isTerminal(status: PurchaseStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }

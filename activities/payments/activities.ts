@@ -3,6 +3,7 @@ import type { Gateway } from '../../domain/purchase';
 import type { PaymentOutcome } from '../../domain/payment';
 import type { ConektaWebhookKeyResult } from '../../domain/operations';
 import { CompanyEntity, PurchaseEntity } from '../../db/entities';
+import { purchaseWithCompany } from '../../db/repositories/purchase-path';
 import type { Logger } from '../../shared/logger';
 import type { SecretBox } from '../../shared/secrets';
 import { finalFailure } from '../failures';
@@ -30,11 +31,12 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
   const { dataSource, secrets } = deps;
 
   async function load(purchaseId: string) {
-    const purchase = await dataSource.getRepository(PurchaseEntity).findOneBy({ id: purchaseId });
-    if (!purchase) throw finalFailure('NOT_FOUND', `purchase ${purchaseId} does not exist`);
+    // The purchase and its company (whose credentials charge it), in one read.
+    const loaded = await purchaseWithCompany(dataSource, purchaseId);
+    if (!loaded) throw finalFailure('NOT_FOUND', `purchase ${purchaseId} does not exist`);
+    const { purchase, company } = loaded;
     // A voucher was paid at the counter: no gateway holds a charge of it.
     if (purchase.gateway === 'voucher') throw finalFailure('PAYMENT_NOT_FOUND', `purchase ${purchaseId} was paid with a voucher`);
-    const company = await dataSource.getRepository(CompanyEntity).findOneByOrFail({ id: purchase.companyId });
     return { purchase, company, gateway: deps.gateways(company, purchase.gateway) };
   }
 

@@ -3,11 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDomainError } from '../../domain/errors';
 import type { RouterProbeResult } from '../../domain/operations';
 import type { AutoConnectReport, ReconnectDeviceInput } from '../../domain/temporal';
-import { PurchaseEntity } from '../../db/entities';
+import { PurchaseEntity, type RouterEntity } from '../../db/entities';
+import { purchaseWithRouter } from '../../db/repositories/purchase-path';
 import type { Logger } from '../../shared/logger';
 import type { SecretBox } from '../../shared/secrets';
 import { finalFailure, retryableFailure } from '../failures';
-import { routerConnection } from './connection';
+import { connectionOf, routerConnection } from './connection';
 import { isRouterOsError } from './errors';
 import { generateCredentials, purchaseTag } from './credentials';
 import type { HotspotOperations } from './hotspot';
@@ -40,12 +41,14 @@ type RouterTools = ReturnType<typeof routerTools>;
 function routerTools({ dataSource, secrets, hotspot }: RouterActivityDeps) {
   const purchases = dataSource.getRepository(PurchaseEntity);
 
-  const connection = (routerId: string | null) => routerConnection(dataSource, secrets, routerId);
+  /** The purchase's router's connection, from the row read with the purchase (no second read). */
+  const connection = (loaded: { purchase: PurchaseEntity; router: RouterEntity | null }) => connectionOf(secrets, loaded.router, loaded.purchase.routerId);
 
+  /** The purchase and its router, in one read. */
   async function load(purchaseId: string) {
-    const purchase = await purchases.findOneBy({ id: purchaseId });
-    if (!purchase) throw finalFailure('NOT_FOUND', `purchase ${purchaseId} does not exist`);
-    return purchase;
+    const loaded = await purchaseWithRouter(dataSource, purchaseId);
+    if (!loaded) throw finalFailure('NOT_FOUND', `purchase ${purchaseId} does not exist`);
+    return loaded;
   }
 
   /** Stores fresh credentials unless the purchase has some (a concurrent retry may have won: re-read). */
@@ -62,11 +65,12 @@ function routerTools({ dataSource, secrets, hotspot }: RouterActivityDeps) {
     return fresh;
   }
 
-  async function login(purchase: PurchaseEntity, routerId: string, mac: string | null, ip: string | null): Promise<AutoConnectReport> {
+  async function login(loaded: Awaited<ReturnType<typeof load>>, mac: string | null, ip: string | null): Promise<AutoConnectReport> {
     if (!mac && !ip) return { requested: true, connected: false, reason: 'no_mac' };
+    const { purchase } = loaded;
     let result: DeviceLoginResult;
     try {
-      result = await hotspot.loginDevice(await connection(routerId), {
+      result = await hotspot.loginDevice(connection(loaded), {
         username: purchase.hotspotUsername!,
         password: secrets.decryptOptional(purchase.hotspotPasswordEncrypted),
         mac: mac ?? undefined,
@@ -114,8 +118,9 @@ function hotspotUserActivities({ hotspot }: RouterActivityDeps, { purchases, con
      * replaced by fresh credentials; our own user from an earlier attempt is accepted as is.
      */
     async reserveHotspotUser(purchaseId: string): Promise<{ username: string }> {
-      const purchase = await load(purchaseId);
-      const router = await connection(purchase.routerId);
+      const loaded = await load(purchaseId);
+      const { purchase } = loaded;
+      const router = connection(loaded);
       let creds = await credentials(purchase, false);
       for (let attempt = 0; ; attempt++) {
         try {
@@ -137,9 +142,10 @@ function hotspotUserActivities({ hotspot }: RouterActivityDeps, { purchases, con
 
     /** Enables the user (with `limit-uptime` when the plan has one); returns what the workflow needs next. */
     async enableHotspotUser(purchaseId: string): Promise<{ validitySeconds: number; autoConnect: boolean }> {
-      const purchase = await load(purchaseId);
+      const loaded = await load(purchaseId);
+      const { purchase } = loaded;
       const { ref } = await hotspot.setUserEnabled(
-        await connection(purchase.routerId),
+        connection(loaded),
         { ref: purchase.routerUserRef, name: purchase.hotspotUsername! },
         true,
         purchase.uptimeLimitSeconds ? { limitUptimeSeconds: purchase.uptimeLimitSeconds } : {},
@@ -150,10 +156,10 @@ function hotspotUserActivities({ hotspot }: RouterActivityDeps, { purchases, con
 
     /** Removes the purchase's user (only one carrying our tag); a missing user is success. */
     async removeHotspotUser(purchaseId: string): Promise<void> {
-      const purchase = await load(purchaseId);
-      const name = purchase.hotspotUsername;
+      const loaded = await load(purchaseId);
+      const name = loaded.purchase.hotspotUsername;
       if (!name) return;
-      await persistently(async () => hotspot.removeUser(await connection(purchase.routerId), { name, comment: purchaseTag(purchaseId) }));
+      await persistently(async () => hotspot.removeUser(connection(loaded), { name, comment: purchaseTag(purchaseId) }));
     },
 
     /**
@@ -161,11 +167,11 @@ function hotspotUserActivities({ hotspot }: RouterActivityDeps, { purchases, con
      * cookies, then checks the router holds none of them; anything left makes the activity fail and retry.
      */
     async revokeHotspotAccess(purchaseId: string): Promise<{ sessionsEnded: number; cookiesRemoved: number }> {
-      const purchase = await load(purchaseId);
-      const name = purchase.hotspotUsername;
+      const loaded = await load(purchaseId);
+      const name = loaded.purchase.hotspotUsername;
       if (!name) return { sessionsEnded: 0, cookiesRemoved: 0 };
       return persistently(async () => {
-        const router = await connection(purchase.routerId);
+        const router = connection(loaded);
         const revoked = await hotspot.revokeUser(router, { name, comment: purchaseTag(purchaseId) });
         const traces = await hotspot.confirmUserGone(router, name);
         const foreignUser = traces.user && (await hotspot.findUser(router, name))?.comment !== purchaseTag(purchaseId);
@@ -182,10 +188,11 @@ function hotspotUserActivities({ hotspot }: RouterActivityDeps, { purchases, con
      * has one of that name carrying someone else's comment (never touched). Idempotent: our tag is recognised.
      */
     async adoptHotspotUser(purchaseId: string): Promise<{ adopted: true } | { adopted: false; reason: 'ROUTER_USER_MISSING' | 'ROUTER_USER_FOREIGN' }> {
-      const purchase = await load(purchaseId);
+      const loaded = await load(purchaseId);
+      const { purchase } = loaded;
       const tag = purchaseTag(purchaseId);
       return persistently(async () => {
-        const router = await connection(purchase.routerId);
+        const router = connection(loaded);
         const user = purchase.hotspotUsername ? await hotspot.findUser(router, purchase.hotspotUsername) : null;
         if (!user) return { adopted: false, reason: 'ROUTER_USER_MISSING' };
         if (user.comment && user.comment !== tag) return { adopted: false, reason: 'ROUTER_USER_FOREIGN' };
@@ -198,21 +205,22 @@ function hotspotUserActivities({ hotspot }: RouterActivityDeps, { purchases, con
 }
 
 /** Logging devices in, and probing a router for an admin. */
-function deviceActivities({ hotspot, logger, routerConnectTimeoutMs }: RouterActivityDeps, { connection, load, login }: RouterTools) {
+function deviceActivities({ dataSource, secrets, hotspot, logger, routerConnectTimeoutMs }: RouterActivityDeps, { connection, load, login }: RouterTools) {
   return {
     /** Logs the buyer's device in right after the purchase (best effort: a report, never an error). */
     async autoConnectDevice(purchaseId: string): Promise<AutoConnectReport> {
-      const purchase = await load(purchaseId);
-      return login(purchase, purchase.routerId!, purchase.clientMac, purchase.clientIp);
+      const loaded = await load(purchaseId);
+      return login(loaded, loaded.purchase.clientMac, loaded.purchase.clientIp);
     },
 
     /** Logs a returning device in as the user of an active purchase of this router. */
     async reconnectDevice(routerId: string, device: ReconnectDeviceInput): Promise<AutoConnectReport> {
-      const purchase = await load(device.purchaseId);
+      const loaded = await load(device.purchaseId);
+      const { purchase } = loaded;
       if (purchase.routerId !== routerId || purchase.status !== 'active' || !purchase.hotspotUsername) {
         return { requested: true, connected: false, mac: device.mac, reason: 'login_failed' };
       }
-      return login(purchase, routerId, device.mac, device.ip ?? null);
+      return login(loaded, device.mac, device.ip ?? null);
     },
 
     /**
@@ -222,7 +230,7 @@ function deviceActivities({ hotspot, logger, routerConnectTimeoutMs }: RouterAct
     async probeRouter(routerId: string): Promise<RouterProbeResult> {
       const started = Date.now();
       try {
-        const router = await connection(routerId);
+        const router = await routerConnection(dataSource, secrets, routerId);
         const [identity, profiles] = await Promise.all([hotspot.identity(router), hotspot.listProfiles(router)]);
         return { ok: true, identity: identity.name, version: identity.version, majorVersion: identity.majorVersion, profiles, latencyMs: Date.now() - started };
       } catch (error) {

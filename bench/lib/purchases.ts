@@ -27,6 +27,8 @@ export interface PurchasePhase extends PhaseResult {
   otherCores: number;
   /** SQL statements run by the API and the worker per successful purchase (pg_stat_statements, over the window). */
   sqlPerPurchase: number;
+  /** The same by statement (normalized text, shortened), most frequent first; statements under 0.05 per purchase left out. */
+  sqlBreakdown: Record<string, number>;
 }
 
 export function purchaseTarget(stack: BenchStack): PurchaseTarget {
@@ -42,10 +44,10 @@ export async function purchasePhase(
 ): Promise<PurchasePhase> {
   const target = purchaseTarget(stack);
   let measure: (() => Record<string, number>) | undefined;
-  let sqlBefore: Promise<number> | undefined;
+  let sqlBefore: Promise<Map<string, number>> | undefined;
   const warmup = setTimeout(() => {
     measure = cpuMeter(stack.groups);
-    sqlBefore = stack.sqlStatements();
+    sqlBefore = stack.sqlStatementsByText();
   }, timing.warmupSeconds * 1000);
   const result = await closedLoop({
     clients,
@@ -55,16 +57,31 @@ export async function purchasePhase(
   });
   clearTimeout(warmup);
   const { others = 0, ...cpu } = measure?.() ?? {};
-  const statements = (await stack.sqlStatements()) - ((await sqlBefore) ?? 0);
+  const { statements, sqlBreakdown } = sqlPerStatement((await sqlBefore) ?? new Map(), await stack.sqlStatementsByText(), result.completed);
   const cpuMsPerPurchase = Object.fromEntries(
     Object.entries(cpu).map(([name, seconds]) => [name, round((seconds * 1000) / Math.max(result.completed, 1), 2)]),
   );
   const sqlPerPurchase = round(statements / Math.max(result.completed, 1), 1);
-  const phase = { gateway, ...result, cpuMsPerPurchase, otherCores: round(others / result.seconds, 2), sqlPerPurchase };
+  const phase = { gateway, ...result, cpuMsPerPurchase, otherCores: round(others / result.seconds, 2), sqlPerPurchase, sqlBreakdown };
   console.log(
     `  ${gateway.padEnd(12)} ${String(clients).padStart(3)} clients: p50 ${phase.latencyMs.p50} ms, p99 ${phase.latencyMs.p99} ms, ` +
       `${phase.perSecond}/s, ${phase.errors} errors${phase.errors ? ` ${JSON.stringify(phase.failures)}` : ''}; ` +
       `CPU ms/purchase ${JSON.stringify(phase.cpuMsPerPurchase)}, SQL statements/purchase ${phase.sqlPerPurchase}, other load ${phase.otherCores} cores`,
   );
+  for (const [text, each] of Object.entries(sqlBreakdown)) console.log(`    ${String(each).padStart(6)}  ${text}`);
   return phase;
+}
+
+/** Statements run between two pg_stat_statements snapshots: their total, and per purchase by statement text. */
+function sqlPerStatement(before: Map<string, number>, after: Map<string, number>, purchases: number) {
+  let statements = 0;
+  const perPurchase: [string, number][] = [];
+  for (const [text, calls] of after) {
+    const ran = calls - (before.get(text) ?? 0);
+    statements += ran;
+    const each = round(ran / Math.max(purchases, 1), 2);
+    if (each >= 0.05) perPurchase.push([text.length > 160 ? `${text.slice(0, 157)}...` : text, each]);
+  }
+  perPurchase.sort((a, b) => b[1] - a[1]);
+  return { statements, sqlBreakdown: Object.fromEntries(perPurchase) };
 }

@@ -33,6 +33,8 @@ export interface BenchStack {
   groups: { api: number; worker: number; postgres: number; temporal: number };
   /** SQL statements the API and the worker have run so far (pg_stat_statements; BEGIN and COMMIT count as one each). */
   sqlStatements(): Promise<number>;
+  /** The same, by normalized statement text: how often each has run so far. */
+  sqlStatementsByText(): Promise<Map<string, number>>;
   /** The API processes of `StackOptions.extraApis`, by name. */
   extraApis: Record<string, { url: string; pid: number }>;
   stop(): Promise<void>;
@@ -159,6 +161,7 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       groups: { api: api.pid, worker: worker.pid, postgres: postgres.pid, temporal: temporal.pid },
       extraApis,
       sqlStatements: () => sqlStatements(db),
+      sqlStatementsByText: () => sqlStatementsByText(db),
       stop: stopAll,
     };
   } catch (error) {
@@ -172,12 +175,19 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
  * nothing while a phase is measured, so a phase's difference is what the API and the worker ran.
  */
 async function sqlStatements(db: DataSource): Promise<number> {
-  const [row] = await db.query<{ calls: string }[]>(
-    `SELECT COALESCE(sum(calls), 0) AS calls FROM pg_stat_statements
+  let total = 0;
+  for (const calls of (await sqlStatementsByText(db)).values()) total += calls;
+  return total;
+}
+
+async function sqlStatementsByText(db: DataSource): Promise<Map<string, number>> {
+  const rows = await db.query<{ query: string; calls: string }[]>(
+    `SELECT query, sum(calls) AS calls FROM pg_stat_statements
       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND query NOT ILIKE '%pg_stat_statements%'`,
+        AND query NOT ILIKE '%pg_stat_statements%'
+      GROUP BY query`,
   );
-  return Number(row.calls);
+  return new Map(rows.map((row) => [row.query.replace(/\s+/g, ' '), Number(row.calls)]));
 }
 
 async function withTimeout(promise: Promise<void>, message: string): Promise<void> {

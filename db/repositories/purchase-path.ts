@@ -1,0 +1,170 @@
+import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { PurchaseGateway, PurchaseStatus } from '../../domain/purchase';
+import { CompanyEntity, PurchaseEntity, RouterEntity } from '../entities';
+
+/**
+ * The statements every purchase runs, in plain SQL on the DataSource's own node-postgres pool: one statement per
+ * step (no BEGIN/COMMIT round trips), each a named prepared statement, without TypeORM's query building and entity
+ * hydration on the hot path. Rows still come back shaped like their entities (columns aliased to property names).
+ * TypeORM keeps everything else: admin CRUD, migrations.
+ */
+
+interface Pool {
+  query<R>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
+}
+
+/** The pool TypeORM's PostgreSQL driver opened (`master`); same connections, settings and timeouts. */
+function pool(dataSource: DataSource): Pool {
+  return (dataSource.driver as unknown as { master: Pool }).master;
+}
+
+/** Runs one named statement: prepared once per connection, then only its parameters travel. */
+async function run<R>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<R[]> {
+  return (await pool(dataSource).query<R>({ name, text, values })).rows;
+}
+
+const selectLists = new WeakMap<DataSource, Map<string, string>>();
+
+/** `alias.column AS "prefix.property", …` for every column of an entity, so a joined row splits into entities. */
+function columnsOf(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>, alias: string): string {
+  let lists = selectLists.get(dataSource);
+  if (!lists) selectLists.set(dataSource, (lists = new Map()));
+  const key = `${dataSource.getMetadata(entity).name}:${alias}`;
+  let list = lists.get(key);
+  if (list === undefined) {
+    list = dataSource
+      .getMetadata(entity)
+      .columns.map((column) => `${alias}.${column.databaseName} AS "${alias}.${column.propertyName}"`)
+      .join(', ');
+    lists.set(key, list);
+  }
+  return list;
+}
+
+/** The part of a joined row whose keys start with `alias.`, or null when its key column is null (no row joined). */
+function part<T>(row: Record<string, unknown>, alias: string, key = 'id'): T | null {
+  if (row[`${alias}.${key}`] === null) return null;
+  const prefix = `${alias}.`;
+  const entity: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(row)) if (name.startsWith(prefix)) entity[name.slice(prefix.length)] = value;
+  return entity as T;
+}
+
+/** A purchase row with its router's row (null when the router is gone): what the router activities need, in one read. */
+export async function purchaseWithRouter(dataSource: DataSource, purchaseId: string): Promise<{ purchase: PurchaseEntity; router: RouterEntity | null } | null> {
+  const [row] = await run<Record<string, unknown>>(
+    dataSource,
+    'purchase-with-router',
+    `SELECT ${columnsOf(dataSource, PurchaseEntity, 'p')}, ${columnsOf(dataSource, RouterEntity, 'r')}
+       FROM purchases p LEFT JOIN routers r ON r.id = p.router_id WHERE p.id = $1`,
+    [purchaseId],
+  );
+  return row ? { purchase: part<PurchaseEntity>(row, 'p')!, router: part<RouterEntity>(row, 'r') } : null;
+}
+
+/** A purchase row with its company's row: what the payment activities need, in one read. */
+export async function purchaseWithCompany(dataSource: DataSource, purchaseId: string): Promise<{ purchase: PurchaseEntity; company: CompanyEntity } | null> {
+  const [row] = await run<Record<string, unknown>>(
+    dataSource,
+    'purchase-with-company',
+    `SELECT ${columnsOf(dataSource, PurchaseEntity, 'p')}, ${columnsOf(dataSource, CompanyEntity, 'c')}
+       FROM purchases p JOIN companies c ON c.id = p.company_id WHERE p.id = $1`,
+    [purchaseId],
+  );
+  return row ? { purchase: part<PurchaseEntity>(row, 'p')!, company: part<CompanyEntity>(row, 'c')! } : null;
+}
+
+/** Columns a status change may set besides the status; undefined leaves a column as it is, null clears it. */
+export interface StatusColumns {
+  status_reason?: string | null;
+  customer_message?: string | null;
+  gateway_reference?: string | null;
+  gateway_status?: string | null;
+  gateway_detail?: Record<string, unknown> | null;
+  next_action_url?: string | null;
+  paid_at?: string | null;
+  activated_at?: string | null;
+  expires_at?: string | null;
+  ended_at?: string | null;
+  refunded_cents?: number | null;
+  router_user_ref?: string | null;
+}
+
+export interface StatusChange {
+  purchaseId: string;
+  to: PurchaseStatus;
+  /** The statuses `to` may be reached from (the domain's transition table decides; the statement only checks). */
+  allowedFrom: readonly PurchaseStatus[];
+  columns: StatusColumns;
+  source: 'workflow';
+  detail: Record<string, unknown>;
+}
+
+/** What the row was before the statement, and whether this statement moved it. */
+export interface StatusChangeResult {
+  /** The status found (before the change, if there was one). */
+  from: PurchaseStatus;
+  /** True when this statement changed the status; false when the row already was in `to` or `to` is not allowed from `from`. */
+  changed: boolean;
+  gateway: PurchaseGateway;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+/**
+ * Moves a purchase to `to` and appends the change to its history, in one statement: the row is locked, the move is
+ * made only from an allowed status, and the event is written only when the row moved. A purchase already in `to`
+ * is left alone (a retried step), so the event is appended exactly once. Null when the purchase does not exist.
+ * The statement is prepared per set of columns (each step of a purchase sets the same ones every time).
+ */
+export async function changeStatus(dataSource: DataSource, change: StatusChange): Promise<StatusChangeResult | null> {
+  const names = (Object.keys(change.columns) as (keyof StatusColumns)[]).filter((name) => change.columns[name] !== undefined).sort();
+  const values: unknown[] = [change.purchaseId, change.to, change.allowedFrom, change.source, JSON.stringify(change.detail)];
+  const sets = names.map((name) => {
+    const value = change.columns[name];
+    values.push(name === 'gateway_detail' && value !== null ? JSON.stringify(value) : value);
+    return `${name} = $${values.length}`;
+  });
+  const [row] = await run<{ from: PurchaseStatus; changed: boolean; gateway: PurchaseGateway; created_at: Date; expires_at: Date | null }>(
+    dataSource,
+    `purchase-status:${names.join(',')}`,
+    `WITH found AS (
+       SELECT id, status, gateway, created_at, expires_at FROM purchases WHERE id = $1 FOR UPDATE
+     ), moved AS (
+       UPDATE purchases p SET status = $2, ${sets.map((set) => `${set}, `).join('')}updated_at = now()
+         FROM found WHERE p.id = found.id AND found.status <> $2 AND found.status = ANY($3::varchar[])
+       RETURNING p.id
+     ), event AS (
+       INSERT INTO purchase_events (purchase_id, type, from_status, to_status, source, detail)
+       SELECT found.id, 'status_changed', found.status, $2, $4, $5::jsonb FROM found JOIN moved ON moved.id = found.id
+     )
+     SELECT found.status AS "from", EXISTS (SELECT 1 FROM moved) AS changed, found.gateway, found.created_at, found.expires_at FROM found`,
+    values,
+  );
+  return row ? { from: row.from, changed: row.changed, gateway: row.gateway, createdAt: row.created_at, expiresAt: row.expires_at } : null;
+}
+
+/**
+ * Appends an event that is not a status change (with the status it happened in), and sets the columns it changes
+ * (an extension moves expires_at), in one statement. False when the purchase does not exist.
+ */
+export async function appendEvent(
+  dataSource: DataSource,
+  event: { purchaseId: string; type: string; source: 'workflow'; detail: Record<string, unknown>; expiresAt?: string; gatewayStatus?: string },
+): Promise<boolean> {
+  const rows = await run<{ id: string }>(
+    dataSource,
+    'purchase-event',
+    `WITH found AS (
+       SELECT id, status FROM purchases WHERE id = $1 FOR UPDATE
+     ), updated AS (
+       UPDATE purchases p SET expires_at = COALESCE($5::timestamptz, p.expires_at), gateway_status = COALESCE($6, p.gateway_status), updated_at = now()
+         FROM found WHERE p.id = found.id AND ($5::timestamptz IS NOT NULL OR $6 IS NOT NULL)
+     )
+     INSERT INTO purchase_events (purchase_id, type, from_status, to_status, source, detail)
+     SELECT found.id, $2, NULL, NULL, $3, $4::jsonb || jsonb_build_object('status', found.status) FROM found
+     RETURNING id`,
+    [event.purchaseId, event.type, event.source, JSON.stringify(event.detail), event.expiresAt ?? null, event.gatewayStatus ?? null],
+  );
+  return rows.length > 0;
+}
