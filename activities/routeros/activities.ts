@@ -205,7 +205,7 @@ function hotspotUserActivities({ hotspot }: RouterActivityDeps, { purchases, con
 }
 
 /** Logging devices in, and probing a router for an admin. */
-function deviceActivities({ dataSource, secrets, hotspot, logger, routerConnectTimeoutMs }: RouterActivityDeps, { connection, load, login }: RouterTools) {
+function deviceActivities({ dataSource, secrets, hotspot, logger, routerConnectTimeoutMs }: RouterActivityDeps, { load, login }: RouterTools) {
   return {
     /** Logs the buyer's device in right after the purchase (best effort: a report, never an error). */
     async autoConnectDevice(purchaseId: string): Promise<AutoConnectReport> {

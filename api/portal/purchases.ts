@@ -4,9 +4,9 @@ import { DomainError } from '../../domain/errors';
 import { centsToMajor } from '../../domain/money';
 import type { Gateway, PurchaseStatus, UserType } from '../../domain/purchase';
 import { purchaseTiming, purchaseWorkflowId, type AutoConnectReport, type PurchaseWorkflowInput } from '../../domain/temporal';
-import { ProductEntity, PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
-import { findChargingCompany } from '../../db/repositories/companies';
-import { recordPurchaseCreated } from '../../db/repositories/purchases';
+import { PurchaseEntity, PurchaseEventEntity, type ProductEntity } from '../../db/entities';
+import { findChargingCompany, requireCharging } from '../../db/repositories/companies';
+import { companyAndProduct, insertPurchase, purchaseById } from '../../db/repositories/purchase-path';
 import { classifyDatabaseError } from '../../db/errors';
 import type { RouterPrincipal } from '../auth/router-keys';
 import type { AppDeps } from '../context';
@@ -97,11 +97,11 @@ export class PurchaseService {
 
   async purchase(principal: RouterPrincipal, request: PurchaseRequest, idempotencyKey: string | undefined): Promise<PurchaseProgress> {
     const { dataSource, config } = this.deps;
-    const company = await findChargingCompany(dataSource.manager, principal.company.id, request.gateway, config.CONEKTA_DEFAULT_PRIVATE_KEY);
+    const found = await companyAndProduct(dataSource, { companyId: principal.company.id, routerId: principal.router.id, productId: request.productId });
+    if (!found) throw new DomainError('NOT_FOUND', 'Empresa no encontrada');
+    const company = requireCharging(found.company, request.gateway, config.CONEKTA_DEFAULT_PRIVATE_KEY);
     // The product must be sold by this very router (not only by the company) and still on sale.
-    const product = await dataSource
-      .getRepository(ProductEntity)
-      .findOneBy({ id: request.productId, companyId: company.id, routerId: principal.router.id, active: true });
+    const { product } = found;
     if (!product) throw new DomainError('NOT_FOUND', 'Producto no encontrado');
     if (request.clientAmount !== undefined && Math.round(request.clientAmount * 100) !== product.priceCents) {
       throw new DomainError(
@@ -132,7 +132,8 @@ export class PurchaseService {
     const start = await workflows.startPurchase(workflowId, input, config.PURCHASE_RESPONSE_WAIT_SECONDS * 1000);
     const outcome = start.kind === 'outcome' ? start.outcome : undefined;
     try {
-      const purchase = await dataSource.getRepository(PurchaseEntity).findOneByOrFail({ id: purchaseId });
+      const purchase = await purchaseById(dataSource, purchaseId);
+      if (!purchase) throw new Error(`purchase ${purchaseId} is gone`);
       const autoConnect = purchase.status === 'active' ? (outcome?.autoConnect ?? (await this.recordedAutoConnect(purchase))) : undefined;
       return { recorded: true, purchase, autoConnect, deviceProblem };
     } catch (error) {
@@ -194,58 +195,46 @@ export class PurchaseService {
   ): Promise<string> {
     const { dataSource, secrets } = this.deps;
     const fingerprint = secrets.fingerprint(requestFingerprintInput(principal, request));
-    return dataSource.transaction(async (tx) => {
-      const inserted = await tx
-        .createQueryBuilder()
-        .insert()
-        .into(PurchaseEntity)
-        .values({
-          id: randomUUID(),
-          workflowId,
-          requestFingerprint: fingerprint,
-          companyId: principal.company.id,
-          routerId: principal.router.id,
-          routerName: principal.router.name,
-          productId: product.id,
-          productName: product.name,
-          profileName: product.profileName,
-          validitySeconds: product.validitySeconds,
-          uptimeLimitSeconds: product.uptimeLimitSeconds,
-          gateway: request.gateway,
-          amountCents: product.priceCents,
-          currency: product.currency,
-          customerName: request.customer.name,
-          customerEmail: request.customer.email,
-          customerPhone: request.customer.phone ?? null,
-          userType: request.userType,
-          clientMac: request.mac ?? null,
-          clientIp: request.ip ?? null,
-          autoConnect: request.autoConnect,
-          cardTokenEncrypted: secrets.encrypt(request.cardToken),
-          gatewayRequest: request.gatewayRequest,
-          status: 'created',
-          apiKeyId: principal.keyId,
-        })
-        .orIgnore()
-        .returning(['id'])
-        .execute();
-      const purchaseId = (inserted.raw as { id: string }[])[0]?.id;
-      if (purchaseId === undefined) {
-        // This attempt was submitted before: the same request joins it, another one is refused.
-        const earlier = await tx.getRepository(PurchaseEntity).findOneOrFail({ where: { workflowId }, select: { id: true, requestFingerprint: true } });
-        if (earlier.requestFingerprint !== fingerprint) {
-          throw new DomainError(
-            'CONFLICT',
-            fromIdempotencyKey
-              ? 'Esta Idempotency-Key ya se usó con otra solicitud. Use una clave nueva para cada compra.'
-              : 'Este token de tarjeta ya se usó con otra solicitud. Genere uno nuevo.',
-          );
-        }
-        return earlier.id;
-      }
-      await recordPurchaseCreated(tx, purchaseId, { attempt: fromIdempotencyKey ? 'idempotency_key' : 'card_token', product_id: product.id });
-      return purchaseId;
-    });
+    const row = await insertPurchase(
+      dataSource,
+      {
+        id: randomUUID(),
+        workflowId,
+        requestFingerprint: fingerprint,
+        companyId: principal.company.id,
+        routerId: principal.router.id,
+        routerName: principal.router.name,
+        productId: product.id,
+        productName: product.name,
+        profileName: product.profileName,
+        validitySeconds: product.validitySeconds,
+        uptimeLimitSeconds: product.uptimeLimitSeconds,
+        gateway: request.gateway,
+        amountCents: product.priceCents,
+        currency: product.currency,
+        customerName: request.customer.name,
+        customerEmail: request.customer.email,
+        customerPhone: request.customer.phone ?? null,
+        userType: request.userType,
+        clientMac: request.mac ?? null,
+        clientIp: request.ip ?? null,
+        autoConnect: request.autoConnect,
+        cardTokenEncrypted: secrets.encrypt(request.cardToken),
+        gatewayRequest: request.gatewayRequest,
+        apiKeyId: principal.keyId,
+      },
+      { attempt: fromIdempotencyKey ? 'idempotency_key' : 'card_token', product_id: product.id },
+    );
+    // This attempt was submitted before: the same request joins it, another one is refused.
+    if (!row.inserted && row.requestFingerprint !== fingerprint) {
+      throw new DomainError(
+        'CONFLICT',
+        fromIdempotencyKey
+          ? 'Esta Idempotency-Key ya se usó con otra solicitud. Use una clave nueva para cada compra.'
+          : 'Este token de tarjeta ya se usó con otra solicitud. Genere uno nuevo.',
+      );
+    }
+    return row.id;
   }
 
   /** A repeated submit after the request that saw the outcome: the auto-connect result comes from the history. */

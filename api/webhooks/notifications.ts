@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import type { Gateway } from '../../domain/purchase';
 import { worthNotifying } from '../../domain/temporal';
-import { CompanyEntity, ProcessedWebhookEventEntity, PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
+import type { CompanyEntity, PurchaseEntity } from '../../db/entities';
+import { notifiedPurchase, recordNotification } from '../../db/repositories/purchase-path';
 import type { ApiMetrics } from '../../shared/metrics';
 import type { AppDeps } from '../context';
 import type { ConektaEvent, MercadoPagoNotification, MercadoPagoNotificationQuery, WebhookReceived } from '../schemas/webhooks';
@@ -26,6 +27,8 @@ type Headers = Record<string, string | string[] | undefined>;
 
 /** How long a Mercado Pago signature stays valid (either direction), against replays. */
 const MERCADO_PAGO_TOLERANCE_SECONDS = 300;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Notification {
   gateway: Gateway;
@@ -51,9 +54,9 @@ export class WebhookReceiver {
     const dataId = String(query['data.id'] ?? body.data?.id ?? query.id ?? '');
     const type = query.type ?? body.type ?? query.topic ?? '';
     if (type !== 'payment' || !/^\d{1,20}$/.test(dataId)) return { status: 'ignored' };
-    const purchase = await this.deps.dataSource.getRepository(PurchaseEntity).findOneBy({ gateway: 'mercado_pago', gatewayReference: dataId });
-    if (!purchase) return this.unverifiable(log, 'mercado_pago', dataId);
-    const company = await this.companyOf(purchase);
+    const found = await notifiedPurchase(this.deps.dataSource, { gateway: 'mercado_pago', gatewayReference: dataId });
+    if (!found) return this.unverifiable(log, 'mercado_pago', dataId);
+    const { purchase, company } = found;
     const secret = this.deps.secrets.decryptOptional(company.mercadoPagoWebhookSecretEncrypted);
     if (!secret) return this.notConfigured(log, 'mercado_pago', company);
     const check = verifyMercadoPagoSignature({
@@ -74,50 +77,30 @@ export class WebhookReceiver {
     const orderId = object?.object === 'order' || object?.id?.startsWith('ord_') ? object?.id : object?.order_id;
     if (!body.id || !body.type || body.type === 'webhook_ping' || !orderId) return { status: 'ignored' };
     const purchaseId = object?.metadata?.purchase_id;
-    const repo = this.deps.dataSource.getRepository(PurchaseEntity);
-    const purchase =
-      (purchaseId && /^[0-9a-f-]{36}$/i.test(purchaseId) ? await repo.findOneBy({ id: purchaseId, gateway: 'conekta' }) : null) ??
-      (await repo.findOneBy({ gateway: 'conekta', gatewayReference: orderId }));
-    if (!purchase) return this.unverifiable(log, 'conekta', orderId);
-    const company = await this.companyOf(purchase);
+    // Ours by the id we sent in the metadata, else by the gateway's order id.
+    const found = await notifiedPurchase(this.deps.dataSource, {
+      gateway: 'conekta',
+      purchaseId: purchaseId && UUID.test(purchaseId) ? purchaseId : undefined,
+      gatewayReference: orderId,
+    });
+    if (!found) return this.unverifiable(log, 'conekta', orderId);
+    const { purchase, company } = found;
     if (!company.conektaWebhookPublicKey) return this.notConfigured(log, 'conekta', company);
     const check = verifyConektaDigest(rawBody, headers.digest, company.conektaWebhookPublicKey);
     if (!check.ok) this.refuse(log, 'conekta', check.reason);
     return this.accept({ gateway: 'conekta', eventId: body.id, eventType: body.type, resourceId: orderId, purchase });
   }
 
-  private companyOf(purchase: PurchaseEntity): Promise<CompanyEntity> {
-    return this.deps.dataSource.getRepository(CompanyEntity).findOneByOrFail({ id: purchase.companyId });
-  }
-
   /** Records a verified notification once per event id, then wakes the purchase's workflow when the news may matter to it. */
   private async accept(notification: Notification): Promise<Received> {
     const { purchase } = notification;
-    const fresh = await this.deps.dataSource.transaction(async (tx) => {
-      const inserted = await tx
-        .createQueryBuilder()
-        .insert()
-        .into(ProcessedWebhookEventEntity)
-        .values({
-          provider: notification.gateway,
-          eventId: notification.eventId.slice(0, 200),
-          eventType: notification.eventType.slice(0, 100),
-          resourceId: notification.resourceId.slice(0, 200),
-          purchaseId: purchase.id,
-        })
-        .orIgnore()
-        .returning(['id'])
-        .execute();
-      if ((inserted.raw as unknown[]).length === 0) return false;
-      await tx.insert(PurchaseEventEntity, {
-        purchaseId: purchase.id,
-        type: 'webhook_received',
-        fromStatus: null,
-        toStatus: null,
-        source: 'webhook',
-        detail: { event_id: notification.eventId, event_type: notification.eventType, status: purchase.status },
-      });
-      return true;
+    const fresh = await recordNotification(this.deps.dataSource, {
+      provider: notification.gateway,
+      eventId: notification.eventId.slice(0, 200),
+      eventType: notification.eventType.slice(0, 100),
+      resourceId: notification.resourceId.slice(0, 200),
+      purchaseId: purchase.id,
+      detail: { event_id: notification.eventId, event_type: notification.eventType, status: purchase.status },
     });
     this.metrics.webhookChecked(notification.gateway, fresh ? 'verified' : 'duplicate');
     if (!fresh) return { status: 'duplicate' };

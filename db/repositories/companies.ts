@@ -25,7 +25,11 @@ export async function findChargingCompany(
   gateway: Gateway,
   conektaDefaultPrivateKey: string,
 ): Promise<CompanyEntity> {
-  const company = await manager.getRepository(CompanyEntity).findOneByOrFail({ id });
+  return requireCharging(await manager.getRepository(CompanyEntity).findOneByOrFail({ id }), gateway, conektaDefaultPrivateKey);
+}
+
+/** The company, refused with PAYMENT_NOT_CONFIGURED unless it can charge through `gateway` (its row read already). */
+export function requireCharging(company: CompanyEntity, gateway: Gateway, conektaDefaultPrivateKey: string): CompanyEntity {
   if (!canCharge(company, gateway, conektaDefaultPrivateKey)) throw new DomainError('PAYMENT_NOT_CONFIGURED', notConfiguredMessage(gateway));
   return company;
 }

@@ -1,6 +1,6 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { PurchaseGateway, PurchaseStatus } from '../../domain/purchase';
-import { CompanyEntity, PurchaseEntity, RouterEntity } from '../entities';
+import { CompanyEntity, ProductEntity, PurchaseEntity, RouterEntity } from '../entities';
 
 /**
  * The statements every purchase runs, in plain SQL on the DataSource's own node-postgres pool: one statement per
@@ -167,4 +167,123 @@ export async function appendEvent(
     [event.purchaseId, event.type, event.source, JSON.stringify(event.detail), event.expiresAt ?? null, event.gatewayStatus ?? null],
   );
   return rows.length > 0;
+}
+
+/** A gateway's purchase with its company (whose webhook key verifies the notice), found by our id or the gateway's reference, in one read. */
+export async function notifiedPurchase(
+  dataSource: DataSource,
+  by: { gateway: PurchaseGateway; purchaseId?: string; gatewayReference: string },
+): Promise<{ purchase: PurchaseEntity; company: CompanyEntity } | null> {
+  const [row] = await run<Record<string, unknown>>(
+    dataSource,
+    'notified-purchase',
+    `SELECT ${columnsOf(dataSource, PurchaseEntity, 'p')}, ${columnsOf(dataSource, CompanyEntity, 'c')}
+       FROM purchases p JOIN companies c ON c.id = p.company_id
+      WHERE p.gateway = $1 AND (p.id = $2::uuid OR p.gateway_reference = $3)
+      ORDER BY p.id = $2::uuid DESC NULLS LAST LIMIT 1`,
+    [by.gateway, by.purchaseId ?? null, by.gatewayReference],
+  );
+  return row ? { purchase: part<PurchaseEntity>(row, 'p')!, company: part<CompanyEntity>(row, 'c')! } : null;
+}
+
+/**
+ * Records a gateway notification once per provider event id and appends it to the purchase's history, in one
+ * statement; false when the event id was seen before (nothing written).
+ */
+export async function recordNotification(
+  dataSource: DataSource,
+  notice: { provider: string; eventId: string; eventType: string; resourceId: string; purchaseId: string; detail: Record<string, unknown> },
+): Promise<boolean> {
+  const rows = await run<{ id: string }>(
+    dataSource,
+    'webhook-received',
+    `WITH processed AS (
+       INSERT INTO processed_webhook_events (provider, event_id, event_type, resource_id, purchase_id)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING purchase_id
+     )
+     INSERT INTO purchase_events (purchase_id, type, from_status, to_status, source, detail)
+     SELECT purchase_id, 'webhook_received', NULL, NULL, 'webhook', $6::jsonb FROM processed
+     RETURNING id`,
+    [notice.provider, notice.eventId, notice.eventType, notice.resourceId, notice.purchaseId, JSON.stringify(notice.detail)],
+  );
+  return rows.length > 0;
+}
+
+/** The company and, when it sells it through this router and still has it on sale, the product: one read for a purchase request. */
+export async function companyAndProduct(
+  dataSource: DataSource,
+  by: { companyId: string; routerId: string; productId: number },
+): Promise<{ company: CompanyEntity; product: ProductEntity | null } | null> {
+  const [row] = await run<Record<string, unknown>>(
+    dataSource,
+    'company-and-product',
+    `SELECT ${columnsOf(dataSource, CompanyEntity, 'c')}, ${columnsOf(dataSource, ProductEntity, 'pr')}
+       FROM companies c LEFT JOIN products pr ON pr.id = $3 AND pr.company_id = c.id AND pr.router_id = $2 AND pr.active
+      WHERE c.id = $1`,
+    [by.companyId, by.routerId, by.productId],
+  );
+  return row ? { company: part<CompanyEntity>(row, 'c')!, product: part<ProductEntity>(row, 'pr') } : null;
+}
+
+/** The columns of a new purchase row, as the API writes it (everything else takes its default). */
+export type NewPurchase = Pick<
+  PurchaseEntity,
+  | 'id' | 'workflowId' | 'requestFingerprint' | 'companyId' | 'routerId' | 'routerName' | 'productId' | 'productName' | 'profileName'
+  | 'validitySeconds' | 'uptimeLimitSeconds' | 'gateway' | 'amountCents' | 'currency' | 'customerName' | 'customerEmail'
+  | 'customerPhone' | 'userType' | 'clientMac' | 'clientIp' | 'autoConnect' | 'cardTokenEncrypted' | 'gatewayRequest' | 'apiKeyId'
+>;
+
+const NEW_PURCHASE_COLUMNS: readonly (keyof NewPurchase)[] = [
+  'id', 'workflowId', 'requestFingerprint', 'companyId', 'routerId', 'routerName', 'productId', 'productName', 'profileName',
+  'validitySeconds', 'uptimeLimitSeconds', 'gateway', 'amountCents', 'currency', 'customerName', 'customerEmail',
+  'customerPhone', 'userType', 'clientMac', 'clientIp', 'autoConnect', 'cardTokenEncrypted', 'gatewayRequest', 'apiKeyId',
+];
+
+/**
+ * Inserts a purchase row in `created` with its first event (how the attempt came), in one statement, unless its
+ * workflow id (the attempt) has a row already: then nothing is written and the earlier row's id and request
+ * fingerprint are returned (`inserted: false`), for the caller to tell the same request from another one.
+ */
+export async function insertPurchase(
+  dataSource: DataSource,
+  purchase: NewPurchase,
+  createdDetail: Record<string, string | number>,
+): Promise<{ id: string; requestFingerprint: string | null; inserted: boolean }> {
+  const columns = NEW_PURCHASE_COLUMNS.map((name) => dataSource.getMetadata(PurchaseEntity).findColumnWithPropertyName(name)!.databaseName);
+  const values: unknown[] = NEW_PURCHASE_COLUMNS.map((name) => (name === 'gatewayRequest' ? JSON.stringify(purchase[name]) : purchase[name]));
+  values.push(JSON.stringify(createdDetail));
+  const detail = `$${values.length}`;
+  const [row] = await run<{ id: string; request_fingerprint: string | null; inserted: boolean }>(
+    dataSource,
+    'purchase-insert',
+    `WITH inserted AS (
+       INSERT INTO purchases (${columns.join(', ')}, status)
+       VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}, 'created')
+       ON CONFLICT (workflow_id) DO NOTHING RETURNING id, request_fingerprint
+     ), event AS (
+       INSERT INTO purchase_events (purchase_id, type, from_status, to_status, source, detail)
+       SELECT id, 'status_changed', NULL, 'created', 'api', ${detail}::jsonb FROM inserted
+     )
+     SELECT id, request_fingerprint, true AS inserted FROM inserted
+     UNION ALL
+     SELECT id, request_fingerprint, false FROM purchases WHERE workflow_id = $2 AND NOT EXISTS (SELECT 1 FROM inserted)`,
+    values,
+  );
+  if (row) return { id: row.id, requestFingerprint: row.request_fingerprint, inserted: row.inserted };
+  // The same attempt was being inserted concurrently: committed after this statement's snapshot, so read it now.
+  const [earlier] = await run<{ id: string; request_fingerprint: string | null }>(
+    dataSource,
+    'purchase-of-attempt',
+    `SELECT id, request_fingerprint FROM purchases WHERE workflow_id = $1`,
+    [purchase.workflowId],
+  );
+  return { id: earlier.id, requestFingerprint: earlier.request_fingerprint, inserted: false };
+}
+
+/** A purchase row by id, or null. */
+export async function purchaseById(dataSource: DataSource, purchaseId: string): Promise<PurchaseEntity | null> {
+  const [row] = await run<Record<string, unknown>>(dataSource, 'purchase-by-id', `SELECT ${columnsOf(dataSource, PurchaseEntity, 'p')} FROM purchases p WHERE p.id = $1`, [
+    purchaseId,
+  ]);
+  return row ? part<PurchaseEntity>(row, 'p') : null;
 }
