@@ -90,6 +90,11 @@ export interface StatusColumns {
   router_user_ref?: string | null;
 }
 
+const STATUS_COLUMNS: readonly (keyof StatusColumns)[] = [
+  'status_reason', 'customer_message', 'gateway_reference', 'gateway_status', 'gateway_detail', 'next_action_url',
+  'paid_at', 'activated_at', 'expires_at', 'ended_at', 'refunded_cents', 'router_user_ref',
+];
+
 export interface StatusChange {
   purchaseId: string;
   to: PurchaseStatus;
@@ -118,7 +123,9 @@ export interface StatusChangeResult {
  * The statement is prepared per set of columns (each step of a purchase sets the same ones every time).
  */
 export async function changeStatus(dataSource: DataSource, change: StatusChange): Promise<StatusChangeResult | null> {
-  const names = (Object.keys(change.columns) as (keyof StatusColumns)[]).filter((name) => change.columns[name] !== undefined).sort();
+  const names = STATUS_COLUMNS.filter((name) => change.columns[name] !== undefined);
+  // Statement names are cut at 63 bytes by the server: the set of columns is named by a bit mask.
+  const shape = STATUS_COLUMNS.reduce((mask, name, bit) => (change.columns[name] === undefined ? mask : mask | (1 << bit)), 0);
   const values: unknown[] = [change.purchaseId, change.to, change.allowedFrom, change.source, JSON.stringify(change.detail)];
   const sets = names.map((name) => {
     const value = change.columns[name];
@@ -127,7 +134,7 @@ export async function changeStatus(dataSource: DataSource, change: StatusChange)
   });
   const [row] = await run<{ from: PurchaseStatus; changed: boolean; gateway: PurchaseGateway; created_at: Date; expires_at: Date | null }>(
     dataSource,
-    `purchase-status:${names.join(',')}`,
+    `purchase-status-${shape}`,
     `WITH found AS (
        SELECT id, status, gateway, created_at, expires_at FROM purchases WHERE id = $1 FOR UPDATE
      ), moved AS (
@@ -158,8 +165,8 @@ export async function appendEvent(
     `WITH found AS (
        SELECT id, status FROM purchases WHERE id = $1 FOR UPDATE
      ), updated AS (
-       UPDATE purchases p SET expires_at = COALESCE($5::timestamptz, p.expires_at), gateway_status = COALESCE($6, p.gateway_status), updated_at = now()
-         FROM found WHERE p.id = found.id AND ($5::timestamptz IS NOT NULL OR $6 IS NOT NULL)
+       UPDATE purchases p SET expires_at = COALESCE($5::timestamptz, p.expires_at), gateway_status = COALESCE($6::varchar, p.gateway_status), updated_at = now()
+         FROM found WHERE p.id = found.id AND ($5::timestamptz IS NOT NULL OR $6::varchar IS NOT NULL)
      )
      INSERT INTO purchase_events (purchase_id, type, from_status, to_status, source, detail)
      SELECT found.id, $2, NULL, NULL, $3, $4::jsonb || jsonb_build_object('status', found.status) FROM found
