@@ -206,7 +206,15 @@ export interface RecordStatusInput {
     refundedCents?: number;
   };
   detail?: Record<string, unknown>;
+  /**
+   * Statuses the purchase passed through before `to` that were not written yet (see PurchaseRun.record): written
+   * first, in order, by the same statement, each with its own history event.
+   */
+  passed?: PassedStatus[];
 }
+
+/** A status change recorded together with a later one. */
+export type PassedStatus = Omit<RecordStatusInput, 'purchaseId' | 'passed'>;
 
 /** An event in a purchase's history that is not a status change (auto-connect, extension, refund failure…). */
 export interface RecordEventInput {

@@ -3,6 +3,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -25,6 +26,7 @@ import {
   SEARCH_ATTRIBUTES,
   type AdminActionInput,
   type OperatorNotice,
+  type PassedStatus,
   type PurchaseOutcome,
   type PurchaseState,
   type PurchaseWorkflowInput,
@@ -94,6 +96,8 @@ export class PurchaseRun {
   /** The status search attribute, for operators filtering purchases in the Web UI (the API starts it). */
   private published: PurchaseStatus;
   private acceptingAdmin = true;
+  /** Passing statuses recorded but not written yet: written with the next status change (see `record`). */
+  private unwritten: PassedStatus[] = [];
 
   constructor(input: PurchaseWorkflowInput) {
     this.purchaseId = input.purchaseId;
@@ -103,7 +107,8 @@ export class PurchaseRun {
     this.status = this.published = input.adopted ? 'active' : 'created';
     this.expiresAt = input.adopted ? Date.parse(input.adopted.expiresAt) : undefined;
 
-    const publish = () => this.publish();
+    // A step that falls back to the durable activity may last: its status is written and published first.
+    const publish = () => this.writePassed().then(() => this.publish());
     // The customer's budget for reaching the router is shared by the first try and the retries after it.
     const reserveBudgetSeconds = reserveHalfSeconds(input.timing);
     this.reserveStep = firstLocally(firstTry(`${reserveBudgetSeconds} seconds`), routerReserve(reserveBudgetSeconds), publish);
@@ -113,15 +118,39 @@ export class PurchaseRun {
     this.handleMessages();
   }
 
-  /** Records a status change (its row, its history); bookkeeping that fails is logged and the purchase goes on. */
-  async record(to: PurchaseStatus, change: Omit<RecordStatusInput, 'purchaseId' | 'to'> = {}): Promise<void> {
-    await this.bookkeep(`status ${to}`, () => this.store.recordPurchaseStatus({ purchaseId: this.purchaseId, to, ...change }));
+  /**
+   * Records a status change (its row, its history); bookkeeping that fails is logged and the purchase goes on. A
+   * passing status (see PASSING_STATUSES) is written with the next change, by the same statement, each with its own
+   * event: a purchase that goes well writes `charging`, `paid` and `active` at once, as its answer is given. One that
+   * waits (a pending payment, a step retried durably) has them written before it waits.
+   */
+  async record(to: PurchaseStatus, change: Omit<RecordStatusInput, 'purchaseId' | 'to' | 'passed'> = {}): Promise<void> {
+    if (PASSING_STATUSES.has(to) && patched(PATCHES.passingStatusesWrittenLater)) {
+      this.unwritten.push({ to, ...change });
+      this.status = to;
+      return;
+    }
+    const passed = this.unwritten.splice(0);
+    await this.bookkeep(`status ${to}`, () =>
+      this.store.recordPurchaseStatus({ purchaseId: this.purchaseId, to, ...change, ...(passed.length > 0 ? { passed } : {}) }),
+    );
     this.status = to;
     if (!PASSING_STATUSES.has(to)) this.publish();
   }
 
-  /** Records an event of the purchase's history; false when it could not be recorded. */
-  recordEvent(input: Omit<RecordEventInput, 'purchaseId'>): Promise<boolean> {
+  /** Writes the passing statuses not written yet, if any. */
+  private async writePassed(): Promise<void> {
+    const last = this.unwritten.pop();
+    if (!last) return;
+    const passed = this.unwritten.splice(0);
+    await this.bookkeep(`status ${last.to}`, () =>
+      this.store.recordPurchaseStatus({ purchaseId: this.purchaseId, ...last, ...(passed.length > 0 ? { passed } : {}) }),
+    );
+  }
+
+  /** Records an event of the purchase's history (after the statuses it follows); false when it could not be recorded. */
+  async recordEvent(input: Omit<RecordEventInput, 'purchaseId'>): Promise<boolean> {
+    await this.writePassed();
     return this.bookkeep(input.type, () => this.store.recordPurchaseEvent({ purchaseId: this.purchaseId, ...input }));
   }
 
@@ -241,10 +270,17 @@ function conflict(type: 'CONFLICT' | 'VALIDATION_FAILED', message: string): Appl
 }
 
 /**
- * Statuses a purchase that goes well passes through within one workflow task: not worth a visibility write each.
- * They are published when their step falls back to the durable activity, i.e. when they may last.
+ * Statuses a purchase that goes well passes through within one workflow task: not worth a visibility write or a
+ * database write each. They are written with the next status change, or published and written when their step falls
+ * back to the durable activity, i.e. when they may last.
  */
 const PASSING_STATUSES: ReadonlySet<PurchaseStatus> = new Set(['charging', 'paid']);
+
+/** Changes to the commands of running purchases, each taken only by workflows that reach it with this code. */
+const PATCHES = {
+  /** Passing statuses are written with the next status change instead of each by a local activity of its own. */
+  passingStatusesWrittenLater: 'passing-statuses-written-later',
+} as const;
 
 /** Steps that run many times a second (each purchase's path to its outcome, each expiry): worth a local first try. */
 type Step = 'reserveHotspotUser' | 'chargePayment' | 'enableHotspotUser' | 'revokeHotspotAccess';
@@ -256,7 +292,7 @@ type StepCall = <K extends Step>(step: K, purchaseId: string) => Promise<Awaited
  * Final failures (by the durable policy) are final either way. The activities are idempotent, so the durable one may
  * repeat the first try.
  */
-function firstLocally(first: LocalActivityOptions, durable: ActivityOptions, beforeDurable: () => void): StepCall {
+function firstLocally(first: LocalActivityOptions, durable: ActivityOptions, beforeDurable: () => Promise<void>): StepCall {
   const local: Pick<Activities, Step> = proxyLocalActivities<Activities>(first);
   const remote: Pick<Activities, Step> = proxyActivities<Activities>(durable);
   const finalTypes = durable.retry?.nonRetryableErrorTypes ?? [];
@@ -267,7 +303,7 @@ function firstLocally(first: LocalActivityOptions, durable: ActivityOptions, bef
       const failure = activityFailure(error);
       const final = failure !== undefined && (failure.nonRetryable || finalTypes.includes(failure.type ?? ''));
       if (isCancellation(error) || final) throw error;
-      beforeDurable();
+      await beforeDurable();
       return (await remote[step](purchaseId)) as Awaited<ReturnType<Activities[K]>>;
     }
   };

@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { NotificationTestResult } from '../../domain/operations';
 import type { OperatorNotice } from '../../domain/temporal';
-import { CompanyEntity, PurchaseEntity, TelegramTestEntity } from '../../db/entities';
+import { CompanyEntity, TelegramTestEntity } from '../../db/entities';
+import { purchaseWithCompany } from '../../db/repositories/purchase-path';
 import type { SecretBox } from '../../shared/secrets';
 import {
   chargeNotRecordedMessage,
@@ -31,8 +32,9 @@ export function createNotifyActivities({ dataSource, secrets, telegram }: Notify
   return {
     /** Tells the company's chat about a purchase; a company without Telegram is skipped. */
     async notifyOperator(purchaseId: string, notice: OperatorNotice): Promise<void> {
-      const purchase = await dataSource.getRepository(PurchaseEntity).findOneByOrFail({ id: purchaseId });
-      const company = await dataSource.getRepository(CompanyEntity).findOneByOrFail({ id: purchase.companyId });
+      const loaded = await purchaseWithCompany(dataSource, purchaseId);
+      if (!loaded) throw new Error(`purchase ${purchaseId} does not exist`);
+      const { purchase, company } = loaded;
       if (!company.telegramEnabled) return;
       const base = {
         companyName: company.name,

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { PURCHASE_STATUSES, transitionsInto, type PurchaseStatus } from '../../domain/purchase';
-import type { RecordEventInput, RecordStatusInput } from '../../domain/temporal';
-import { appendEvent, changeStatus } from '../../db/repositories/purchase-path';
+import { canTransition, PURCHASE_STATUSES, transitionsInto, type PurchaseStatus } from '../../domain/purchase';
+import type { PassedStatus, RecordEventInput, RecordStatusInput } from '../../domain/temporal';
+import { appendEvent, changeStatus, type StatusColumns } from '../../db/repositories/purchase-path';
 import type { WorkerMetrics } from '../../shared/metrics';
 import { finalFailure } from '../failures';
 
@@ -15,34 +15,33 @@ const ALLOWED_FROM = Object.fromEntries(PURCHASE_STATUSES.map((to) => [to, trans
  */
 export function createStoreActivities(dataSource: DataSource, metrics: Pick<WorkerMetrics, 'purchaseStatusChanged'>) {
   return {
-    /** Moves the purchase to `to` and appends the change to its history, atomically. */
+    /**
+     * Moves the purchase to `to` (through the statuses it `passed` first, if any) and appends each change to its
+     * history, atomically.
+     */
     async recordPurchaseStatus(input: RecordStatusInput): Promise<void> {
-      const f = input.fields ?? {};
-      const result = await changeStatus(dataSource, {
-        purchaseId: input.purchaseId,
-        to: input.to,
-        allowedFrom: ALLOWED_FROM[input.to],
-        columns: {
-          status_reason: input.reason ?? null,
-          customer_message: input.message ?? null,
-          gateway_reference: f.gatewayReference || undefined,
-          gateway_status: f.gatewayStatus,
-          gateway_detail: f.gatewayDetail,
-          next_action_url: f.nextActionUrl,
-          paid_at: f.paidAt,
-          activated_at: f.activatedAt,
-          expires_at: f.expiresAt,
-          ended_at: f.endedAt,
-          refunded_cents: f.refundedCents,
-        },
-        source: 'workflow',
-        detail: { reason: input.reason, ...input.detail },
+      const { purchaseId, passed = [], ...last } = input;
+      const steps: PassedStatus[] = [...passed, last];
+      steps.forEach((step, i) => {
+        if (i > 0 && !canTransition(steps[i - 1].to, step.to)) {
+          throw finalFailure('INTERNAL', `purchase ${purchaseId}: transition ${steps[i - 1].to} → ${step.to} is not allowed`);
+        }
       });
-      if (!result) throw finalFailure('NOT_FOUND', `purchase ${input.purchaseId} does not exist`);
-      if (result.changed) {
-        metrics.purchaseStatusChanged({ gateway: result.gateway, from: result.from, to: input.to, createdAt: result.createdAt, expiresAt: result.expiresAt });
-      } else if (result.from !== input.to) {
-        throw finalFailure('INTERNAL', `purchase ${input.purchaseId}: transition ${result.from} → ${input.to} is not allowed`);
+      const result = await changeStatus(dataSource, {
+        purchaseId,
+        steps: steps.map((step) => ({ to: step.to, detail: { reason: step.reason, ...step.detail } })),
+        allowedFrom: ALLOWED_FROM[steps[0].to],
+        columns: Object.assign({}, ...steps.map(columnsOf)) as StatusColumns,
+        source: 'workflow',
+      });
+      if (!result) throw finalFailure('NOT_FOUND', `purchase ${purchaseId} does not exist`);
+      if (result.made.length === 0 && result.from !== input.to) {
+        throw finalFailure('INTERNAL', `purchase ${purchaseId}: transition ${result.from} → ${steps[0].to} is not allowed`);
+      }
+      let from = result.from;
+      for (const to of result.made) {
+        metrics.purchaseStatusChanged({ gateway: result.gateway, from, to, createdAt: result.createdAt, expiresAt: result.expiresAt });
+        from = to;
       }
     },
 
@@ -59,4 +58,23 @@ export function createStoreActivities(dataSource: DataSource, metrics: Pick<Work
       if (!recorded) throw finalFailure('NOT_FOUND', `purchase ${input.purchaseId} does not exist`);
     },
   };
+}
+
+/** The columns one status change sets; undefined leaves a column as it is (a later step's value wins). */
+function columnsOf(step: PassedStatus): StatusColumns {
+  const f = step.fields ?? {};
+  const columns: StatusColumns = {
+    status_reason: step.reason ?? null,
+    customer_message: step.message ?? null,
+    gateway_reference: f.gatewayReference || undefined,
+    gateway_status: f.gatewayStatus,
+    gateway_detail: f.gatewayDetail,
+    next_action_url: f.nextActionUrl,
+    paid_at: f.paidAt,
+    activated_at: f.activatedAt,
+    expires_at: f.expiresAt,
+    ended_at: f.endedAt,
+    refunded_cents: f.refundedCents,
+  };
+  return Object.fromEntries(Object.entries(columns).filter(([, value]) => value !== undefined));
 }

@@ -75,13 +75,16 @@ export async function purchasePhase(
 /** Statements run between two pg_stat_statements snapshots: their total, and per purchase by statement text. */
 function sqlPerStatement(before: Map<string, number>, after: Map<string, number>, purchases: number) {
   let statements = 0;
-  const perPurchase: [string, number][] = [];
+  const byText = new Map<string, number>(); // statements whose shortened texts are the same are counted together
   for (const [text, calls] of after) {
     const ran = calls - (before.get(text) ?? 0);
     statements += ran;
-    const each = round(ran / Math.max(purchases, 1), 2);
-    if (each >= 0.05) perPurchase.push([text.length > 160 ? `${text.slice(0, 157)}...` : text, each]);
+    const short = text.length > 160 ? `${text.slice(0, 157)}...` : text;
+    byText.set(short, (byText.get(short) ?? 0) + ran);
   }
-  perPurchase.sort((a, b) => b[1] - a[1]);
+  const perPurchase = [...byText]
+    .map(([text, ran]): [string, number] => [text, round(ran / Math.max(purchases, 1), 2)])
+    .filter(([, each]) => each >= 0.05)
+    .sort((a, b) => b[1] - a[1]);
   return { statements, sqlBreakdown: Object.fromEntries(perPurchase) };
 }

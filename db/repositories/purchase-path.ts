@@ -87,68 +87,80 @@ export interface StatusColumns {
   expires_at?: string | null;
   ended_at?: string | null;
   refunded_cents?: number | null;
-  router_user_ref?: string | null;
 }
 
 const STATUS_COLUMNS: readonly (keyof StatusColumns)[] = [
   'status_reason', 'customer_message', 'gateway_reference', 'gateway_status', 'gateway_detail', 'next_action_url',
-  'paid_at', 'activated_at', 'expires_at', 'ended_at', 'refunded_cents', 'router_user_ref',
+  'paid_at', 'activated_at', 'expires_at', 'ended_at', 'refunded_cents',
 ];
 
 export interface StatusChange {
   purchaseId: string;
-  to: PurchaseStatus;
-  /** The statuses `to` may be reached from (the domain's transition table decides; the statement only checks). */
+  /** The statuses the purchase moves through, in order (usually one); each gets its own history event. */
+  steps: readonly { to: PurchaseStatus; detail: Record<string, unknown> }[];
+  /** The statuses the first step may be reached from (the domain's transition table decides; the statement only checks). */
   allowedFrom: readonly PurchaseStatus[];
+  /** The columns the steps set, together. */
   columns: StatusColumns;
   source: 'workflow';
-  detail: Record<string, unknown>;
 }
 
-/** What the row was before the statement, and whether this statement moved it. */
+/** What the row was before the statement, and which steps this statement made. */
 export interface StatusChangeResult {
   /** The status found (before the change, if there was one). */
   from: PurchaseStatus;
-  /** True when this statement changed the status; false when the row already was in `to` or `to` is not allowed from `from`. */
-  changed: boolean;
+  /**
+   * The steps this statement made (a suffix of the chain): none when the row already was at the last `to`, or at
+   * a status none of the steps may follow (not allowed).
+   */
+  made: PurchaseStatus[];
   gateway: PurchaseGateway;
   createdAt: Date;
   expiresAt: Date | null;
 }
 
 /**
- * Moves a purchase to `to` and appends the change to its history, in one statement: the row is locked, the move is
- * made only from an allowed status, and the event is written only when the row moved. A purchase already in `to`
- * is left alone (a retried step), so the event is appended exactly once. Null when the purchase does not exist.
- * The statement is prepared per set of columns (each step of a purchase sets the same ones every time).
+ * Moves a purchase through `steps` and appends each change to its history, in one statement: the row is locked, the
+ * move is made only from a status the first step is allowed from, and the events are written only when the row
+ * moved. A purchase already at a step's status continues after it (a retried write), so each event is appended
+ * exactly once. Null when the purchase does not exist. The statement is prepared per set of columns (each step of a
+ * purchase sets the same ones every time).
  */
 export async function changeStatus(dataSource: DataSource, change: StatusChange): Promise<StatusChangeResult | null> {
   const names = STATUS_COLUMNS.filter((name) => change.columns[name] !== undefined);
   // Statement names are cut at 63 bytes by the server: the set of columns is named by a bit mask.
   const shape = STATUS_COLUMNS.reduce((mask, name, bit) => (change.columns[name] === undefined ? mask : mask | (1 << bit)), 0);
-  const values: unknown[] = [change.purchaseId, change.to, change.allowedFrom, change.source, JSON.stringify(change.detail)];
+  const tos = change.steps.map((step) => step.to);
+  const values: unknown[] = [change.purchaseId, tos, change.allowedFrom, change.source, JSON.stringify(change.steps.map((step) => step.detail))];
   const sets = names.map((name) => {
     const value = change.columns[name];
     values.push(name === 'gateway_detail' && value !== null ? JSON.stringify(value) : value);
     return `${name} = $${values.length}`;
   });
-  const [row] = await run<{ from: PurchaseStatus; changed: boolean; gateway: PurchaseGateway; created_at: Date; expires_at: Date | null }>(
+  const [row] = await run<{ from: PurchaseStatus; first: number | null; gateway: PurchaseGateway; created_at: Date; expires_at: Date | null }>(
     dataSource,
     `purchase-status-${shape}`,
     `WITH found AS (
        SELECT id, status, gateway, created_at, expires_at FROM purchases WHERE id = $1 FOR UPDATE
+     ), chain AS (
+       SELECT id, status, CASE WHEN status = ANY($3::varchar[]) THEN 1 ELSE array_position($2::varchar[], status) + 1 END AS first FROM found
      ), moved AS (
-       UPDATE purchases p SET status = $2, ${sets.map((set) => `${set}, `).join('')}updated_at = now()
-         FROM found WHERE p.id = found.id AND found.status <> $2 AND found.status = ANY($3::varchar[])
+       UPDATE purchases p SET status = ($2::varchar[])[cardinality($2::varchar[])], ${sets.map((set) => `${set}, `).join('')}updated_at = now()
+         FROM chain WHERE p.id = chain.id AND chain.first <= cardinality($2::varchar[])
        RETURNING p.id
-     ), event AS (
+     ), events AS (
        INSERT INTO purchase_events (purchase_id, type, from_status, to_status, source, detail)
-       SELECT found.id, 'status_changed', found.status, $2, $4, $5::jsonb FROM found JOIN moved ON moved.id = found.id
+       SELECT chain.id, 'status_changed', CASE WHEN k = chain.first THEN chain.status ELSE ($2::varchar[])[k - 1] END,
+              ($2::varchar[])[k], $4, ($5::jsonb) -> (k - 1)
+         FROM chain JOIN moved ON moved.id = chain.id CROSS JOIN generate_series(chain.first, cardinality($2::varchar[])) AS k
+        ORDER BY k
      )
-     SELECT found.status AS "from", EXISTS (SELECT 1 FROM moved) AS changed, found.gateway, found.created_at, found.expires_at FROM found`,
+     SELECT found.status AS "from", chain.first, found.gateway, found.created_at, found.expires_at FROM found JOIN chain ON chain.id = found.id`,
     values,
   );
-  return row ? { from: row.from, changed: row.changed, gateway: row.gateway, createdAt: row.created_at, expiresAt: row.expires_at } : null;
+  if (!row) return null;
+  const made = row.first === null ? [] : tos.slice(row.first - 1);
+  return { from: row.from, made, gateway: row.gateway, createdAt: row.created_at, expiresAt: row.expires_at };
 }
 
 /**

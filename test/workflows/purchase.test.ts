@@ -37,12 +37,18 @@ interface Fake {
   /** Activity names in the order they ran (counted by the worker's interceptor in `run`). */
   calls: string[];
   statuses: RecordStatusInput[];
+  /** The statuses each recordPurchaseStatus call wrote, in order (passing statuses are written with a later one). */
+  writes: string[][];
 }
 
 function fakeActivities(overrides: Partial<Activities> = {}, validitySeconds = 7 * DAY): Fake {
   const statuses: RecordStatusInput[] = [];
+  const writes: string[][] = [];
   const activities: Activities = {
-    recordPurchaseStatus: async (input) => void statuses.push(input),
+    recordPurchaseStatus: async ({ passed = [], ...input }) => {
+      statuses.push(...passed.map((step) => ({ purchaseId: input.purchaseId, ...step })), input);
+      writes.push([...passed.map((step) => step.to), input.to]);
+    },
     recordPurchaseEvent: async () => undefined,
     reserveHotspotUser: async () => ({ username: 'PT-AB123' }),
     enableHotspotUser: async () => ({ validitySeconds, autoConnect: false }),
@@ -69,7 +75,7 @@ function fakeActivities(overrides: Partial<Activities> = {}, validitySeconds = 7
     closePaymentReconciliation: async (report) => report,
     ...overrides,
   };
-  return { activities, calls: [], statuses };
+  return { activities, calls: [], statuses, writes };
 }
 
 const input = (id: string, timing: Partial<PurchaseWorkflowInput['timing']> = {}): PurchaseWorkflowInput => ({
@@ -142,6 +148,8 @@ describe('purchaseWorkflow (time-skipping)', () => {
     });
     expect(state.status).toBe('expired');
     expect(toStatuses(fake)).toEqual(['charging', 'paid', 'active', 'expired']);
+    // The statuses it passes through on its way to the answer are written together, with the one it answers in.
+    expect(fake.writes).toEqual([['charging', 'paid', 'active'], ['expired']]);
     const active = fake.statuses.find((s) => s.to === 'active')!.fields!;
     expect(Date.parse(active.expiresAt!) - Date.parse(active.activatedAt!)).toBe(7 * DAY * 1000);
     expect(fake.calls).toContain('revokeHotspotAccess');
@@ -241,7 +249,12 @@ describe('purchaseWorkflow (time-skipping)', () => {
     const state = await run(fake, 'provisioning-refund', (handle) => handle.result(), { provisioningDeadlineSeconds: 600 });
     expect(state.status).toBe('refunded');
     expect(toStatuses(fake)).toEqual(['charging', 'paid', 'refunded']);
-    expect(fake.calls.filter((c) => c === 'enableHotspotUser').length).toBeGreaterThan(3);
+    // Paid is written (with charging) before the enabling is retried durably: it may last until the deadline.
+    expect(fake.writes).toEqual([['charging', 'paid'], ['refunded']]);
+    const enables = fake.calls.flatMap((c, i) => (c === 'enableHotspotUser' ? [i] : []));
+    expect(fake.calls.indexOf('recordPurchaseStatus')).toBeGreaterThan(enables[0]);
+    expect(fake.calls.indexOf('recordPurchaseStatus')).toBeLessThan(enables[1]);
+    expect(enables.length).toBeGreaterThan(3);
     // notifications run beside the purchase, so they may land anywhere after the refund
     expect(fake.calls.filter((c) => c !== 'notifyOperator' && c !== 'recordPurchaseStatus').at(-1)).toBe('removeHotspotUser');
   });
