@@ -2,8 +2,8 @@ import type { DataSource } from 'typeorm';
 import type { Gateway } from '../../domain/purchase';
 import type { PaymentOutcome } from '../../domain/payment';
 import type { ConektaWebhookKeyResult } from '../../domain/operations';
-import { CompanyEntity, PurchaseEntity } from '../../db/entities';
-import { purchaseWithCompany } from '../../db/repositories/purchase-path';
+import { CompanyEntity, type PurchaseEntity } from '../../db/entities';
+import { purchaseWithCompany, storeChargeAnswer } from '../../db/repositories/purchase-path';
 import type { Logger } from '../../shared/logger';
 import type { SecretBox } from '../../shared/secrets';
 import { finalFailure } from '../failures';
@@ -62,10 +62,7 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
       }
       const outcome = await gateway.charge(chargeRequest(purchase, secrets.decrypt(purchase.cardTokenEncrypted), deps.publicBaseUrl));
       try {
-        await dataSource.getRepository(PurchaseEntity).update(
-          { id: purchaseId },
-          { cardTokenEncrypted: null, gatewayReference: outcome.reference || null, gatewayStatus: outcome.gatewayStatus, updatedAt: new Date() },
-        );
+        await storeChargeAnswer(dataSource, purchaseId, outcome.reference || null, outcome.gatewayStatus);
       } catch (error) {
         // The gateway has answered (and may have charged) but we cannot record it: retrying would only ask the
         // gateway again while the customer waits. Final at once; the workflow undoes the charge and tells the operator.

@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDomainError } from '../../domain/errors';
 import type { RouterProbeResult } from '../../domain/operations';
 import type { AutoConnectReport, ReconnectDeviceInput } from '../../domain/temporal';
-import { PurchaseEntity, type RouterEntity } from '../../db/entities';
-import { purchaseWithRouter } from '../../db/repositories/purchase-path';
+import { type PurchaseEntity, type RouterEntity } from '../../db/entities';
+import { purchaseWithRouter, storeCredentials, storeRouterUserRef } from '../../db/repositories/purchase-path';
 import type { Logger } from '../../shared/logger';
 import type { SecretBox } from '../../shared/secrets';
 import { finalFailure, retryableFailure } from '../failures';
@@ -39,7 +39,6 @@ type RouterTools = ReturnType<typeof routerTools>;
 
 /** What the router activities share: the purchase row, the router's connection, the credentials, a device login. */
 function routerTools({ dataSource, secrets, hotspot }: RouterActivityDeps) {
-  const purchases = dataSource.getRepository(PurchaseEntity);
 
   /** The purchase's router's connection, from the row read with the purchase (no second read). */
   const connection = (loaded: { purchase: PurchaseEntity; router: RouterEntity | null }) => connectionOf(secrets, loaded.router, loaded.purchase.routerId);
@@ -57,10 +56,7 @@ function routerTools({ dataSource, secrets, hotspot }: RouterActivityDeps) {
       return { username: purchase.hotspotUsername, password: secrets.decryptOptional(purchase.hotspotPasswordEncrypted) ?? '' };
     }
     const fresh = generateCredentials(purchase.userType);
-    await purchases.update(
-      { id: purchase.id },
-      { hotspotUsername: fresh.username, hotspotPasswordEncrypted: fresh.password ? secrets.encrypt(fresh.password) : null, routerUserRef: null, updatedAt: new Date() },
-    );
+    await storeCredentials(dataSource, purchase.id, fresh.username, fresh.password ? secrets.encrypt(fresh.password) : null);
     purchase.hotspotUsername = fresh.username;
     return fresh;
   }
@@ -89,7 +85,7 @@ function routerTools({ dataSource, secrets, hotspot }: RouterActivityDeps) {
     };
   }
 
-  return { purchases, connection, load, credentials, login };
+  return { connection, load, credentials, login };
 }
 
 /**
@@ -111,7 +107,7 @@ async function persistently<T>(work: () => Promise<T>): Promise<T> {
  * database (no password in workflow history) and is idempotent: the user is tagged with the purchase id, so a retry
  * recognises its own work.
  */
-function hotspotUserActivities({ hotspot }: RouterActivityDeps, { purchases, connection, load, credentials }: RouterTools) {
+function hotspotUserActivities({ dataSource, hotspot }: RouterActivityDeps, { connection, load, credentials }: RouterTools) {
   return {
     /**
      * Creates the purchase's hotspot user, disabled, tagged with the purchase id. A name another user already holds is
@@ -131,7 +127,7 @@ function hotspotUserActivities({ hotspot }: RouterActivityDeps, { purchases, con
             comment: purchaseTag(purchaseId),
             disabled: true,
           });
-          await purchases.update({ id: purchaseId }, { routerUserRef: ref, updatedAt: new Date() });
+          await storeRouterUserRef(dataSource, purchaseId, ref);
           return { username: creds.username };
         } catch (error) {
           if (!(isDomainError(error) && error.code === 'HOTSPOT_USER_CONFLICT') || attempt >= 5) throw error;
@@ -150,7 +146,7 @@ function hotspotUserActivities({ hotspot }: RouterActivityDeps, { purchases, con
         true,
         purchase.uptimeLimitSeconds ? { limitUptimeSeconds: purchase.uptimeLimitSeconds } : {},
       );
-      if (ref !== purchase.routerUserRef) await purchases.update({ id: purchaseId }, { routerUserRef: ref });
+      if (ref !== purchase.routerUserRef) await storeRouterUserRef(dataSource, purchaseId, ref);
       return { validitySeconds: purchase.validitySeconds, autoConnect: purchase.autoConnect };
     },
 
@@ -197,7 +193,7 @@ function hotspotUserActivities({ hotspot }: RouterActivityDeps, { purchases, con
         if (!user) return { adopted: false, reason: 'ROUTER_USER_MISSING' };
         if (user.comment && user.comment !== tag) return { adopted: false, reason: 'ROUTER_USER_FOREIGN' };
         if (user.comment !== tag) await hotspot.setUserComment(router, user.ref, tag);
-        if (user.ref !== purchase.routerUserRef) await purchases.update({ id: purchaseId }, { routerUserRef: user.ref, updatedAt: new Date() });
+        if (user.ref !== purchase.routerUserRef) await storeRouterUserRef(dataSource, purchaseId, user.ref);
         return { adopted: true };
       });
     },

@@ -306,3 +306,28 @@ export async function purchaseById(dataSource: DataSource, purchaseId: string): 
   ]);
   return row ? part<PurchaseEntity>(row, 'p') : null;
 }
+
+/** Stores fresh hotspot credentials (the password sealed) for a purchase; its router user is not known yet. */
+export async function storeCredentials(dataSource: DataSource, purchaseId: string, username: string, passwordEncrypted: string | null): Promise<void> {
+  await run(
+    dataSource,
+    'purchase-credentials',
+    `UPDATE purchases SET hotspot_username = $2, hotspot_password_encrypted = $3, router_user_ref = NULL, updated_at = now() WHERE id = $1`,
+    [purchaseId, username, passwordEncrypted],
+  );
+}
+
+/** Stores the router's id of the purchase's hotspot user. */
+export async function storeRouterUserRef(dataSource: DataSource, purchaseId: string, ref: string | null): Promise<void> {
+  await run(dataSource, 'purchase-router-user', `UPDATE purchases SET router_user_ref = $2, updated_at = now() WHERE id = $1`, [purchaseId, ref]);
+}
+
+/** Stores the gateway's answer to the charge and erases the single-use card token. */
+export async function storeChargeAnswer(dataSource: DataSource, purchaseId: string, reference: string | null, gatewayStatus: string): Promise<void> {
+  await run(
+    dataSource,
+    'purchase-charged',
+    `UPDATE purchases SET card_token_encrypted = NULL, gateway_reference = $2, gateway_status = $3, updated_at = now() WHERE id = $1`,
+    [purchaseId, reference, gatewayStatus],
+  );
+}
