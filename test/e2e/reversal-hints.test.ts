@@ -1,5 +1,5 @@
 import { PurchaseEntity } from '../../db/entities';
-import { buy, chargeOf, events, GATEWAYS, routerUser, simulatorOf, waitForStatus } from '../helpers/purchases';
+import { buy, chargeOf, events, GATEWAYS, routerUser, simulatorOf, waitForReservation, waitForStatus } from '../helpers/purchases';
 import { eventually, startStack, type TestStack } from '../helpers/stack';
 
 /**
@@ -25,7 +25,7 @@ describe('reversal notices', () => {
     const sim = simulatorOf(s, gateway);
     sim.setLatency(1_000);
     const answer = buy(s, gateway);
-    await eventually(async () => (await latest())?.status === 'charging', 10_000, 'user reserved');
+    await waitForReservation(s);
     await s.router.setFaults({ refuseConnections: true }); // the user cannot be enabled for now
     const { id } = await eventually(async () => {
       const row = await latest();

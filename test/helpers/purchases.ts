@@ -91,3 +91,19 @@ export async function purchaseRow(s: TestStack, status: PurchaseStatus, values: 
     ...values,
   });
 }
+
+/**
+ * Waits until the newest purchase's user is reserved on the router and recorded (its router id stored, the last thing
+ * the reservation does) while it is still being charged. The status cannot tell: `charging` is written with the charge's
+ * outcome.
+ */
+export function waitForReservation(s: TestStack, timeoutMs = 10_000): Promise<true> {
+  return eventually(
+    async () => {
+      const [row] = await s.db.dataSource.getRepository(PurchaseEntity).find({ order: { createdAt: 'DESC' }, take: 1 });
+      return row !== undefined && ['created', 'charging'].includes(row.status) && row.routerUserRef !== null;
+    },
+    timeoutMs,
+    'user reserved',
+  );
+}
