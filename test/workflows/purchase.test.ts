@@ -67,6 +67,10 @@ function fakeActivities(overrides: Partial<Activities> = {}, validitySeconds = 7
     findPurchasesWithoutWorkflow: async () => [],
     closePurchaseWithoutWorkflow: async () => false,
     closePaymentReconciliation: async (report) => report,
+    findStackTarget: async () => null,
+    stackOntoPurchase: async () => ({ stacked: false, reason: 'ENDED' }),
+    takeBackStackedTime: async () => false,
+    applyExtendedLimits: async () => ({ limitUptimeSeconds: null }),
     ...overrides,
   };
   return { activities, calls: [], statuses };
