@@ -121,6 +121,8 @@ export interface AutoConnectReport {
   ip?: string;
   /** Why it did not connect: `no_mac`, `timeout`, `no_host`, `login_failed`, `router_error`. */
   reason?: string;
+  /** The user the device was logged out of to log in as this purchase's (it had a session of another purchase). */
+  replacedUser?: string;
 }
 
 /**
