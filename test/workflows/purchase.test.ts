@@ -13,6 +13,9 @@ import {
   purchaseStateQuery,
   refundUpdate,
   revokeUpdate,
+  STACKED_REASON,
+  stackTimeUpdate,
+  stackUpdateId,
   type PurchaseWorkflowInput,
   type RecordStatusInput,
 } from '../../domain/temporal';
@@ -165,6 +168,46 @@ describe('purchaseWorkflow (time-skipping)', () => {
     expect(state.status).toBe('expired');
     const active = fake.statuses.find((s) => s.to === 'active')!.fields!;
     expect(Date.parse(state.expiresAt!) - Date.parse(active.activatedAt!)).toBe(9 * DAY * 1000);
+  });
+
+  it('adds its time to the device’s running purchase of the same plan: no user of its own, no router command at expiry', async () => {
+    const expiresAt = new Date(Date.now() + 3 * DAY * 1000).toISOString();
+    const fake = fakeActivities({
+      findStackTarget: async () => ({ purchaseId: 'running', workflowId: 'purchase:test:running' }),
+      stackOntoPurchase: async () => ({ stacked: true, expiresAt }),
+    });
+    const state = await run(fake, 'stacked-expired', async (handle) => {
+      await env.sleep('2 days');
+      expect((await handle.query(purchaseStateQuery)).status).toBe('active');
+      return handle.result();
+    });
+    expect(state).toMatchObject({ status: 'expired', expiresAt });
+    expect(toStatuses(fake)).toEqual(['charging', 'paid', 'active', 'expired']);
+    expect(fake.statuses.find((s) => s.to === 'active')).toMatchObject({ reason: STACKED_REASON, fields: { expiresAt } });
+    expect(fake.calls).toContain('removeHotspotUser');
+    expect(fake.calls).not.toContain('enableHotspotUser');
+    expect(fake.calls).not.toContain('revokeHotspotAccess');
+  });
+
+  it('takes another purchase’s stacked time once, however often it is sent, and the router limits follow', async () => {
+    const fake = fakeActivities();
+    const state = await run(fake, 'stack-received', async (handle) => {
+      await env.sleep('1 day');
+      const stack = () =>
+        handle.executeUpdate(stackTimeUpdate, {
+          args: [{ from: 'later', fromWorkflowId: 'purchase:test:later', seconds: 2 * DAY, uptimeSeconds: 3600 }],
+          updateId: stackUpdateId('later'),
+        });
+      const first = await stack();
+      expect(await stack()).toEqual(first);
+      await env.sleep('7 days'); // day 8: past the original expiry, before the new one
+      expect((await handle.query(purchaseStateQuery)).status).toBe('active');
+      return handle.result();
+    });
+    expect(state.status).toBe('expired');
+    const active = fake.statuses.find((s) => s.to === 'active')!.fields!;
+    expect(Date.parse(state.expiresAt!) - Date.parse(active.activatedAt!)).toBe(9 * DAY * 1000);
+    expect(fake.calls.filter((c) => c === 'applyExtendedLimits')).toHaveLength(1);
   });
 
   it('revokes and refunds on admin request', async () => {
