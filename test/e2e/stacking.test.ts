@@ -92,6 +92,23 @@ describe('buying more time while connected', () => {
     expect(routerUser(s, username)?.['limit-uptime']).toBe('1h');
   });
 
+  it('stacks exactly once when the worker was down as the purchase arrived and starts again', async () => {
+    const d = device();
+    const first = await buyFor(d);
+    const before = await purchase(s, first.id_compra);
+    await s.stopWorker();
+    // The purchase arrives with no worker: its workflow waits, then runs (reserve, charge, stack) once one is back.
+    const answer = buy(s, 'conekta', { body: { mac_cliente: d.mac, ip_cliente: d.ip, conexion_automatica: true } });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await s.startWorker();
+    const more = await answer;
+    expect(more.statusCode).toBe(200);
+    expect(more.json().tiempo_sumado).toBe(true);
+    expect((await purchase(s, first.id_compra)).expiresAt!.getTime() - before.expiresAt!.getTime()).toBe(HOUR);
+    expect(await ofType(first.id_compra, 'time_stacked')).toHaveLength(1);
+    expect(session(d.mac)?.user).toBe(first.usuario_hotspot.usuario);
+  });
+
   it('another plan replaces the session: a new user, the device logged out of the old one and in as the new', async () => {
     const d = device();
     const first = await buyFor(d);
