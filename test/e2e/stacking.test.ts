@@ -2,7 +2,7 @@ import type { ProductEntity } from '../../db/entities';
 import { STACKED_REASON, stackTimeUpdate, stackUpdateId } from '../../domain/temporal';
 import { MENU } from '../../sandbox/routeros/state';
 import { createAdmin, createProduct } from '../helpers/fixtures';
-import { buy, events, purchase, purchaseRow, routerUser, statusTrail, waitForStatus } from '../helpers/purchases';
+import { buy, chargeOf, events, purchase, purchaseRow, routerUser, statusTrail, waitForStatus } from '../helpers/purchases';
 import { adminSession, eventually, startStack, type TestStack } from '../helpers/stack';
 
 /**
@@ -162,6 +162,20 @@ describe('buying more time while connected', () => {
       expect.objectContaining({ detail: expect.objectContaining({ from_purchase: more.id_compra, seconds: -3600 }) }),
     ]);
     expect(routerUser(s, first.usuario_hotspot.usuario)?.['limit-uptime']).toBe('30m');
+    expect(session(d.mac)?.user).toBe(first.usuario_hotspot.usuario);
+  });
+
+  it('a charge-back of the stacked purchase at the gateway takes its time back; the running purchase goes on', async () => {
+    const d = device();
+    const first = await buyFor(d);
+    const before = await purchase(s, first.id_compra);
+    const more = await buyFor(d);
+    expect(more.tiempo_sumado).toBe(true);
+
+    s.conekta.chargeBack(chargeOf(s, 'conekta', more.id_compra).id);
+    expect(await waitForStatus(s, more.id_compra, 'revoked')).toMatchObject({ statusReason: 'CHARGED_BACK' });
+    expect(await purchase(s, first.id_compra)).toMatchObject({ status: 'active', expiresAt: before.expiresAt });
+    expect(await ofType(first.id_compra, 'time_taken_back')).toHaveLength(1);
     expect(session(d.mac)?.user).toBe(first.usuario_hotspot.usuario);
   });
 
