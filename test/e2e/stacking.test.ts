@@ -42,6 +42,16 @@ describe('buying more time while connected', () => {
     return response.json();
   }
 
+  /** A device with a running purchase, and a second purchase of the same plan whose time was stacked onto it. */
+  async function stackedPair() {
+    const d = device();
+    const first = await buyFor(d);
+    const before = await purchase(s, first.id_compra);
+    const more = await buyFor(d);
+    expect(more.tiempo_sumado).toBe(true);
+    return { d, first, before, more };
+  }
+
   const session = (mac: string) => s.router.state.list(MENU.active).find((row) => row['mac-address'] === mac);
   const ofType = async (id: string, type: string) => (await events(s, id)).filter((e) => e.type === type);
   const post = (url: string, payload: Record<string, unknown> = {}) => s.app.inject({ method: 'POST', url, headers: auth, payload });
@@ -145,11 +155,7 @@ describe('buying more time while connected', () => {
   });
 
   it('a refund of the stacked purchase takes its time back from the running purchase', async () => {
-    const d = device();
-    const first = await buyFor(d);
-    const before = await purchase(s, first.id_compra);
-    const more = await buyFor(d);
-    expect(more.tiempo_sumado).toBe(true);
+    const { d, first, before, more } = await stackedPair();
 
     const refund = await post(`/api/v1/admin/purchases/${more.id_compra}/refund`, { motivo: 'Compró de más' });
     expect(refund.statusCode).toBe(200);
@@ -166,11 +172,7 @@ describe('buying more time while connected', () => {
   });
 
   it('a charge-back of the stacked purchase at the gateway takes its time back; the running purchase goes on', async () => {
-    const d = device();
-    const first = await buyFor(d);
-    const before = await purchase(s, first.id_compra);
-    const more = await buyFor(d);
-    expect(more.tiempo_sumado).toBe(true);
+    const { d, first, before, more } = await stackedPair();
 
     s.conekta.chargeBack(chargeOf(s, 'conekta', more.id_compra).id);
     expect(await waitForStatus(s, more.id_compra, 'revoked')).toMatchObject({ statusReason: 'CHARGED_BACK' });
@@ -180,10 +182,7 @@ describe('buying more time while connected', () => {
   });
 
   it('the running purchase revoked: the time stacked onto it is refunded, and the operator sees it in both histories', async () => {
-    const d = device();
-    const first = await buyFor(d);
-    const more = await buyFor(d);
-    expect(more.tiempo_sumado).toBe(true);
+    const { d, first, more } = await stackedPair();
 
     expect((await post(`/api/v1/admin/purchases/${first.id_compra}/revoke`)).json()).toMatchObject({ estado: 'revoked' });
     expect(session(d.mac)).toBeUndefined();
