@@ -156,6 +156,10 @@ describe('buying more time while connected', () => {
 
   it('a refund of the stacked purchase takes its time back from the running purchase', async () => {
     const { d, first, before, more } = await stackedPair();
+    // Its time lives in the running purchase: that is the one to extend.
+    const extend = await post(`/api/v1/admin/purchases/${more.id_compra}/extend`, { minutos: 30 });
+    expect(extend.statusCode).toBe(409);
+    expect(extend.json().detail).toMatch(/se sumó a otra compra/);
 
     const refund = await post(`/api/v1/admin/purchases/${more.id_compra}/refund`, { motivo: 'Compró de más' });
     expect(refund.statusCode).toBe(200);
