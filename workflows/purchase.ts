@@ -252,12 +252,14 @@ async function extend(run: PurchaseRun, request: Extract<AdminRequest, { kind: '
         if (seconds > 0) run.stacks.set(request.input.from, request.input.fromWorkflowId);
         else run.stacks.delete(request.input.from);
       }
+      // Answered once recorded: a slow router must not keep a stacking purchase waiting into its fallback.
+      request.done = run.status;
       if (patched(PATCHES.extensionOnRouter)) await applyLimits(run);
     } else {
       request.refused = 'No se pudo registrar la extensión; no se aplicó.';
     }
   }
-  request.done = run.status;
+  request.done ??= run.status;
   run.admin.shift();
 }
 
