@@ -58,7 +58,7 @@ const AREAS: [RegExp, string][] = [
 function areaOf(frame: CallFrame): string {
   if (frame.url === '') {
     if (frame.functionName.startsWith('(')) return frame.functionName; // (garbage collector), (program), (idle)
-    return 'native built-ins (JSON, RegExp, …)';
+    return 'native (bindings such as writev, postMessage; JSON, RegExp)';
   }
   const url = frame.url.replace(/^file:\/\//, '');
   return AREAS.find(([pattern]) => pattern.test(url))?.[1] ?? 'other';
