@@ -46,9 +46,9 @@ export interface StackOptions {
   /** More API processes beside the first, by name, each with configuration of its own on top of `env` (to compare settings side by side). */
   extraApis?: Record<string, Record<string, string>>;
   /**
-   * A folder for CPU profiles of the API and the worker (`--cpu-prof`, one `.cpuprofile` per process in
-   * `<folder>/<name>/`, written when the stack stops); open them in Chrome DevTools or summarise them with
-   * `node dist/bench/profile-summary.js`.
+   * A folder for CPU profiles of the API and the worker (`--cpu-prof`: one `.cpuprofile` per JavaScript thread, the
+   * worker's workflow thread included, in `<folder>/<name>/`, written when the stack stops); open them in Chrome
+   * DevTools or summarise them with `node dist/bench/profile-summary.js`.
    */
   profileDir?: string;
 }
