@@ -6,6 +6,7 @@ import { createPaymentActivities } from './payments/activities';
 import { createReconcileActivities } from './reconcile/activities';
 import { createPaymentReconcileActivities } from './reconcile/payments';
 import { createRouterActivities } from './routeros/activities';
+import { createStackingActivities } from './stacking/activities';
 import { createStoreActivities } from './store/activities';
 
 /**
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
   const store = createStoreActivities(deps.dataSource, deps.metrics); // local activities: no heartbeats there
   const remote = {
     ...createRouterActivities(deps),
+    ...createStackingActivities(deps),
     ...createPaymentActivities(deps),
     ...createNotifyActivities(deps),
     ...createReconcileActivities(deps),

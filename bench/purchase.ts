@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Gateway } from '../domain/purchase';
 import { GATEWAYS } from './lib/portal';
 import { purchasePhase, UNLIMITED_PORTAL, type PurchasePhase } from './lib/purchases';
@@ -15,6 +16,7 @@ import { medianOf, round } from './lib/stats';
  * (k ≈ (p50 at 300 ms − p50 at 0 ms) / 300), and what we add on top of the gateway's time is p50 − k × 300 ms.
  *
  * `--temporal-db memory` keeps the Temporal dev server's SQLite in memory (`npm run dev` writes a file).
+ * `--profile <folder>` writes CPU profiles of the API and the worker there (see `bench/profile-summary.ts`).
  */
 
 const opts = options({
@@ -27,6 +29,7 @@ const opts = options({
   gateways: GATEWAYS.join(','),
   gatewayLatencyMs: 0,
   temporalDb: 'file',
+  profile: '',
 });
 
 interface Phase extends PurchasePhase {
@@ -41,7 +44,11 @@ function setGatewayLatency(stack: BenchStack, ms: number): void {
 
 async function run(index: number): Promise<Phase[]> {
   console.log(`run ${index + 1}/${opts.runs}: starting the stack…`);
-  const stack = await startBenchStack({ env: UNLIMITED_PORTAL, temporalInMemory: opts.temporalDb === 'memory' });
+  const stack = await startBenchStack({
+    env: UNLIMITED_PORTAL,
+    temporalInMemory: opts.temporalDb === 'memory',
+    profileDir: opts.profile ? path.join(opts.profile, `run-${index + 1}`) : undefined,
+  });
   const timing = { warmupSeconds: opts.warmupSeconds, measureSeconds: opts.phaseSeconds };
   try {
     const phases: Phase[] = [];

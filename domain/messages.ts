@@ -23,6 +23,8 @@ export const MESSAGES = {
   chargeNotRecorded: 'No fue posible registrar su pago, por lo que fue cancelado o reembolsado a su tarjeta. Intente de nuevo.',
   purchaseInProgress: 'Su compra se está procesando. Consulte el estado en unos segundos.',
   serviceUnavailable: 'El servicio no está disponible en este momento. No se realizó ningún cargo. Intente de nuevo en unos minutos.',
+  timeStacked: 'Se agregó el tiempo a su conexión actual. Siga navegando: no necesita nuevos datos de acceso.',
+  stackedAccessEnded: 'El acceso al que se sumó este tiempo terminó antes de tiempo; el pago fue reembolsado.',
   internal: 'Error interno',
 } as const;
 

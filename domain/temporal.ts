@@ -121,6 +121,8 @@ export interface AutoConnectReport {
   ip?: string;
   /** Why it did not connect: `no_mac`, `timeout`, `no_host`, `login_failed`, `router_error`. */
   reason?: string;
+  /** The user the device was logged out of to log in as this purchase's (it had a session of another purchase). */
+  replacedUser?: string;
 }
 
 /**
@@ -133,6 +135,8 @@ export interface PurchaseOutcome {
   message?: string;
   redirectUrl?: string;
   autoConnect?: AutoConnectReport;
+  /** The time was added to the device's running purchase (no new credentials; the device stays logged in). */
+  stacked?: boolean;
 }
 
 /** A returning device to log in again; the API has already checked the credentials against the purchase. */
@@ -186,6 +190,37 @@ export const refundUpdate = defineUpdate<{ status: PurchaseStatus }, [AdminActio
 export const revokeUpdate = defineUpdate<{ status: PurchaseStatus }, [AdminActionInput]>('revoke');
 export const extendUpdate = defineUpdate<{ status: PurchaseStatus; expiresAt: string }, [ExtendInput]>('extend');
 export const purchaseStateQuery = defineQuery<PurchaseState>('purchaseState');
+
+/**
+ * Time a later purchase of the same plan, made for the same device, adds to this running purchase (`seconds` and
+ * `uptimeSeconds` positive), or takes back when that purchase is reversed (negative). `from` is that purchase: the
+ * update's id is derived from it, so each is applied once.
+ */
+export interface StackTimeInput {
+  from: string;
+  /** The workflow of the purchase `from`: told if this purchase's access ends early, taking its time with it. */
+  fromWorkflowId: string;
+  seconds: number;
+  /** Online time for the router user's `limit-uptime`; absent when the plan has no such limit. */
+  uptimeSeconds?: number;
+}
+export const stackTimeUpdate = defineUpdate<{ status: PurchaseStatus; expiresAt: string }, [StackTimeInput]>('stackTime');
+/** Sent by a purchase that received stacked time and ended early (revoked, refunded): that time is gone with it. */
+export const stackedAccessEndedSignal = defineSignal<[{ purchaseId: string; status: PurchaseStatus }]>('stackedAccessEnded');
+
+/** The update id of stacking purchase `from`'s time onto another purchase (`take back`: its reversal). */
+export function stackUpdateId(from: string, takeBack = false): string {
+  return `${takeBack ? 'unstack' : 'stack'}:${from}`;
+}
+
+/** The running purchase a new purchase's time is added to (same router, device and plan; active). */
+export interface StackTarget {
+  purchaseId: string;
+  workflowId: string;
+}
+
+/** The status reason of a purchase whose time was added to the device's running purchase (it has no user of its own). */
+export const STACKED_REASON = 'STACKED';
 
 /** A status change written by the workflow: the purchase row, one purchase_events row, in one transaction. */
 export interface RecordStatusInput {

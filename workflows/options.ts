@@ -79,6 +79,16 @@ export const AUTO_CONNECT: ActivityOptions = {
   retry: { maximumAttempts: 1 },
 };
 
+/**
+ * Adding a purchase's time to the device's running purchase, and the router user's limits after a change of time:
+ * bounded, because a customer or an admin waits. A stacking that gets no answer gives the purchase a user of its own.
+ */
+export const STACK_TIME: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes: FINAL_ERROR_TYPES },
+};
+
 /** The charge: idempotent by purchase id, so a retry after a timeout cannot charge twice. */
 export const PAYMENT_CHARGE: ActivityOptions = {
   startToCloseTimeout: CHARGE_ATTEMPT,

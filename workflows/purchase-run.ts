@@ -24,6 +24,10 @@ import {
   reserveHalfSeconds,
   revokeUpdate,
   SEARCH_ATTRIBUTES,
+  stackedAccessEndedSignal,
+  stackTimeUpdate,
+  type StackTarget,
+  type StackTimeInput,
   type AdminActionInput,
   type OperatorNotice,
   type PassedStatus,
@@ -46,13 +50,16 @@ import {
   ROUTER_FIRST_TRY,
   routerProvision,
   routerReserve,
+  STACK_TIME,
   STORE,
 } from './options';
 
 /** An admin's refund, revocation or extension, queued until the held access takes it up. */
 export type AdminRequest =
   | { kind: 'refund' | 'revoke'; input: AdminActionInput; done?: PurchaseStatus; refused?: string }
-  | { kind: 'extend'; input: AdminActionInput & { seconds: number }; done?: PurchaseStatus; refused?: string };
+  | { kind: 'extend'; input: AdminActionInput & { seconds: number }; done?: PurchaseStatus; refused?: string }
+  // Another purchase's time added (or taken back when that purchase is reversed): queued like an admin's extension.
+  | { kind: 'stack'; input: StackTimeInput; done?: PurchaseStatus; refused?: string };
 
 /**
  * What the steps of one purchase share: its status and answer, the messages it receives (the HTTP request's wait for
@@ -77,6 +84,15 @@ export class PurchaseRun {
   reversalHintsWhenPaid: number | undefined;
   /** One admin action at a time: it stays first here until done, and any other is refused meanwhile. */
   readonly admin: AdminRequest[] = [];
+  /**
+   * Set when this purchase's time was added to the device's running purchase: it has no user of its own, so its end
+   * takes that time back instead of removing access.
+   */
+  stackedOnto: StackTarget | undefined;
+  /** Purchases whose time was stacked onto this one (purchase id → workflow id): told if this access ends early. */
+  readonly stacks = new Map<string, string>();
+  /** The purchase this one's time was stacked onto ended early, taking that time with it. */
+  stackedAccessEnded = false;
 
   // The first try of each step every purchase takes runs locally; see `firstLocally`.
   readonly reserveStep: StepCall;
@@ -89,6 +105,10 @@ export class PurchaseRun {
   /** Refunds and cancellations: retried until the gateway answers. */
   readonly followUp = proxyActivities<Activities>(PAYMENT_FOLLOW_UP);
   readonly paymentStatus = proxyActivities<Activities>(PAYMENT_STATUS);
+  /** Stacking time onto the device's running purchase, and the router user's limits after a change of time. */
+  readonly stacking = proxyActivities<Activities>(STACK_TIME);
+  /** Database reads on the purchase's path (no server round trip). */
+  readonly lookup = proxyLocalActivities<Activities>(STORE);
 
   private readonly store = proxyLocalActivities<Activities>(STORE);
   private readonly notify = proxyActivities<Activities>(NOTIFY);
@@ -232,6 +252,25 @@ export class PurchaseRun {
     const validator = (_action: AdminActionInput) => this.requireActive();
     setHandler(refundUpdate, async (action) => ({ status: await this.enqueue({ kind: 'refund', input: action }) }), { validator });
     setHandler(revokeUpdate, async (action) => ({ status: await this.enqueue({ kind: 'revoke', input: action }) }), { validator });
+    setHandler(
+      stackTimeUpdate,
+      async (input) => {
+        const done = await this.enqueue({ kind: 'stack', input });
+        return { status: done, expiresAt: iso(this.expiresAt!) };
+      },
+      {
+        validator: (input) => {
+          this.requireActive();
+          if (this.stackedOnto) throw conflict('CONFLICT', 'El tiempo de esta compra ya se sumó a otra');
+          if (!Number.isInteger(input.seconds) || input.seconds === 0 || Math.abs(input.seconds) > 366 * 86_400) {
+            throw conflict('VALIDATION_FAILED', 'Tiempo inválido');
+          }
+        },
+      },
+    );
+    setHandler(stackedAccessEndedSignal, () => {
+      if (this.stackedOnto) this.stackedAccessEnded = true;
+    });
     setHandler(
       extendUpdate,
       async (action) => {

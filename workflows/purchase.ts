@@ -6,11 +6,13 @@ import { settledPayment, type AutoConnectReport, type PurchaseState, type Purcha
 import { activityFailure, failureLog, failureType } from './failures';
 import { paymentStatusUntil } from './options';
 import { iso, now, PurchaseRun, type AdminRequest } from './purchase-run';
+import { applyLimits, refundStackedTime, removeAccess, stack, tellStacked } from './purchase-stacking';
 
 /**
  * One purchase, from the card to the end of access (see docs/purchase.md):
  *
  *   reserve (disabled hotspot user) → charge → [wait for confirmation] → enable → [auto-connect] → active → expire
+ *                                                                       └─ or stack onto the device's running purchase
  *
  * Nothing is charged before the router has the user; a declined, cancelled or failed charge removes the user; a paid
  * customer whose user cannot be enabled before the provisioning deadline is refunded; at expiry the user, its sessions
@@ -40,7 +42,9 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   if (payment && isUndecided(payment)) payment = await waitForConfirmation(run, payment);
   if (!payment) return run.end();
   if (payment.status !== 'approved') return decline(run, payment);
-  const enabled = await enable(run, payment);
+  await markPaid(run, payment);
+  if (patched(PATCHES.stackOntoRunningPurchase) && (await stack(run))) return holdAccess(run);
+  const enabled = await enable(run);
   if (!enabled) return run.end();
   await activate(run, enabled);
   return holdAccess(run);
@@ -155,10 +159,14 @@ async function decline(run: PurchaseRun, payment: PaymentOutcome): Promise<Purch
   return run.end();
 }
 
-/** 4. Paid: enable the user before the provisioning deadline, or give the money back. */
-async function enable(run: PurchaseRun, payment: PaymentOutcome): Promise<{ validitySeconds: number; autoConnect: boolean } | undefined> {
+/** 4. Paid (then either stacked onto the device's running purchase, or enabled). */
+async function markPaid(run: PurchaseRun, payment: PaymentOutcome): Promise<void> {
   run.reversalHintsWhenPaid = run.reversalHints;
   await run.record('paid', { fields: { ...paymentFields(payment, { nextActionUrl: null }), paidAt: now() } });
+}
+
+/** Enable the user before the provisioning deadline, or give the money back. */
+async function enable(run: PurchaseRun): Promise<{ validitySeconds: number; autoConnect: boolean } | undefined> {
   try {
     return await run.enableStep('enableHotspotUser', run.purchaseId);
   } catch (error) {
@@ -202,10 +210,17 @@ async function holdAccess(run: PurchaseRun): Promise<PurchaseState> {
   const whenPaid = run.reversalHintsWhenPaid;
   if (whenPaid !== undefined && whenPaid !== seen && patched(PATCHES.hintsWhilePaidKept)) seen = whenPaid;
   for (;;) {
-    const wake = await condition(() => run.reversalHints !== seen || run.admin.length > 0, Math.max(run.expiresAt! - Date.now(), 0));
+    const wake = await condition(
+      () => run.reversalHints !== seen || run.admin.length > 0 || run.stackedAccessEnded,
+      Math.max(run.expiresAt! - Date.now(), 0),
+    );
+    if (run.stackedAccessEnded) {
+      await refundStackedTime(run);
+      return run.end();
+    }
     if (run.admin.length > 0) {
       const request = run.admin[0];
-      if (request.kind !== 'extend') return endByAdmin(run, request);
+      if (request.kind !== 'extend' && request.kind !== 'stack') return endByAdmin(run, request);
       await extend(run, request);
       continue;
     }
@@ -221,25 +236,47 @@ async function holdAccess(run: PurchaseRun): Promise<PurchaseState> {
 
 /**
  * More access is granted only with its record (which carries the new expiry): an extension that cannot be recorded
- * is refused, and the purchase expires when it was going to.
+ * is refused, and the purchase expires when it was going to. An admin's extension, or another purchase's time stacked
+ * onto this one (or taken back); the router user's limits follow.
  */
-async function extend(run: PurchaseRun, request: Extract<AdminRequest, { kind: 'extend' }>): Promise<void> {
-  const extended: number = run.expiresAt! + request.input.seconds * 1000;
-  const recorded = await run.recordEvent({
-    type: 'extended',
-    detail: { seconds: request.input.seconds, actor: request.input.actor, reason: request.input.reason },
-    fields: { expiresAt: iso(extended) },
-  });
-  if (recorded) run.expiresAt = extended;
-  else request.refused = 'No se pudo registrar la extensión; no se aplicó.';
-  request.done = run.status;
+async function extend(run: PurchaseRun, request: Extract<AdminRequest, { kind: 'extend' | 'stack' }>): Promise<void> {
+  if (run.stackedOnto) {
+    request.refused = 'El tiempo de esta compra se sumó a otra compra: extienda esa.';
+  } else {
+    const { seconds } = request.input;
+    const extended: number = run.expiresAt! + seconds * 1000;
+    const recorded = await run.recordEvent({ ...extensionEvent(request), fields: { expiresAt: iso(extended) } });
+    if (recorded) {
+      run.expiresAt = extended;
+      if (request.kind === 'stack') {
+        if (seconds > 0) run.stacks.set(request.input.from, request.input.fromWorkflowId);
+        else run.stacks.delete(request.input.from);
+      }
+      // Answered once recorded: a slow router must not keep a stacking purchase waiting into its fallback.
+      request.done = run.status;
+      if (patched(PATCHES.extensionOnRouter)) await applyLimits(run);
+    } else {
+      request.refused = 'No se pudo registrar la extensión; no se aplicó.';
+    }
+  }
+  request.done ??= run.status;
   run.admin.shift();
 }
 
+/** The history event of a change of time: an admin's extension, or another purchase's time stacked or taken back. */
+function extensionEvent(request: Extract<AdminRequest, { kind: 'extend' | 'stack' }>): { type: string; detail: Record<string, unknown> } {
+  if (request.kind === 'stack') {
+    const { from, seconds, uptimeSeconds } = request.input;
+    return { type: seconds > 0 ? 'time_stacked' : 'time_taken_back', detail: { from_purchase: from, seconds, uptime_seconds: uptimeSeconds } };
+  }
+  const { seconds, actor, reason } = request.input;
+  return { type: 'extended', detail: { seconds, actor, reason } };
+}
+
 /** An admin's refund or revocation: the access goes first, then the money (for a refund). */
-async function endByAdmin(run: PurchaseRun, request: Exclude<AdminRequest, { kind: 'extend' }>): Promise<PurchaseState> {
+async function endByAdmin(run: PurchaseRun, request: Extract<AdminRequest, { kind: 'refund' | 'revoke' }>): Promise<PurchaseState> {
   const detail = { actor: request.input.actor, reason: request.input.reason };
-  await run.cleanup.revokeHotspotAccess(run.purchaseId);
+  await removeAccess(run);
   if (request.kind === 'refund') {
     const refund = await run.refundOrRecord('ADMIN_REFUND');
     await run.record('refunded', {
@@ -251,6 +288,7 @@ async function endByAdmin(run: PurchaseRun, request: Exclude<AdminRequest, { kin
   } else {
     await run.record('revoked', { reason: 'ADMIN_REVOKE', fields: { endedAt: now() }, detail });
   }
+  await tellStacked(run);
   request.done = run.status;
   return run.end();
 }
@@ -263,18 +301,22 @@ async function endIfReversed(run: PurchaseRun): Promise<boolean> {
     : run.paymentStatus;
   const latest = await lookup.getPaymentStatus(run.purchaseId).catch(() => undefined);
   if (!latest || (latest.status !== 'refunded' && latest.status !== 'charged_back')) return false;
-  await run.cleanup.revokeHotspotAccess(run.purchaseId);
+  await removeAccess(run);
   await run.record(latest.status === 'refunded' ? 'refunded' : 'revoked', {
     reason: latest.status === 'refunded' ? 'GATEWAY_REFUND' : 'CHARGED_BACK',
     fields: { endedAt: now(), refundedCents: latest.refundedCents, gatewayStatus: latest.gatewayStatus },
   });
+  await tellStacked(run);
   return true;
 }
 
-/** 6. Expire: the user, its sessions and its cookies go; retried until the router confirms. */
+/**
+ * 6. Expire: the user, its sessions and its cookies go; retried until the router confirms. A stacked purchase has no
+ * user: its time ends with the running purchase's, which removes the access.
+ */
 async function expire(run: PurchaseRun): Promise<PurchaseState> {
   run.closeAdmin();
-  await run.expireStep('revokeHotspotAccess', run.purchaseId);
+  if (!run.stackedOnto) await run.expireStep('revokeHotspotAccess', run.purchaseId);
   await run.record('expired', { fields: { endedAt: now() } });
   return run.end();
 }
@@ -285,6 +327,10 @@ const PATCHES = {
   hintsWhilePaidKept: 'reversal-hints-while-paid-kept',
   /** The status lookup after a reversal notice is retried until the gateway answers (bounded by the expiry). */
   reversalLookupUntilAnswered: 'reversal-lookup-until-answered',
+  /** A paid purchase for a device whose running purchase has the same plan adds its time to it. */
+  stackOntoRunningPurchase: 'stack-onto-running-purchase',
+  /** An extension (an admin's, or stacked time) changes the router user's limit-uptime too. */
+  extensionOnRouter: 'extension-on-router',
 } as const;
 
 function isUndecided(payment: PaymentOutcome): boolean {

@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { In, LessThan, MoreThan, type DataSource } from 'typeorm';
+import { In, IsNull, LessThan, MoreThan, Not, Or, type DataSource } from 'typeorm';
 import { isDomainError } from '../../domain/errors';
 import { TERMINAL_STATUSES } from '../../domain/purchase';
-import type { AbandonedReport, RouterReconcileReport } from '../../domain/temporal';
+import { STACKED_REASON, type AbandonedReport, type RouterReconcileReport } from '../../domain/temporal';
 import { PurchaseEntity, PurchaseEventEntity, RouterEntity } from '../../db/entities';
 import type { WorkerMetrics } from '../../shared/metrics';
 import type { SecretBox } from '../../shared/secrets';
@@ -116,9 +116,16 @@ export function createReconcileActivities({ dataSource, secrets, hotspot, metric
       }
       metrics.reconcileFound('unknown_user', report.unknown);
 
-      // The other direction: an active purchase whose user someone deleted or disabled on the router gets it back.
+      // The other direction: an active purchase whose user someone deleted or disabled on the router gets it back
+      // (a stacked purchase has no user of its own: its time is in the purchase it was added to).
       const active = await purchases.find({
-        where: { routerId, status: 'active', expiresAt: MoreThan(new Date(now + 60_000)), activatedAt: LessThan(new Date(now - RESTORE_AFTER_MS)) },
+        where: {
+          routerId,
+          status: 'active',
+          statusReason: Or(IsNull(), Not(STACKED_REASON)),
+          expiresAt: MoreThan(new Date(now + 60_000)),
+          activatedAt: LessThan(new Date(now - RESTORE_AFTER_MS)),
+        },
       });
       for (const purchase of active) {
         const user = byName.get(purchase.hotspotUsername ?? '');

@@ -61,7 +61,7 @@ function routerTools({ dataSource, secrets, hotspot }: RouterActivityDeps) {
     return fresh;
   }
 
-  async function login(loaded: Awaited<ReturnType<typeof load>>, mac: string | null, ip: string | null): Promise<AutoConnectReport> {
+  async function login(loaded: Awaited<ReturnType<typeof load>>, mac: string | null, ip: string | null, replaceSession = false): Promise<AutoConnectReport> {
     if (!mac && !ip) return { requested: true, connected: false, reason: 'no_mac' };
     const { purchase } = loaded;
     let result: DeviceLoginResult;
@@ -71,6 +71,7 @@ function routerTools({ dataSource, secrets, hotspot }: RouterActivityDeps) {
         password: secrets.decryptOptional(purchase.hotspotPasswordEncrypted),
         mac: mac ?? undefined,
         ip: ip ?? undefined,
+        replaceSession,
       });
     } catch (error) {
       const timeout = isDomainError(error) && error.code === 'ROUTER_TIMEOUT';
@@ -82,6 +83,7 @@ function routerTools({ dataSource, secrets, hotspot }: RouterActivityDeps) {
       mac: result.mac ?? mac ?? undefined,
       ip: result.ip ?? ip ?? undefined,
       reason: result.loggedIn ? undefined : result.reason,
+      replacedUser: result.replacedUser,
     };
   }
 
@@ -203,10 +205,13 @@ function hotspotUserActivities({ dataSource, hotspot }: RouterActivityDeps, { co
 /** Logging devices in, and probing a router for an admin. */
 function deviceActivities({ dataSource, secrets, hotspot, logger, routerConnectTimeoutMs }: RouterActivityDeps, { load, login }: RouterTools) {
   return {
-    /** Logs the buyer's device in right after the purchase (best effort: a report, never an error). */
+    /**
+     * Logs the buyer's device in right after the purchase (best effort: a report, never an error), out of its session
+     * as another user first: the new purchase replaces that access on this device (the other keeps its time).
+     */
     async autoConnectDevice(purchaseId: string): Promise<AutoConnectReport> {
       const loaded = await load(purchaseId);
-      return login(loaded, loaded.purchase.clientMac, loaded.purchase.clientIp);
+      return login(loaded, loaded.purchase.clientMac, loaded.purchase.clientIp, true);
     },
 
     /** Logs a returning device in as the user of an active purchase of this router. */

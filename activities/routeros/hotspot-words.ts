@@ -90,6 +90,8 @@ export interface DeviceLoginInput {
   password?: string;
   mac?: string;
   ip?: string;
+  /** A device logged in as another user is logged out of that session first (a new purchase replaces its access). */
+  replaceSession?: boolean;
 }
 
 export interface DeviceLoginResult {
@@ -98,6 +100,8 @@ export interface DeviceLoginResult {
   mac?: string;
   /** `.id` of the confirmed `/ip/hotspot/active` session. */
   sessionRef?: string;
+  /** The user whose session the device was logged out of first (`replaceSession`). */
+  replacedUser?: string;
   /** Why not: the device is not in the host table, the router refused the login, or the session never showed. */
   reason?: 'no_host' | 'login_failed' | 'timeout';
   /** The router's message when it refused. */

@@ -266,23 +266,50 @@ export class HotspotOperations {
       ip = host.ip;
     }
     let alreadyIn = false;
-    try {
-      await this.client.command(router, `${ACTIVE}/login`, [
-        `=user=${name}`,
-        ...password,
-        `=ip=${ip}`,
-        ...(mac === undefined ? [] : [`=mac-address=${mac}`]),
-      ]);
-    } catch (error) {
-      const trap = isRouterOsError(error) ? error.details.trap : undefined;
-      if (trap === undefined) throw error;
-      alreadyIn = /already logged in/i.test(trap);
-      if (!alreadyIn) return { loggedIn: false, ip, mac, reason: 'login_failed', error: trap };
+    let replacedUser: string | undefined;
+    for (;;) {
+      try {
+        await this.client.command(router, `${ACTIVE}/login`, [
+          `=user=${name}`,
+          ...password,
+          `=ip=${ip}`,
+          ...(mac === undefined ? [] : [`=mac-address=${mac}`]),
+        ]);
+        alreadyIn = false;
+        break;
+      } catch (error) {
+        const trap = isRouterOsError(error) ? error.details.trap : undefined;
+        if (trap === undefined) throw error;
+        alreadyIn = /already logged in/i.test(trap);
+        if (!alreadyIn) return { loggedIn: false, ip, mac, reason: 'login_failed', error: trap, replacedUser };
+        // Once: a session that comes back at once is not ours to fight over.
+        if (!input.replaceSession || replacedUser !== undefined) break;
+        replacedUser = await this.endDeviceSession(router, name, { ip, mac });
+        if (replacedUser === undefined) break;
+      }
     }
     // Already logged in: the session is there now or it is someone else's, so one look is enough.
     const sessionRef = await this.awaitSession(router, name, { ip, mac }, alreadyIn ? 0 : this.loginConfirmMs);
-    if (sessionRef) return { loggedIn: true, ip, mac, sessionRef };
-    return { loggedIn: false, ip, mac, reason: 'timeout', error: 'the session did not show in /ip/hotspot/active' };
+    if (sessionRef) return { loggedIn: true, ip, mac, sessionRef, replacedUser };
+    return { loggedIn: false, ip, mac, reason: 'timeout', error: 'the session did not show in /ip/hotspot/active', replacedUser };
+  }
+
+  /**
+   * Logs the device out of its session as a user other than `name` (`/ip/hotspot/active/remove` of its entry, found by
+   * MAC, or by address without one); returns that user, or undefined when the device's session is already `name`'s
+   * or there is none.
+   */
+  private async endDeviceSession(router: RouterConnection, name: string, device: { ip: string; mac?: string }): Promise<string | undefined> {
+    const query = device.mac === undefined ? [`?address=${device.ip}`, `?to-address=${device.ip}`, '?#|'] : [`?mac-address=${device.mac}`];
+    const rows = await this.client.command(router, `${ACTIVE}/print`, ['=.proplist=.id,user', ...query]);
+    const other = rows.find((row) => row.user !== name);
+    if (!other || rows.some((row) => row.user === name)) return undefined;
+    try {
+      await this.client.command(router, `${ACTIVE}/remove`, [`=.id=${itemRef(other['.id'])}`]);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    return other.user;
   }
 
   private async awaitSession(

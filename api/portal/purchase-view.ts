@@ -3,7 +3,7 @@ import { PEOPLE_FACING_CODES, type ErrorCode } from '../../domain/errors';
 import { autoConnectMessage, MESSAGES } from '../../domain/messages';
 import { centsToMajor } from '../../domain/money';
 import { nextAction, type NextAction } from '../../domain/purchase';
-import type { AutoConnectReport } from '../../domain/temporal';
+import { STACKED_REASON, type AutoConnectReport } from '../../domain/temporal';
 import type { PurchaseEntity } from '../../db/entities';
 import type { Config } from '../../shared/config';
 import type { SecretBox } from '../../shared/secrets';
@@ -44,6 +44,8 @@ function statusUrl(deps: PurchaseViewDeps, purchaseId: string): string {
  */
 export function purchaseView(deps: PurchaseViewDeps, purchase: PurchaseEntity, outcome: PurchaseOutcomeView = {}) {
   const active = purchase.status === 'active';
+  // Its time was added to the device's running purchase: no credentials of its own to show.
+  const stacked = purchase.statusReason === STACKED_REASON;
   const credentials = () => ({
     usuario: purchase.hotspotUsername ?? '',
     contrasena: deps.secrets.decryptOptional(purchase.hotspotPasswordEncrypted) ?? '',
@@ -56,7 +58,7 @@ export function purchaseView(deps: PurchaseViewDeps, purchase: PurchaseEntity, o
      * without access throws its PurchaseEndedError, with the customer's message.
      */
     answer(): PurchaseAnswer {
-      if (active) return { status: 200, body: approvedBody(deps, purchase, credentials(), outcome) };
+      if (active) return { status: 200, body: approvedBody(deps, purchase, stacked ? { usuario: '', contrasena: '' } : credentials(), stacked, outcome) };
       const ended = endedWithout(purchase);
       if (ended) throw new PurchaseEndedError(ended.code, purchase.customerMessage ?? ended.message);
       return acceptedAnswer(deps, purchase);
@@ -74,7 +76,8 @@ export function purchaseView(deps: PurchaseViewDeps, purchase: PurchaseEntity, o
         redirect_url: purchase.status === 'pending' ? purchase.nextActionUrl : null,
         desafio_3ds: purchase.status === 'pending' ? challengeOf(purchase) : null,
         tipo_usuario: purchase.userType,
-        usuario_hotspot: active ? credentials() : null,
+        usuario_hotspot: active && !stacked ? credentials() : null,
+        tiempo_sumado: stacked,
         producto: productOf(purchase),
         creada_en: purchase.createdAt.toISOString(),
         activada_en: purchase.activatedAt?.toISOString() ?? null,
@@ -153,6 +156,7 @@ function approvedBody(
   deps: PurchaseViewDeps,
   purchase: PurchaseEntity,
   credentials: { usuario: string; contrasena: string },
+  stacked: boolean,
   { autoConnect = { requested: false, connected: false }, deviceProblem }: PurchaseOutcomeView,
 ): z.output<typeof PurchaseApproved> {
   const detail = purchase.gatewayDetail as { status_detail?: string; installments?: number; payment_method?: Record<string, unknown> };
@@ -163,6 +167,7 @@ function approvedBody(
     estado_pago: purchase.gatewayStatus ?? '',
     tipo_usuario: purchase.userType,
     usuario_hotspot: credentials,
+    tiempo_sumado: stacked,
     producto: { ...productOf(purchase), perfil_mikrotik: purchase.profileName },
     cliente: { nombre: purchase.customerName, email: purchase.customerEmail },
     timestamp: new Date().toISOString(),
@@ -173,7 +178,7 @@ function approvedBody(
       estado: autoConnect.connected ? 'conectado' : 'no_conectado',
       mac: autoConnect.requested ? (autoConnect.mac ?? purchase.clientMac ?? '') : '',
       ip: autoConnect.requested ? (autoConnect.ip ?? purchase.clientIp ?? '') : '',
-      mensaje: autoConnectMessage(autoConnect),
+      mensaje: stacked ? MESSAGES.timeStacked : autoConnectMessage(autoConnect),
       motivo: autoConnectReason(autoConnect, deviceProblem),
       verificado: autoConnect.connected,
       session_id: null,

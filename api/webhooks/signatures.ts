@@ -72,6 +72,24 @@ export function verifyMercadoPagoSignature(input: MercadoPagoSignatureInput): Si
   return driftSeconds > input.toleranceSeconds ? fail('stale_timestamp') : { ok: true };
 }
 
+/** Parsed Conekta public keys by PEM: parsing one costs more than the signature check itself, and a company keeps its key. */
+const publicKeys = new Map<string, KeyObject | null>();
+const PUBLIC_KEYS_KEPT = 1_000;
+
+/** The stored PEM as a key object (parsed once), or null when it is not a public key. */
+function publicKey(pem: string): KeyObject | null {
+  let key = publicKeys.get(pem);
+  if (key !== undefined) return key;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    key = null;
+  }
+  if (publicKeys.size >= PUBLIC_KEYS_KEPT) publicKeys.clear();
+  publicKeys.set(pem, key);
+  return key;
+}
+
 /**
  * Verifies Conekta's `digest` header: an RSA signature of the SHA-256 of the raw body bytes, made with the private
  * half of the company's webhook key (POST /webhook_keys). Checks the standard PKCS#1 v1.5 signature first; also
@@ -82,12 +100,8 @@ export function verifyMercadoPagoSignature(input: MercadoPagoSignatureInput): Si
 export function verifyConektaDigest(rawBody: Buffer, digestHeader: HeaderValue, publicKeyPem: string): SignatureCheck {
   const header = single(digestHeader);
   if (!header) return fail('missing_signature');
-  let key: KeyObject;
-  try {
-    key = createPublicKey(publicKeyPem);
-  } catch {
-    return fail('invalid_public_key');
-  }
+  const key = publicKey(publicKeyPem);
+  if (!key) return fail('invalid_public_key');
   const modulusBits = key.asymmetricKeyType === 'rsa' ? key.asymmetricKeyDetails?.modulusLength : undefined;
   if (!modulusBits) return fail('invalid_public_key');
 

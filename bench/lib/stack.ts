@@ -47,6 +47,12 @@ export interface StackOptions {
   temporalInMemory?: boolean;
   /** More API processes beside the first, by name, each with configuration of its own on top of `env` (to compare settings side by side). */
   extraApis?: Record<string, Record<string, string>>;
+  /**
+   * A folder for CPU profiles of the API and the worker (`--cpu-prof`: one `.cpuprofile` per JavaScript thread, the
+   * worker's workflow thread included, in `<folder>/<name>/`, written when the stack stops); open them in Chrome
+   * DevTools or summarise them with `node dist/bench/profile-summary.js`.
+   */
+  profileDir?: string;
 }
 
 const DATABASE_NAME = 'pagos_hotspot';
@@ -128,7 +134,8 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
     };
     const childEnv = { ...process.env, ...overrides };
     const start = (name: string, script: string, env: Record<string, string> = {}): ChildService => {
-      const child = startChildService(name, path.join(root, 'dist', script), { cwd: root, env: { ...childEnv, ...env }, print });
+      const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profileDir, name)}`] : [];
+      const child = startChildService(name, path.join(root, 'dist', script), { cwd: root, env: { ...childEnv, ...env }, print, nodeArgs });
       stops.push(() => child.stop(10_000));
       return child;
     };

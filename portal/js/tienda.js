@@ -1,7 +1,9 @@
 /* The store (login.html): plans → customer and card → purchase → credentials and login; pending payments and 3-D
- * Secure wait here; "Ya compré" logs a returning device in; "Tengo una ficha" redeems a voucher (its printed QR code
- * opens this page with ?ficha=<code>&clave=<password>) and then goes the way of an approved purchase. One Idempotency-Key and one card token per attempt: a
- * request that got no answer is resent unchanged (the API answers it once), anything answered starts a new attempt. */
+ * Secure wait here; the same plan bought again while connected (from status.html) adds its time to the device's
+ * access; "Ya compré" logs a returning device in; "Tengo una ficha" redeems a voucher (its printed QR code opens this
+ * page with ?ficha=<code>&clave=<password>) and then goes the way of an approved purchase. One Idempotency-Key and one
+ * card token per attempt: a request that got no answer is resent unchanged (the API answers it once), anything
+ * answered starts a new attempt. */
 (function (g) {
   'use strict';
   var P = g.Portal, $ = P.$, cfg = P.cfg, dev = P.device();
@@ -207,6 +209,7 @@
 
   /** A purchase's or a voucher's answer: approved, still under way, or refused (its `detail` shown at `errorSel`). */
   function answered(res, errorSel, fallback) {
+    if (res.status === 200 && res.body.tiempo_sumado) return stacked(res.body.producto.nombre, res.body.expira_en, res.body.auto_conexion.mensaje);
     if (res.status === 200) return approved(res.body.usuario_hotspot, res.body.producto.nombre, res.body.expira_en, res.body.auto_conexion.estado === 'conectado');
     if (res.status === 202) return waitFor(res.body);
     message(errorSel, P.detail(res.body, fallback));
@@ -250,6 +253,10 @@
     polling = setTimeout(function () {
       P.api(url).then(function (res) {
         var b = res.body || {};
+        if (res.status === 200 && b.estado === 'active' && b.tiempo_sumado) {
+          P.save(PENDING, null);
+          return stacked(b.producto.nombre, b.expira_en, b.mensaje);
+        }
         if (res.status === 200 && b.estado === 'active' && b.usuario_hotspot) {
           P.save(PENDING, null);
           return approved(b.usuario_hotspot, b.producto.nombre, b.expira_en, false);
@@ -276,6 +283,16 @@
     var connect = function () { login(credentials.usuario, credentials.contrasena, connected); };
     $('#conectar').onclick = connect;
     setTimeout(connect, 1500);
+  }
+
+  /** The same plan bought again while connected: its time was added to this device's access, which goes on as it is. */
+  function stacked(planName, expires, text) {
+    var saved = P.load(P.ACCESS);
+    if (saved) { saved.expira = expires; P.save(P.ACCESS, saved); }
+    only('#sumado');
+    $('#s-mensaje').textContent = text || 'Se agregó el tiempo a su conexión actual.';
+    $('#s-plan').textContent = planName;
+    $('#s-vence').textContent = new Date(expires).toLocaleString('es-MX');
   }
 
   /** Connected by the API: the router shows its after-login page. Otherwise: the hotspot's own login form. */

@@ -149,6 +149,31 @@ describe('captive portal in Chromium', () => {
     expect(session(device.mac)?.user).toBe(username);
   });
 
+  it('buying more from the status page stacks time without a new login', async () => {
+    const { page, device } = await openStore();
+    await payWithConekta(page, TEST_CARDS.approved);
+    await page.getByRole('heading', { name: '¡Ya tiene Internet!' }).waitFor();
+    const loggedIn = session(device.mac)!;
+    const usersBefore = stack.router.state.list(MENU.user).length;
+
+    await page.goto(hotspot.deviceUrl(device.mac, 'status'));
+    await page.locator('#e-plan').filter({ hasText: '1 hora' }).waitFor();
+    await page.getByRole('link', { name: 'Comprar más tiempo' }).click();
+    await page.getByRole('radio', { name: /1 hora/ }).check();
+    await payWithConekta(page, TEST_CARDS.approved);
+    await page.getByRole('heading', { name: '¡Tiempo agregado!' }).waitFor();
+    expect(await page.locator('#s-mensaje').textContent()).toMatch(/Se agregó el tiempo a su conexión actual/);
+    expect(await page.locator('#c-usuario').isVisible()).toBe(false);
+    await screenshot(page, '13-tiempo-agregado');
+    // Still the same session of the same user, and no user added for the second purchase.
+    expect(session(device.mac)).toMatchObject({ '.id': loggedIn['.id'], user: loggedIn.user });
+    await eventually(() => stack.router.state.list(MENU.user).length === usersBefore, 10_000, 'the reserved user to be removed');
+
+    await page.getByRole('link', { name: 'Ver mi tiempo restante' }).click();
+    await page.getByRole('heading', { name: 'Está conectado' }).waitFor();
+    await page.locator('#e-restante').filter({ hasText: /^(1 hora 59|2 horas)/ }).waitFor();
+  });
+
   it('logs in through the hotspot’s own form with http-chap (the fallback when the API cannot)', async () => {
     const device = newDevice(stack);
     stack.router.state.add(MENU.user, { name: 'chap-user', password: 'clave-ñ-42' });

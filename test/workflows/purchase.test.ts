@@ -13,6 +13,9 @@ import {
   purchaseStateQuery,
   refundUpdate,
   revokeUpdate,
+  STACKED_REASON,
+  stackTimeUpdate,
+  stackUpdateId,
   type PurchaseWorkflowInput,
   type RecordStatusInput,
 } from '../../domain/temporal';
@@ -73,6 +76,10 @@ function fakeActivities(overrides: Partial<Activities> = {}, validitySeconds = 7
     findPurchasesWithoutWorkflow: async () => [],
     closePurchaseWithoutWorkflow: async () => false,
     closePaymentReconciliation: async (report) => report,
+    findStackTarget: async () => null,
+    stackOntoPurchase: async () => ({ stacked: false, reason: 'ENDED' }),
+    takeBackStackedTime: async () => false,
+    applyExtendedLimits: async () => ({ limitUptimeSeconds: null }),
     ...overrides,
   };
   return { activities, calls: [], statuses, writes };
@@ -157,11 +164,17 @@ describe('purchaseWorkflow (time-skipping)', () => {
   });
 
   it('moves the expiry when an admin extends the access', async () => {
-    const fake = fakeActivities();
-    const state = await run(fake, 'extended', async (handle) => {
-      await env.sleep('1 day');
+    await extendedByTwoDays(fakeActivities(), 'extended', async (handle) => {
       const extended = await handle.executeUpdate(extendUpdate, { args: [{ actor: { userId: 1, email: 'a@x.com' }, seconds: 2 * DAY }] });
       expect(extended.status).toBe('active');
+    });
+  });
+
+  /** A week's purchase given two more days on its first day by `extend`: active on day 8, expired 9 days after activation. */
+  async function extendedByTwoDays(fake: Fake, name: string, extend: (handle: WorkflowHandle<typeof purchaseWorkflow>) => Promise<void>) {
+    const state = await run(fake, name, async (handle) => {
+      await env.sleep('1 day');
+      await extend(handle);
       await env.sleep('7 days'); // day 8: past the original expiry, before the new one
       expect((await handle.query(purchaseStateQuery)).status).toBe('active');
       return handle.result();
@@ -169,6 +182,39 @@ describe('purchaseWorkflow (time-skipping)', () => {
     expect(state.status).toBe('expired');
     const active = fake.statuses.find((s) => s.to === 'active')!.fields!;
     expect(Date.parse(state.expiresAt!) - Date.parse(active.activatedAt!)).toBe(9 * DAY * 1000);
+  }
+
+  it('adds its time to the device’s running purchase of the same plan: no user of its own, no router command at expiry', async () => {
+    const expiresAt = new Date(Date.now() + 3 * DAY * 1000).toISOString();
+    const fake = fakeActivities({
+      findStackTarget: async () => ({ purchaseId: 'running', workflowId: 'purchase:test:running' }),
+      stackOntoPurchase: async () => ({ stacked: true, expiresAt }),
+    });
+    const state = await run(fake, 'stacked-expired', async (handle) => {
+      await env.sleep('2 days');
+      expect((await handle.query(purchaseStateQuery)).status).toBe('active');
+      return handle.result();
+    });
+    expect(state).toMatchObject({ status: 'expired', expiresAt });
+    expect(toStatuses(fake)).toEqual(['charging', 'paid', 'active', 'expired']);
+    expect(fake.statuses.find((s) => s.to === 'active')).toMatchObject({ reason: STACKED_REASON, fields: { expiresAt } });
+    expect(fake.calls).toContain('removeHotspotUser');
+    expect(fake.calls).not.toContain('enableHotspotUser');
+    expect(fake.calls).not.toContain('revokeHotspotAccess');
+  });
+
+  it('takes another purchase’s stacked time once, however often it is sent, and the router limits follow', async () => {
+    const fake = fakeActivities();
+    await extendedByTwoDays(fake, 'stack-received', async (handle) => {
+      const stack = () =>
+        handle.executeUpdate(stackTimeUpdate, {
+          args: [{ from: 'later', fromWorkflowId: 'purchase:test:later', seconds: 2 * DAY, uptimeSeconds: 3600 }],
+          updateId: stackUpdateId('later'),
+        });
+      const first = await stack();
+      expect(await stack()).toEqual(first);
+    });
+    expect(fake.calls.filter((c) => c === 'applyExtendedLimits')).toHaveLength(1);
   });
 
   it('revokes and refunds on admin request', async () => {

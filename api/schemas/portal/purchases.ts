@@ -84,6 +84,12 @@ const AutoConnection = z.object({
   session_id: z.null(),
 });
 
+const TimeStacked = z
+  .boolean()
+  .describe(
+    'El dispositivo ya tenía este plan activo en este router: el tiempo se sumó a esa compra (nuevo `expira_en`), sin nuevos datos de acceso; el dispositivo sigue conectado',
+  );
+
 /** The success body portals read, plus the purchase id, its status URL and its expiry. */
 export const PurchaseApproved = z.object({
   success: z.literal(true),
@@ -91,7 +97,10 @@ export const PurchaseApproved = z.object({
   id_transaccion: z.string(),
   estado_pago: z.string(),
   tipo_usuario: z.enum(USER_TYPES),
-  usuario_hotspot: z.object({ usuario: z.string(), contrasena: z.string() }),
+  usuario_hotspot: z
+    .object({ usuario: z.string(), contrasena: z.string() })
+    .describe('Vacíos cuando el tiempo se sumó a la conexión actual del dispositivo (`tiempo_sumado`)'),
+  tiempo_sumado: TimeStacked,
   producto: z.object({ nombre: z.string(), precio: z.number(), moneda: z.string(), perfil_mikrotik: z.string() }),
   cliente: z.object({ nombre: z.string(), email: z.string() }),
   timestamp: z.string(),
@@ -144,6 +153,7 @@ export const PurchaseStatusResponse = z.object({
   desafio_3ds: ThreeDsChallenge,
   tipo_usuario: z.enum(USER_TYPES),
   usuario_hotspot: z.object({ usuario: z.string(), contrasena: z.string() }).nullable(),
+  tiempo_sumado: TimeStacked,
   producto: z.object({ nombre: z.string(), precio: z.number(), moneda: z.string() }),
   creada_en: z.string(),
   activada_en: z.string().nullable(),

@@ -287,6 +287,22 @@ describe.each([
       expect(sim.state.list(MENU.active)).toHaveLength(1);
     });
 
+    it('moves a device logged in as another user to this one only when asked (by MAC, or by IP alone)', async () => {
+      await hotspot.createUser(router, user({ name: 'PT-OLD01', comment: 'pagos:purchase-0' }));
+      for (const address of [{ mac: MAC }, { ip: '10.5.50.10' }]) {
+        await hotspot.loginDevice(router, { username: 'PT-OLD01', password: '1234', mac: MAC });
+        expect(await hotspot.loginDevice(router, device(address))).toMatchObject({ loggedIn: false, reason: 'timeout' });
+        expect(sim.state.list(MENU.active)).toEqual([expect.objectContaining({ user: 'PT-OLD01' })]);
+
+        const moved = await hotspot.loginDevice(router, { ...device(address), replaceSession: true });
+        expect(moved).toMatchObject({ loggedIn: true, replacedUser: 'PT-OLD01' });
+        expect(sim.state.list(MENU.active)).toEqual([expect.objectContaining({ user: 'PT-AB123', 'mac-address': MAC })]);
+        // Already this user's: nothing to replace.
+        expect(await hotspot.loginDevice(router, { ...device(address), replaceSession: true })).toEqual({ ...moved, replacedUser: undefined });
+        await hotspot.endSessions(router, 'PT-AB123');
+      }
+    });
+
     it('reports refusals as results: wrong password, disabled user, unknown device', async () => {
       expect(await hotspot.loginDevice(router, device({ password: '0000', mac: MAC }))).toMatchObject({
         loggedIn: false,

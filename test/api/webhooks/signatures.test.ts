@@ -221,6 +221,16 @@ describe('verifyConektaDigest (signatures made by the Conekta simulator)', () =>
     });
   });
 
+  it('checks each call against the key it is given, however often keys alternate (parsed keys are kept by PEM)', () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const check = (pem: string) => verifyConektaDigest(delivery.rawBody, delivery.headers.digest, pem);
+    for (let round = 0; round < 3; round++) {
+      expect(check(publicKeyPem)).toEqual({ ok: true });
+      expect(check(other)).toEqual({ ok: false, reason: 'signature_mismatch' });
+      expect(check('not a key')).toEqual({ ok: false, reason: 'invalid_public_key' });
+    }
+  });
+
   it('replays the same event id with a valid digest (the processed-webhook table must drop it)', async () => {
     const { id } = JSON.parse(delivery.rawBody.toString()) as { id: string };
     await sim.webhooks.replay(id);
