@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { In, IsNull, MoreThan, Not, Or, type DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { stackTimeUpdate, stackUpdateId, STACKED_REASON, type StackTarget } from '../../domain/temporal';
 import { PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
 import type { SecretBox } from '../../shared/secrets';
@@ -62,22 +62,20 @@ export function createStackingActivities({ dataSource, secrets, hotspot }: Stack
      * expired, holding its own user (not itself stacked). The latest to expire when there are several; null when none.
      */
     async findStackTarget(purchaseId: string): Promise<StackTarget | null> {
-      const purchase = await purchases.findOneByOrFail({ id: purchaseId });
-      if (!purchase.clientMac || !purchase.productId || !purchase.routerId) return null;
-      const running = await purchases.findOne({
-        where: {
-          id: Not(purchaseId),
-          routerId: purchase.routerId,
-          clientMac: purchase.clientMac,
-          productId: purchase.productId,
-          status: 'active',
-          expiresAt: MoreThan(new Date()),
-          statusReason: Or(IsNull(), Not(STACKED_REASON)),
-        },
-        select: { id: true, workflowId: true },
-        order: { expiresAt: 'DESC' },
-      });
-      return running ? { purchaseId: running.id, workflowId: running.workflowId } : null;
+      // One statement: the paid purchase's router, MAC and plan are joined in (a NULL one matches nothing).
+      const running = await purchases
+        .createQueryBuilder('running')
+        .innerJoin(PurchaseEntity, 'paid', 'paid.id = :purchaseId', { purchaseId })
+        .select('running.id', 'purchaseId')
+        .addSelect('running.workflow_id', 'workflowId')
+        .where('running.id <> paid.id')
+        .andWhere('running.router_id = paid.router_id AND running.client_mac = paid.client_mac AND running.product_id = paid.product_id')
+        .andWhere(`running.status = 'active' AND running.expires_at > :now`, { now: new Date() })
+        .andWhere('(running.status_reason IS NULL OR running.status_reason <> :stacked)', { stacked: STACKED_REASON })
+        .orderBy('running.expires_at', 'DESC')
+        .limit(1)
+        .getRawOne<StackTarget>();
+      return running ?? null;
     },
 
     /**
