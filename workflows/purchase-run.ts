@@ -89,6 +89,11 @@ export class PurchaseRun {
    * takes that time back instead of removing access.
    */
   stackedOnto: StackTarget | undefined;
+  /**
+   * False when the reservation found nothing this purchase could stack onto (no device MAC or plan): the lookup after
+   * the payment is skipped. Undefined in histories whose reservation did not say: looked up, as they were.
+   */
+  stackable: boolean | undefined;
   /** Purchases whose time was stacked onto this one (purchase id → workflow id): told if this access ends early. */
   readonly stacks = new Map<string, string>();
   /** The purchase this one's time was stacked onto ended early, taking that time with it. */

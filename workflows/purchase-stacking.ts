@@ -16,6 +16,7 @@ import { now, type PurchaseRun } from './purchase-run';
  * there is none, or it ended or refused meanwhile: the purchase goes on to enable its own user.
  */
 export async function stack(run: PurchaseRun): Promise<boolean> {
+  if (run.stackable === false) return false;
   const target = await run.lookup.findStackTarget(run.purchaseId).catch((error: unknown) => {
     log.warn('could not look for a running purchase to stack onto; enabling a user of its own', { purchaseId: run.purchaseId, ...failureLog(error) });
     return null;

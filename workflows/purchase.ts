@@ -71,7 +71,8 @@ async function adopt(run: PurchaseRun, expiresAt: string): Promise<boolean> {
 /** 1. Reserve: the disabled user must exist on the router before any money moves. */
 async function reserve(run: PurchaseRun): Promise<boolean> {
   try {
-    await run.reserveStep('reserveHotspotUser', run.purchaseId);
+    const reserved = await run.reserveStep('reserveHotspotUser', run.purchaseId);
+    run.stackable = reserved.stackable;
     return true;
   } catch (error) {
     const code = failureType(error) ?? 'ROUTER_UNREACHABLE';

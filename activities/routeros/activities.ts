@@ -113,9 +113,11 @@ function hotspotUserActivities({ dataSource, hotspot }: RouterActivityDeps, { co
   return {
     /**
      * Creates the purchase's hotspot user, disabled, tagged with the purchase id. A name another user already holds is
-     * replaced by fresh credentials; our own user from an earlier attempt is accepted as is.
+     * replaced by fresh credentials; our own user from an earlier attempt is accepted as is. Says whether the purchase
+     * could stack onto the device's running purchase (it names the device's MAC and a plan), so the workflow, which
+     * reads no row itself, skips looking for one when it cannot.
      */
-    async reserveHotspotUser(purchaseId: string): Promise<{ username: string }> {
+    async reserveHotspotUser(purchaseId: string): Promise<{ username: string; stackable: boolean }> {
       const loaded = await load(purchaseId);
       const { purchase } = loaded;
       const router = connection(loaded);
@@ -130,7 +132,7 @@ function hotspotUserActivities({ dataSource, hotspot }: RouterActivityDeps, { co
             disabled: true,
           });
           await storeRouterUserRef(dataSource, purchaseId, ref);
-          return { username: creds.username };
+          return { username: creds.username, stackable: purchase.clientMac !== null && purchase.productId !== null };
         } catch (error) {
           if (!(isDomainError(error) && error.code === 'HOTSPOT_USER_CONFLICT') || attempt >= 5) throw error;
           creds = await credentials(purchase, true);

@@ -53,7 +53,7 @@ function fakeActivities(overrides: Partial<Activities> = {}, validitySeconds = 7
       writes.push([...passed.map((step) => step.to), input.to]);
     },
     recordPurchaseEvent: async () => undefined,
-    reserveHotspotUser: async () => ({ username: 'PT-AB123' }),
+    reserveHotspotUser: async () => ({ username: 'PT-AB123', stackable: true }),
     enableHotspotUser: async () => ({ validitySeconds, autoConnect: false }),
     removeHotspotUser: async () => undefined,
     adoptHotspotUser: async () => ({ adopted: true }),
@@ -201,6 +201,22 @@ describe('purchaseWorkflow (time-skipping)', () => {
     expect(fake.calls).toContain('removeHotspotUser');
     expect(fake.calls).not.toContain('enableHotspotUser');
     expect(fake.calls).not.toContain('revokeHotspotAccess');
+  });
+
+  it('gets a user of its own without looking for a running purchase when it names no device', async () => {
+    const fake = fakeActivities({
+      reserveHotspotUser: async () => ({ username: 'PT-AB123', stackable: false }),
+      findStackTarget: async () => ({ purchaseId: 'running', workflowId: 'purchase:test:running' }),
+      stackOntoPurchase: async () => ({ stacked: true, expiresAt: new Date(Date.now() + 3 * DAY * 1000).toISOString() }),
+    });
+    const state = await run(fake, 'not-stackable', async (handle) => {
+      await env.sleep('1 hour');
+      return handle.query(purchaseStateQuery);
+    });
+    expect(state.status).toBe('active');
+    expect(fake.statuses.find((s) => s.to === 'active')?.reason).not.toBe(STACKED_REASON);
+    expect(fake.calls).toContain('enableHotspotUser');
+    expect(fake.calls).not.toContain('findStackTarget');
   });
 
   it('takes another purchase’s stacked time once, however often it is sent, and the router limits follow', async () => {
