@@ -3,6 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { In, type DataSource } from 'typeorm';
 import { stackTimeUpdate, stackUpdateId, STACKED_REASON, type StackTarget } from '../../domain/temporal';
 import { PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
+import { stackTargetOf } from '../../db/repositories/purchase-path';
 import type { SecretBox } from '../../shared/secrets';
 import { routerConnection } from '../routeros/connection';
 import type { HotspotOperations } from '../routeros/hotspot';
@@ -61,21 +62,8 @@ export function createStackingActivities({ dataSource, secrets, hotspot }: Stack
      * The device's running purchase this one's time can be added to: same router, same MAC, same plan, active and not
      * expired, holding its own user (not itself stacked). The latest to expire when there are several; null when none.
      */
-    async findStackTarget(purchaseId: string): Promise<StackTarget | null> {
-      // One statement: the paid purchase's router, MAC and plan are joined in (a NULL one matches nothing).
-      const running = await purchases
-        .createQueryBuilder('running')
-        .innerJoin(PurchaseEntity, 'paid', 'paid.id = :purchaseId', { purchaseId })
-        .select('running.id', 'purchaseId')
-        .addSelect('running.workflow_id', 'workflowId')
-        .where('running.id <> paid.id')
-        .andWhere('running.router_id = paid.router_id AND running.client_mac = paid.client_mac AND running.product_id = paid.product_id')
-        .andWhere(`running.status = 'active' AND running.expires_at > :now`, { now: new Date() })
-        .andWhere('(running.status_reason IS NULL OR running.status_reason <> :stacked)', { stacked: STACKED_REASON })
-        .orderBy('running.expires_at', 'DESC')
-        .limit(1)
-        .getRawOne<StackTarget>();
-      return running ?? null;
+    findStackTarget(purchaseId: string): Promise<StackTarget | null> {
+      return stackTargetOf(dataSource, purchaseId, STACKED_REASON);
     },
 
     /**

@@ -307,6 +307,31 @@ export async function purchaseById(dataSource: DataSource, purchaseId: string): 
   return row ? part<PurchaseEntity>(row, 'p') : null;
 }
 
+/**
+ * The device's running purchase a paid purchase's time can be added to: same router, MAC and plan as `purchaseId`'s
+ * (a NULL one matches nothing), active and not expired, holding its own user (`stackedReason` marks one that does
+ * not). The latest to expire when there are several; null when none.
+ */
+export async function stackTargetOf(
+  dataSource: DataSource,
+  purchaseId: string,
+  stackedReason: string,
+): Promise<{ purchaseId: string; workflowId: string } | null> {
+  const [row] = await run<{ purchaseId: string; workflowId: string }>(
+    dataSource,
+    'purchase-stack-target',
+    `SELECT running.id AS "purchaseId", running.workflow_id AS "workflowId"
+       FROM purchases paid
+       JOIN purchases running ON running.router_id = paid.router_id AND running.client_mac = paid.client_mac
+                             AND running.product_id = paid.product_id AND running.id <> paid.id
+      WHERE paid.id = $1 AND running.status = 'active' AND running.expires_at > $2
+        AND running.status_reason IS DISTINCT FROM $3
+      ORDER BY running.expires_at DESC LIMIT 1`,
+    [purchaseId, new Date(), stackedReason],
+  );
+  return row ?? null;
+}
+
 /** Stores fresh hotspot credentials (the password sealed) for a purchase; its router user is not known yet. */
 export async function storeCredentials(dataSource: DataSource, purchaseId: string, username: string, passwordEncrypted: string | null): Promise<void> {
   await run(
