@@ -155,10 +155,7 @@ export class PurchaseRun {
       this.status = to;
       return;
     }
-    const passed = this.unwritten.splice(0);
-    await this.bookkeep(`status ${to}`, () =>
-      this.store.recordPurchaseStatus({ purchaseId: this.purchaseId, to, ...change, ...(passed.length > 0 ? { passed } : {}) }),
-    );
+    await this.write({ to, ...change });
     this.status = to;
     if (!PASSING_STATUSES.has(to)) this.publish();
   }
@@ -166,10 +163,14 @@ export class PurchaseRun {
   /** Writes the passing statuses not written yet, if any. */
   private async writePassed(): Promise<void> {
     const last = this.unwritten.pop();
-    if (!last) return;
+    if (last) await this.write(last);
+  }
+
+  /** Writes `step` and, before it in the same statement, the passing statuses not written yet. */
+  private async write(step: PassedStatus): Promise<void> {
     const passed = this.unwritten.splice(0);
-    await this.bookkeep(`status ${last.to}`, () =>
-      this.store.recordPurchaseStatus({ purchaseId: this.purchaseId, ...last, ...(passed.length > 0 ? { passed } : {}) }),
+    await this.bookkeep(`status ${step.to}`, () =>
+      this.store.recordPurchaseStatus({ purchaseId: this.purchaseId, ...step, ...(passed.length > 0 ? { passed } : {}) }),
     );
   }
 
