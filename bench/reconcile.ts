@@ -5,6 +5,7 @@ import { CompanyEntity, PurchaseEntity } from '../db/entities';
 import type { Gateway } from '../domain/purchase';
 import type { PaymentReconcileReport } from '../domain/reconciliation';
 import { WORKFLOW_TYPES } from '../domain/temporal';
+import { DEMO_GATEWAYS } from '../scripts/dev/seed';
 import { GATEWAYS } from './lib/portal';
 import { rssMiB } from './lib/procs';
 import { options, runBenchmark, saveResult } from './lib/results';
@@ -33,7 +34,7 @@ async function seed(stack: BenchStack): Promise<{ refunded: number }> {
     ids.push(id);
   }
   const product = stack.demo.products[0];
-  const accounts: Record<Gateway, string> = { conekta: 'key_demo_private_sandbox', mercado_pago: 'TEST-demo-access-token' };
+  const accounts: Record<Gateway, string> = { conekta: DEMO_GATEWAYS.conektaPrivateKey, mercado_pago: DEMO_GATEWAYS.mercadoPagoAccessToken };
   const rows: QueryDeepPartialEntity<PurchaseEntity>[] = [];
   let refunded = 0;
   for (let i = 0; i < opts.purchases; i++) {

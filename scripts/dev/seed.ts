@@ -21,7 +21,7 @@ export const DEMO_COMPANY_ID = 'EMP_DEMO';
 export const DEMO_ROUTER_ID = 'RTR_DEMO';
 
 /** Gateway credentials of the demo company: the simulators accept any, so these are labels, not secrets. */
-const DEMO_GATEWAYS = {
+export const DEMO_GATEWAYS = {
   conektaPrivateKey: 'key_demo_private_sandbox',
   conektaPublicKey: 'key_demo_public_sandbox',
   mercadoPagoAccessToken: 'TEST-demo-access-token',
