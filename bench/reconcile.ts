@@ -13,7 +13,7 @@ import { startBenchStack, type BenchStack } from './lib/stack';
 import { round } from './lib/stats';
 
 /**
- * Benchmark 6: one payment reconciliation over 10,000 purchases of 2 companies (which share one account per gateway,
+ * Benchmark 7: one payment reconciliation over 10,000 purchases of 2 companies (which share one account per gateway,
  * as companies on the default Conekta key do), half through each gateway, with both gateway simulators answering
  * every call in 100 ms. The purchases are written straight into the database and their charges into the simulators
  * (1% of them refunded in the gateway's dashboard, with no webhook); then one run is started and timed. Reported:
