@@ -13,8 +13,9 @@ import { ROUTER_API_USER, type Sandbox } from './sandbox';
 
 /**
  * The demo data of `npm run dev`, idempotent: a company whose gateways point at the simulators, its admin, a router
- * pointing at the simulated one, three products and the router's API key. A second run creates nothing new; it only
- * refreshes what the simulators change on each start (the Conekta webhook key) and re-wires the router and gateways.
+ * pointing at the simulated one, three products, the router's API key and a batch of vouchers. A second run creates
+ * nothing new; it only refreshes what the simulators change on each start (the Conekta webhook key) and re-wires
+ * the router and gateways.
  */
 
 export const DEMO_COMPANY_ID = 'EMP_DEMO';
