@@ -9,6 +9,7 @@ import { DomainError } from '../../domain/errors';
 import { centsToMajor } from '../../domain/money';
 import type { PurchaseStatus } from '../../domain/purchase';
 import {
+  HOLDING_STATUSES,
   VOUCHER_ALPHABET,
   VOUCHER_USERNAME_LENGTH,
   voucherSecret,
@@ -276,9 +277,6 @@ export interface Revocation {
   inProgress: number;
 }
 
-/** Statuses of a redemption still being set up: its access is revoked once it is active. */
-const SETTING_UP: readonly PurchaseStatus[] = ['created', 'charging', 'paid'];
-
 /**
  * Revokes a whole batch: no voucher of it is redeemed from now on, and every access one of them gave is removed
  * through its purchase workflow.
@@ -353,13 +351,13 @@ async function revokeAccesses(
   }
 }
 
-/** The purchases of the selected vouchers that are active or being set up. */
+/** The purchases that hold the selected vouchers: active, or being set up. */
 async function livePurchases(manager: EntityManager, companyId: string, selection: { batchId?: number; voucherId?: number }) {
   const rows: { id: string; status: PurchaseStatus }[] = await manager.query(
     `SELECT p.id, p.status FROM vouchers v JOIN purchases p ON p.id = v.purchase_id
       WHERE v.company_id = $1 AND ($2::int IS NULL OR v.batch_id = $2) AND ($3::bigint IS NULL OR v.id = $3)
         AND p.status = ANY($4)`,
-    [companyId, selection.batchId ?? null, selection.voucherId ?? null, ['active', ...SETTING_UP]],
+    [companyId, selection.batchId ?? null, selection.voucherId ?? null, HOLDING_STATUSES],
   );
   return rows;
 }
