@@ -335,18 +335,20 @@ async function revokeAccesses(
   const actionDeps = { ...deps, config: { ...deps.config, PURCHASE_RESPONSE_WAIT_SECONDS: ACCESS_REVOKE_WAIT_SECONDS } };
   const request: PurchaseActionRequest = { reason: reason ?? 'Ficha revocada' };
   const deadline = Date.now() + deps.config.PURCHASE_RESPONSE_WAIT_SECONDS * 1000;
-  let revoked = 0;
+  // Revocations accepted: one still in progress leaves its purchase active meanwhile, and is not asked again.
+  const accepted = new Set<string>();
   for (;;) {
     const live = await livePurchases(deps.dataSource.manager, companyId, selection);
-    const active = live.filter((p) => p.status === 'active');
+    const active = live.filter((p) => p.status === 'active' && !accepted.has(p.id));
     for (let i = 0; i < active.length; i += REVOKE_CONCURRENCY) {
-      const results = await Promise.allSettled(
-        active.slice(i, i + REVOKE_CONCURRENCY).map((p) => runPurchaseAction(actionDeps, actor, companyId, p.id, 'revoke', request)),
-      );
-      revoked += results.filter((r) => r.status === 'fulfilled').length;
+      const batch = active.slice(i, i + REVOKE_CONCURRENCY);
+      const results = await Promise.allSettled(batch.map((p) => runPurchaseAction(actionDeps, actor, companyId, p.id, 'revoke', request)));
+      batch.forEach((p, j) => {
+        if (results[j].status === 'fulfilled') accepted.add(p.id);
+      });
     }
-    const settingUp = live.length - active.length;
-    if (settingUp === 0 || Date.now() >= deadline) return { revokedAccesses: revoked, inProgress: settingUp };
+    const settingUp = live.filter((p) => p.status !== 'active').length;
+    if (settingUp === 0 || Date.now() >= deadline) return { revokedAccesses: accepted.size, inProgress: settingUp };
     await new Promise((resolve) => setTimeout(resolve, SETUP_POLL_MS));
   }
 }
