@@ -28,7 +28,8 @@ import { runPurchaseAction, type PurchaseActionRequest } from './purchase-action
  * batch or one voucher (any access it gave is removed through its purchase workflow) and extending an active one.
  * Every change is in the audit log.
  *
- * Over 300 lines: one context (a company's vouchers) whose queries share the status rule written once in SQL here.
+ * Over 300 lines: one context (a company's vouchers), whose creation, lists, exports and revocations share the batch
+ * lookup, the summaries and the audit.
  */
 
 type VoucherDeps = Pick<AppDeps, 'dataSource' | 'secrets' | 'workflows' | 'config'>;
@@ -332,7 +333,6 @@ async function revokeAccesses(
   selection: { batchId?: number; voucherId?: number },
   reason: string | undefined,
 ): Promise<{ revokedAccesses: number; inProgress: number }> {
-  const actionDeps = { ...deps, config: { ...deps.config, PURCHASE_RESPONSE_WAIT_SECONDS: ACCESS_REVOKE_WAIT_SECONDS } };
   const request: PurchaseActionRequest = { reason: reason ?? 'Ficha revocada' };
   const deadline = Date.now() + deps.config.PURCHASE_RESPONSE_WAIT_SECONDS * 1000;
   // Revocations accepted: one still in progress leaves its purchase active meanwhile, and is not asked again.
@@ -342,7 +342,7 @@ async function revokeAccesses(
     const active = live.filter((p) => p.status === 'active' && !accepted.has(p.id));
     for (let i = 0; i < active.length; i += REVOKE_CONCURRENCY) {
       const batch = active.slice(i, i + REVOKE_CONCURRENCY);
-      const results = await Promise.allSettled(batch.map((p) => runPurchaseAction(actionDeps, actor, companyId, p.id, 'revoke', request)));
+      const results = await Promise.allSettled(batch.map((p) => runPurchaseAction(deps, actor, companyId, p.id, 'revoke', request, ACCESS_REVOKE_WAIT_SECONDS)));
       batch.forEach((p, j) => {
         if (results[j].status === 'fulfilled') accepted.add(p.id);
       });
