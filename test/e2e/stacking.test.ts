@@ -186,6 +186,7 @@ describe('buying more time while connected', () => {
     expect(await waitForStatus(s, more.id_compra, 'revoked')).toMatchObject({ statusReason: 'CHARGED_BACK' });
     expect(await purchase(s, first.id_compra)).toMatchObject({ status: 'active', expiresAt: before.expiresAt });
     expect(await ofType(first.id_compra, 'time_taken_back')).toHaveLength(1);
+    await limitUptime(first.usuario_hotspot.usuario, '30m');
     expect(session(d.mac)?.user).toBe(first.usuario_hotspot.usuario);
   });
 
