@@ -144,6 +144,20 @@ describe('payment reconciliation', () => {
     expect(routerUser(s, bought.username)).toBeUndefined();
   });
 
+  it('refunds a purchase whose workflow was terminated during its first charge try, its row still created', async () => {
+    const bought = await activePurchase('conekta');
+    const row = await purchase(s, bought.id);
+    await s.workflows.client.workflow.getHandle(row.workflowId).terminate('operator in the Web UI');
+    // The row keeps `created` until the charge's outcome is written with the next status change.
+    await s.db.dataSource.query(`UPDATE purchases SET status = 'created', updated_at = now() - interval '1 hour' WHERE id = $1`, [bought.id]);
+
+    expect((await run()).workflowsGone).toBe(1);
+
+    expect(await purchase(s, bought.id)).toMatchObject({ status: 'cancelled', statusReason: 'WORKFLOW_GONE', refundedCents: s.product.priceCents });
+    expect(s.conekta.refunds().filter((r) => r.chargeId === bought.charge)).toHaveLength(1);
+    expect(routerUser(s, bought.username)).toBeUndefined();
+  });
+
   it("shows money figures (gross, refunded, charged back, net) that agree with the gateways' records", async () => {
     const rows = await s.db.dataSource.getRepository(PurchaseEntity).findBy({ companyId: s.company.id });
     expect(rows.length).toBeGreaterThan(5); // the purchases the tests above reconciled
