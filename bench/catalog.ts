@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { autocannon, type CannonResult } from './lib/autocannon';
 import { options, runBenchmark, saveResult } from './lib/results';
 import { startBenchStack } from './lib/stack';
-import { medianOf } from './lib/stats';
+import { medianOf, round } from './lib/stats';
 
 /**
  * Benchmark 2: `GET /api/v1/catalogo_perfiles_venta` with the demo router's key, autocannon at 64 connections against
@@ -53,9 +53,9 @@ async function main(): Promise<void> {
         const result = await load(variant, opts.seconds);
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         const writes = (await rateLimitWrites(stack.db)) - before;
-        const rateLimitWritesPerThousand = Math.round((writes / result.requests) * 1000 * 1000) / 1000;
+        const rateLimitWritesPerThousand = round((writes / result.requests) * 1000, 3);
         // What a request costs the API and PostgreSQL in CPU: unlike req/s, it does not move with what else the machine runs.
-        const cpuMsPerRequest = Math.round((((result.cores.api + result.cores.postgres) * 1000) / result.requestsPerSecond) * 1000) / 1000;
+        const cpuMsPerRequest = round(((result.cores.api + result.cores.postgres) * 1000) / result.requestsPerSecond, 3);
         console.log(
           `  run ${i + 1} ${variant}: ${result.requestsPerSecond} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ` +
             `${result.non2xx} non-2xx, ${result.errors} errors; rate-limit row writes ${writes} (${rateLimitWritesPerThousand} per 1,000 requests); ` +

@@ -5,6 +5,7 @@ import { CompanyEntity, PurchaseEntity } from '../db/entities';
 import type { Gateway } from '../domain/purchase';
 import type { PaymentReconcileReport } from '../domain/reconciliation';
 import { WORKFLOW_TYPES } from '../domain/temporal';
+import { DEMO_GATEWAYS } from '../scripts/dev/seed';
 import { GATEWAYS } from './lib/portal';
 import { rssMiB } from './lib/procs';
 import { options, runBenchmark, saveResult } from './lib/results';
@@ -12,7 +13,7 @@ import { startBenchStack, type BenchStack } from './lib/stack';
 import { round } from './lib/stats';
 
 /**
- * Benchmark 6: one payment reconciliation over 10,000 purchases of 2 companies (which share one account per gateway,
+ * Benchmark 7: one payment reconciliation over 10,000 purchases of 2 companies (which share one account per gateway,
  * as companies on the default Conekta key do), half through each gateway, with both gateway simulators answering
  * every call in 100 ms. The purchases are written straight into the database and their charges into the simulators
  * (1% of them refunded in the gateway's dashboard, with no webhook); then one run is started and timed. Reported:
@@ -33,7 +34,7 @@ async function seed(stack: BenchStack): Promise<{ refunded: number }> {
     ids.push(id);
   }
   const product = stack.demo.products[0];
-  const accounts: Record<Gateway, string> = { conekta: 'key_demo_private_sandbox', mercado_pago: 'TEST-demo-access-token' };
+  const accounts: Record<Gateway, string> = { conekta: DEMO_GATEWAYS.conektaPrivateKey, mercado_pago: DEMO_GATEWAYS.mercadoPagoAccessToken };
   const rows: QueryDeepPartialEntity<PurchaseEntity>[] = [];
   let refunded = 0;
   for (let i = 0; i < opts.purchases; i++) {

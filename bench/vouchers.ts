@@ -1,6 +1,7 @@
 import { rssMiB } from './lib/procs';
 import { options, runBenchmark, saveResult } from './lib/results';
 import { startBenchStack } from './lib/stack';
+import { median, round } from './lib/stats';
 
 /**
  * Benchmark 6: a batch of 5,000 vouchers through the admin API — creating it (codes drawn, encrypted, hashed, written
@@ -59,11 +60,10 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const summary = {
     createMs: median(runs.map((r) => r.create.ms)),
     pdfMs: median(runs.map((r) => r.pdf.ms)),
-    pdfMiB: Math.round((median(runs.map((r) => r.pdf.bytes)) / 2 ** 20) * 10) / 10,
+    pdfMiB: round(median(runs.map((r) => r.pdf.bytes)) / 2 ** 20),
     csvMs: median(runs.map((r) => r.csv.ms)),
     peakRssMiB: Math.max(...runs.flatMap((r) => [r.create.peakRssMiB, r.pdf.peakRssMiB, r.csv.peakRssMiB])),
     baselineRssMiB: runs[0]?.baselineRssMiB,

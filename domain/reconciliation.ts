@@ -67,7 +67,7 @@ export interface PaymentReconcileReport {
 /** A purchase in a live status whose workflow is no longer running. */
 export interface PurchaseWithoutWorkflow {
   purchaseId: string;
-  status: 'charging' | 'pending' | 'paid' | 'active';
+  status: 'created' | 'charging' | 'pending' | 'paid' | 'active';
   /** An active purchase past its expiry. */
   expired: boolean;
   /** Paid with a voucher: no gateway holds money of it. */

@@ -1,3 +1,5 @@
+import type { PurchaseStatus } from './purchase';
+
 /**
  * Vouchers ("fichas"): prepaid codes printed in batches, sold at the counter and redeemed on the captive portal. A
  * redemption is a purchase with gateway `voucher`, settled before it starts.
@@ -13,6 +15,12 @@ export type VoucherFormat = (typeof VOUCHER_FORMATS)[number];
  */
 export const VOUCHER_STATUSES = ['unused', 'active', 'expired', 'revoked'] as const;
 export type VoucherStatus = (typeof VOUCHER_STATUSES)[number];
+
+/**
+ * Statuses of a redemption that hold its voucher (`active`): access running, or being set up. Pending is absent: a
+ * redemption is settled before it starts.
+ */
+export const HOLDING_STATUSES: readonly PurchaseStatus[] = ['created', 'charging', 'paid', 'active'];
 
 /** Letters and digits nobody confuses when reading a printed card: no 0/O/Q-like, 1/I/L, 2/Z, 5/S, 8/B. */
 export const VOUCHER_ALPHABET = 'ACDEFGHJKMNPRTUVWXY34679';

@@ -93,7 +93,7 @@ async function closeWithoutWorkflow(runId: string, purchase: PurchaseWithoutWork
       fields: { endedAt, refundedCents: latest?.refundedCents, gatewayStatus: latest?.gatewayStatus },
     });
   }
-  // Reserved, charging, waiting or paid: nobody will enable the user, so no money may stay taken. A voucher's
+  // Created (its first charge try may have run), reserved, charging, waiting or paid: nobody will enable the user, so no money may stay taken. A voucher's
   // redemption holds no money: cancelled, the voucher is unused again.
   const money = purchase.voucher ? undefined : await reconcile.cancelPayment(purchaseId);
   await reconcile.removeHotspotUser(purchaseId);

@@ -5,6 +5,7 @@ import { isDomainError } from '../../domain/errors';
 import { TERMINAL_STATUSES } from '../../domain/purchase';
 import { STACKED_REASON, type AbandonedReport, type RouterReconcileReport } from '../../domain/temporal';
 import { PurchaseEntity, PurchaseEventEntity, RouterEntity } from '../../db/entities';
+import { uptimeLimitWithExtensions } from '../../db/repositories/purchases';
 import type { WorkerMetrics } from '../../shared/metrics';
 import type { SecretBox } from '../../shared/secrets';
 import { routerConnection } from '../routeros/connection';
@@ -42,15 +43,16 @@ export function createReconcileActivities({ dataSource, secrets, hotspot, metric
 
   /**
    * Puts back the user of an active purchase (re-created with its credentials, or enabled), its `limit-uptime` the time
-   * left until the expiry (the plan's limit when smaller). If the purchase ended meanwhile (a revocation removed the
-   * user a moment before), the user is removed again. A router that refuses (the name taken by someone else) is
-   * reported in the purchase's history.
+   * left until the expiry, or the plan's limit with the purchase's extensions and stacked time when smaller. If the
+   * purchase ended meanwhile (a revocation removed the user a moment before), the user is removed again. A router that
+   * refuses (the name taken by someone else) is reported in the purchase's history.
    */
   async function restore(router: Awaited<ReturnType<typeof routerConnection>>, purchase: PurchaseEntity, disabledRef?: string): Promise<boolean> {
     const name = purchase.hotspotUsername!;
     const tag = `${PURCHASE_TAG_PREFIX}${purchase.id}`;
     const left = Math.max(Math.floor((purchase.expiresAt!.getTime() - Date.now()) / 1000), 1);
-    const limitUptimeSeconds = purchase.uptimeLimitSeconds ? Math.min(purchase.uptimeLimitSeconds, left) : left;
+    const owed = await uptimeLimitWithExtensions(dataSource.manager, purchase);
+    const limitUptimeSeconds = owed ? Math.min(owed, left) : left;
     try {
       const { ref } = disabledRef
         ? await hotspot.setUserEnabled(router, { ref: disabledRef, name }, true, { limitUptimeSeconds })

@@ -44,7 +44,8 @@ const DELIVERING: ReadonlySet<PurchaseStatus> = new Set(['paid', 'active']);
 /** Purchases that ended without access: an approved charge of theirs is money that must go back. */
 const ENDED_UNPAID: ReadonlySet<PurchaseStatus> = new Set(['declined', 'failed', 'cancelled']);
 /** Statuses a running purchase workflow holds; the row of an ended workflow must not stay in one. */
-const LIVE: PurchaseWithoutWorkflow['status'][] = ['charging', 'pending', 'paid', 'active'];
+/** `created` is among them: the row keeps it through the first try of the charge, which may have taken the money. */
+const LIVE: PurchaseWithoutWorkflow['status'][] = ['created', 'charging', 'pending', 'paid', 'active'];
 /**
  * A purchase workflow's row is checked against Temporal only once it has not changed for this long: Temporal's list
  * of running workflows lags a moment behind a start, and a workflow closing its row a moment behind its end.
@@ -240,6 +241,8 @@ export function createPaymentReconcileActivities(deps: PaymentReconcileDeps) {
           if ((await client.workflow.getHandle(row.workflowId).describe()).status.name === 'RUNNING') continue;
         } catch (error) {
           if (!(error instanceof WorkflowNotFoundError)) throw error;
+          // A row whose workflow never started took no money: the router reconciliation closes it (NOT_STARTED).
+          if (row.status === 'created') continue;
         }
         const status = row.status as PurchaseWithoutWorkflow['status'];
         found.push({ purchaseId: row.id, status, expired: (row.expiresAt?.getTime() ?? 0) <= Date.now(), voucher: row.gateway === 'voucher' });

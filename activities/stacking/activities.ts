@@ -1,9 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { In, type DataSource } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import { stackTimeUpdate, stackUpdateId, STACKED_REASON, type StackTarget } from '../../domain/temporal';
 import { PurchaseEntity, PurchaseEventEntity } from '../../db/entities';
 import { stackTargetOf } from '../../db/repositories/purchase-path';
+import { uptimeLimitWithExtensions, type EXTENSION_EVENTS } from '../../db/repositories/purchases';
 import type { SecretBox } from '../../shared/secrets';
 import { routerConnection } from '../routeros/connection';
 import type { HotspotOperations } from '../routeros/hotspot';
@@ -13,9 +14,6 @@ export interface StackingActivityDeps {
   secrets: SecretBox;
   hotspot: HotspotOperations;
 }
-
-/** History events that change how long a purchase's access lasts: an admin's extension, time stacked or taken back. */
-export const EXTENSION_EVENTS = ['extended', 'time_stacked', 'time_taken_back'] as const;
 
 export type StackResult = { stacked: true; expiresAt: string } | { stacked: false; reason: 'ENDED' | 'REFUSED'; message?: string };
 
@@ -112,10 +110,9 @@ export function createStackingActivities({ dataSource, secrets, hotspot }: Stack
      */
     async applyExtendedLimits(purchaseId: string): Promise<{ limitUptimeSeconds: number | null }> {
       const purchase = await purchases.findOneByOrFail({ id: purchaseId });
-      if (!purchase.uptimeLimitSeconds || !purchase.hotspotUsername || purchase.statusReason === STACKED_REASON) return { limitUptimeSeconds: null };
-      const history = await events.find({ where: { purchaseId, type: In([...EXTENSION_EVENTS]) }, select: { detail: true } });
-      const added = history.reduce((sum, { detail }) => sum + extensionUptime(detail), 0);
-      const limitUptimeSeconds = Math.max(purchase.uptimeLimitSeconds + added, 1);
+      if (!purchase.hotspotUsername || purchase.statusReason === STACKED_REASON) return { limitUptimeSeconds: null };
+      const limitUptimeSeconds = await uptimeLimitWithExtensions(dataSource.manager, purchase);
+      if (limitUptimeSeconds === null) return { limitUptimeSeconds: null };
       const router = await routerConnection(dataSource, secrets, purchase.routerId);
       const { ref } = await hotspot.setUserEnabled(router, { ref: purchase.routerUserRef, name: purchase.hotspotUsername }, true, { limitUptimeSeconds });
       if (ref !== purchase.routerUserRef) await purchases.update({ id: purchaseId }, { routerUserRef: ref });
@@ -128,8 +125,3 @@ export function createStackingActivities({ dataSource, secrets, hotspot }: Stack
   }
 }
 
-/** The online time an extension event adds: stacked time says its own; an admin's extension adds its seconds. */
-function extensionUptime(detail: Record<string, unknown>): number {
-  const value = detail.uptime_seconds ?? detail.seconds;
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
-}

@@ -30,7 +30,7 @@ type CompanyDeps = Pick<RouteContext, 'dataSource' | 'secrets' | 'caches'>;
  * (Conekta) that verifies their notifications: those notifications are ignored, and only the payment reconciliation
  * brings their news.
  */
-export function webhooksWithoutSecret(c: CompanyEntity): Gateway[] {
+function webhooksWithoutSecret(c: CompanyEntity): Gateway[] {
   const missing: Gateway[] = [];
   if (c.conektaPublicKey && !c.conektaWebhookPublicKey) missing.push('conekta');
   if (c.mercadoPagoPublicKey && !c.mercadoPagoWebhookSecretEncrypted) missing.push('mercado_pago');

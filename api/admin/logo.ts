@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { DomainError } from '../../domain/errors';
 import { CompanyEntity } from '../../db/entities';
 import { recordAudit, type AuditActor } from '../../db/repositories/audit';
-import { LOGO_URL_PREFIX } from '../../db/repositories/logos';
+import { insertLogo, logoByFileName, LOGO_URL_PREFIX } from '../../db/repositories/logos';
 import { imageType } from '../../shared/images';
 import type { AppDeps } from '../context';
 
@@ -33,13 +33,7 @@ export async function saveLogo(deps: Pick<AppDeps, 'dataSource'>, actor: AuditAc
   await deps.dataSource.transaction(async (tx) => {
     await tx.getRepository(CompanyEntity).findOneOrFail({ where: { id: companyId }, lock: { mode: 'pessimistic_write' } });
     await tx.query(`DELETE FROM company_logos WHERE company_id = $1`, [companyId]);
-    await tx.query(`INSERT INTO company_logos (file_name, company_id, content_type, content, sha256) VALUES ($1, $2, $3, $4, $5)`, [
-      fileName,
-      companyId,
-      type.contentType,
-      bytes,
-      createHash('sha256').update(bytes).digest('hex'),
-    ]);
+    await insertLogo((sql, parameters) => tx.query(sql, parameters), { fileName, companyId, contentType: type.contentType, content: bytes });
     await tx.update(CompanyEntity, { id: companyId }, { logoUrl, updatedAt: new Date() });
     await recordAudit(tx, {
       actor,
@@ -55,10 +49,7 @@ export async function saveLogo(deps: Pick<AppDeps, 'dataSource'>, actor: AuditAc
 
 /** The logo stored under `fileName`, or NOT_FOUND. */
 export async function findLogo(deps: Pick<AppDeps, 'dataSource'>, fileName: string): Promise<StoredLogo> {
-  const rows: { content_type: string; content: Buffer; sha256: string }[] = await deps.dataSource.query(
-    `SELECT content_type, content, sha256 FROM company_logos WHERE file_name = $1`,
-    [fileName],
-  );
-  if (!rows[0]) throw new DomainError('NOT_FOUND', 'Logo no encontrado');
-  return { contentType: rows[0].content_type, content: rows[0].content, etag: `"${rows[0].sha256}"` };
+  const logo = await logoByFileName((sql, parameters) => deps.dataSource.query(sql, parameters), fileName);
+  if (!logo) throw new DomainError('NOT_FOUND', 'Logo no encontrado');
+  return { contentType: logo.contentType, content: logo.content, etag: `"${logo.sha256}"` };
 }

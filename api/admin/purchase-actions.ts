@@ -69,7 +69,10 @@ export type PurchaseActionResult =
 
 const IN_PROGRESS = 'La acción sigue en curso: el router o la pasarela aún no responden. Se completará en cuanto respondan.';
 
-/** Finds the own purchase, checks the action applies to its status, runs it, audits the attempt and reports. */
+/**
+ * Finds the own purchase, checks the action applies to its status, runs it, audits the attempt and reports; past
+ * `waitSeconds` it answers that the action is still in progress.
+ */
 export async function runPurchaseAction(
   deps: Pick<AppDeps, 'dataSource' | 'workflows' | 'config'>,
   actor: AuditActor,
@@ -77,6 +80,7 @@ export async function runPurchaseAction(
   purchaseId: string,
   name: PurchaseActionName,
   request: PurchaseActionRequest,
+  waitSeconds = deps.config.PURCHASE_RESPONSE_WAIT_SECONDS,
 ): Promise<PurchaseActionResult> {
   const action = ACTIONS[name];
   const purchase = await findOwned(deps.dataSource.manager, PurchaseEntity, companyId, { id: purchaseId }, 'Compra no encontrada');
@@ -96,7 +100,7 @@ export async function runPurchaseAction(
   let outcome: AdminActionResult<ActionOutcome>;
   try {
     const input = { actor: { userId: actor.id, email: actor.email }, reason: request.reason };
-    outcome = await action.run(deps.workflows, purchase.workflowId, input, request.seconds ?? 0, deps.config.PURCHASE_RESPONSE_WAIT_SECONDS * 1000);
+    outcome = await action.run(deps.workflows, purchase.workflowId, input, request.seconds ?? 0, waitSeconds * 1000);
   } catch (error) {
     await audit({ result: 'error', error: (error as { code?: string }).code ?? 'INTERNAL' });
     throw error;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { ReconcileFindingKind } from '../../domain/reconciliation';
-import { ReconciliationFindingEntity, ReconciliationRunEntity } from '../../db/entities';
+import { ReconciliationRunEntity } from '../../db/entities';
 import { recordAudit, type AuditActor } from '../../db/repositories/audit';
 import type { AppDeps } from '../context';
 import { iso, isoOrNull } from '../schemas/admin/common';
@@ -44,45 +44,76 @@ export async function reconciliationRuns(
   const [runs, total] = await deps.dataSource
     .getRepository(ReconciliationRunEntity)
     .findAndCount({ order: { startedAt: 'DESC', id: 'DESC' }, take: limit, skip: offset });
-  const findings = deps.dataSource.getRepository(ReconciliationFindingEntity);
-  const ejecuciones = await Promise.all(
-    runs.map(async (run) => {
-      const where = companyId ? { runId: run.id, companyId } : { runId: run.id };
-      const listed = await findings.find({ where, order: { id: 'ASC' }, take: FINDINGS_PER_RUN });
-      const counts = await countsOf(deps, run.id, companyId);
-      const errors = companyId ? run.errors.filter((e) => e.companyIds.includes(companyId)) : run.errors;
-      return {
-        id: run.id,
-        origen: run.trigger,
-        estado: run.status,
-        iniciada_en: iso(run.startedAt),
-        terminada_en: isoOrNull(run.finishedAt),
-        ventana_desde: isoOrNull(run.windowFrom),
-        ventana_hasta: isoOrNull(run.windowTo),
-        llamadas_gateway: run.gatewayCalls,
-        conteos: counts,
-        errores: errors.map((e) => ({ gateway: e.gateway, codigo: e.code })),
-        hallazgos: listed.map((f) => ({
-          id: Number(f.id),
-          tipo: f.kind,
-          empresa_id: f.companyId,
-          compra_id: f.purchaseId,
-          gateway: f.gateway,
-          referencia: f.reference,
-          detalle: f.detail,
-          creado_en: iso(f.createdAt),
-        })),
-      };
-    }),
-  );
+  const runIds = runs.map((run) => run.id);
+  const [listed, counts] = await Promise.all([firstFindings(deps, runIds, companyId), countsOf(deps, runIds, companyId)]);
+  const ejecuciones = runs.map((run) => {
+    const errors = companyId ? run.errors.filter((e) => e.companyIds.includes(companyId)) : run.errors;
+    return {
+      id: run.id,
+      origen: run.trigger,
+      estado: run.status,
+      iniciada_en: iso(run.startedAt),
+      terminada_en: isoOrNull(run.finishedAt),
+      ventana_desde: isoOrNull(run.windowFrom),
+      ventana_hasta: isoOrNull(run.windowTo),
+      llamadas_gateway: run.gatewayCalls,
+      conteos: counts.get(run.id) ?? {},
+      errores: errors.map((e) => ({ gateway: e.gateway, codigo: e.code })),
+      hallazgos: (listed.get(run.id) ?? []).map((f) => ({
+        id: Number(f.id),
+        tipo: f.kind,
+        empresa_id: f.company_id,
+        compra_id: f.purchase_id,
+        gateway: f.gateway,
+        referencia: f.reference,
+        detalle: f.detail,
+        creado_en: iso(f.created_at),
+      })),
+    };
+  });
   return { total, limit, offset, ejecuciones };
 }
 
-/** Findings per kind so far (a run still going is counted too), of one company or all. */
-async function countsOf(deps: Deps, runId: string, companyId: string | undefined): Promise<Partial<Record<ReconcileFindingKind, number>>> {
-  const rows: { kind: ReconcileFindingKind; n: string }[] = await deps.dataSource.query(
-    `SELECT kind, count(*) AS n FROM reconciliation_findings WHERE run_id = $1 AND ($2::varchar IS NULL OR company_id = $2) GROUP BY kind`,
-    [runId, companyId ?? null],
+interface FindingRow {
+  id: string;
+  run_id: string;
+  kind: ReconcileFindingKind;
+  company_id: string | null;
+  purchase_id: string | null;
+  gateway: string | null;
+  reference: string | null;
+  detail: Record<string, unknown>;
+  created_at: Date;
+}
+
+/** The first FINDINGS_PER_RUN findings of each run, of one company or all: one statement for the whole page of runs. */
+async function firstFindings(deps: Deps, runIds: string[], companyId: string | undefined): Promise<Map<string, FindingRow[]>> {
+  const rows: FindingRow[] = await deps.dataSource.query(
+    `SELECT id, run_id, kind, company_id, purchase_id, gateway, reference, detail, created_at
+       FROM (SELECT f.*, row_number() OVER (PARTITION BY run_id ORDER BY id) AS n
+               FROM reconciliation_findings f
+              WHERE run_id = ANY($1) AND ($2::varchar IS NULL OR company_id = $2)) ranked
+      WHERE n <= $3
+      ORDER BY run_id, id`,
+    [runIds, companyId ?? null, FINDINGS_PER_RUN],
   );
-  return Object.fromEntries(rows.map(({ kind, n }) => [kind, Number(n)]));
+  const byRun = new Map<string, FindingRow[]>();
+  for (const row of rows) {
+    const listed = byRun.get(row.run_id);
+    if (listed) listed.push(row);
+    else byRun.set(row.run_id, [row]);
+  }
+  return byRun;
+}
+
+/** Findings per kind so far (a run still going is counted too) of each run, of one company or all. */
+async function countsOf(deps: Deps, runIds: string[], companyId: string | undefined): Promise<Map<string, Partial<Record<ReconcileFindingKind, number>>>> {
+  const rows: { run_id: string; kind: ReconcileFindingKind; n: string }[] = await deps.dataSource.query(
+    `SELECT run_id, kind, count(*) AS n FROM reconciliation_findings
+      WHERE run_id = ANY($1) AND ($2::varchar IS NULL OR company_id = $2) GROUP BY run_id, kind`,
+    [runIds, companyId ?? null],
+  );
+  const byRun = new Map<string, Partial<Record<ReconcileFindingKind, number>>>();
+  for (const { run_id: runId, kind, n } of rows) byRun.set(runId, { ...byRun.get(runId), [kind]: Number(n) });
+  return byRun;
 }

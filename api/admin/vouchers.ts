@@ -9,6 +9,7 @@ import { DomainError } from '../../domain/errors';
 import { centsToMajor } from '../../domain/money';
 import type { PurchaseStatus } from '../../domain/purchase';
 import {
+  HOLDING_STATUSES,
   VOUCHER_ALPHABET,
   VOUCHER_USERNAME_LENGTH,
   voucherSecret,
@@ -27,7 +28,8 @@ import { runPurchaseAction, type PurchaseActionRequest } from './purchase-action
  * batch or one voucher (any access it gave is removed through its purchase workflow) and extending an active one.
  * Every change is in the audit log.
  *
- * Over 300 lines: one context (a company's vouchers) whose queries share the status rule written once in SQL here.
+ * Over 300 lines: one context (a company's vouchers), whose creation, lists, exports and revocations share the batch
+ * lookup, the summaries and the audit.
  */
 
 type VoucherDeps = Pick<AppDeps, 'dataSource' | 'secrets' | 'workflows' | 'config'>;
@@ -276,9 +278,6 @@ export interface Revocation {
   inProgress: number;
 }
 
-/** Statuses of a redemption still being set up: its access is revoked once it is active. */
-const SETTING_UP: readonly PurchaseStatus[] = ['created', 'charging', 'paid'];
-
 /**
  * Revokes a whole batch: no voucher of it is redeemed from now on, and every access one of them gave is removed
  * through its purchase workflow.
@@ -334,32 +333,33 @@ async function revokeAccesses(
   selection: { batchId?: number; voucherId?: number },
   reason: string | undefined,
 ): Promise<{ revokedAccesses: number; inProgress: number }> {
-  const actionDeps = { ...deps, config: { ...deps.config, PURCHASE_RESPONSE_WAIT_SECONDS: ACCESS_REVOKE_WAIT_SECONDS } };
   const request: PurchaseActionRequest = { reason: reason ?? 'Ficha revocada' };
   const deadline = Date.now() + deps.config.PURCHASE_RESPONSE_WAIT_SECONDS * 1000;
-  let revoked = 0;
+  // Revocations accepted: one still in progress leaves its purchase active meanwhile, and is not asked again.
+  const accepted = new Set<string>();
   for (;;) {
     const live = await livePurchases(deps.dataSource.manager, companyId, selection);
-    const active = live.filter((p) => p.status === 'active');
+    const active = live.filter((p) => p.status === 'active' && !accepted.has(p.id));
     for (let i = 0; i < active.length; i += REVOKE_CONCURRENCY) {
-      const results = await Promise.allSettled(
-        active.slice(i, i + REVOKE_CONCURRENCY).map((p) => runPurchaseAction(actionDeps, actor, companyId, p.id, 'revoke', request)),
-      );
-      revoked += results.filter((r) => r.status === 'fulfilled').length;
+      const batch = active.slice(i, i + REVOKE_CONCURRENCY);
+      const results = await Promise.allSettled(batch.map((p) => runPurchaseAction(deps, actor, companyId, p.id, 'revoke', request, ACCESS_REVOKE_WAIT_SECONDS)));
+      batch.forEach((p, j) => {
+        if (results[j].status === 'fulfilled') accepted.add(p.id);
+      });
     }
-    const settingUp = live.length - active.length;
-    if (settingUp === 0 || Date.now() >= deadline) return { revokedAccesses: revoked, inProgress: settingUp };
+    const settingUp = live.filter((p) => p.status !== 'active').length;
+    if (settingUp === 0 || Date.now() >= deadline) return { revokedAccesses: accepted.size, inProgress: settingUp };
     await new Promise((resolve) => setTimeout(resolve, SETUP_POLL_MS));
   }
 }
 
-/** The purchases of the selected vouchers that are active or being set up. */
+/** The purchases that hold the selected vouchers: active, or being set up. */
 async function livePurchases(manager: EntityManager, companyId: string, selection: { batchId?: number; voucherId?: number }) {
   const rows: { id: string; status: PurchaseStatus }[] = await manager.query(
     `SELECT p.id, p.status FROM vouchers v JOIN purchases p ON p.id = v.purchase_id
       WHERE v.company_id = $1 AND ($2::int IS NULL OR v.batch_id = $2) AND ($3::bigint IS NULL OR v.id = $3)
         AND p.status = ANY($4)`,
-    [companyId, selection.batchId ?? null, selection.voucherId ?? null, ['active', ...SETTING_UP]],
+    [companyId, selection.batchId ?? null, selection.voucherId ?? null, HOLDING_STATUSES],
   );
   return rows;
 }

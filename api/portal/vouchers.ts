@@ -3,9 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { PurchaseEntity, VoucherEntity } from '../../db/entities';
 import { recordPurchaseCreated } from '../../db/repositories/purchases';
 import { DomainError } from '../../domain/errors';
-import type { PurchaseStatus } from '../../domain/purchase';
 import { purchaseTiming, purchaseWorkflowId } from '../../domain/temporal';
-import { voucherSecret, type VoucherFormat } from '../../domain/vouchers';
+import { HOLDING_STATUSES, voucherSecret, type VoucherFormat } from '../../domain/vouchers';
 import type { RouterPrincipal } from '../auth/router-keys';
 import type { DeviceProblem } from '../schemas/portal/device';
 import type { AppDeps } from '../context';
@@ -50,9 +49,6 @@ interface ClaimedVoucher {
   redeem_by: Date | null;
   purchase_id: string | null;
 }
-
-/** Redemption statuses that hold the voucher: access running, or being set up. */
-const HOLDING: readonly PurchaseStatus[] = ['created', 'charging', 'paid', 'active'];
 
 type RedemptionDeps = Pick<AppDeps, 'dataSource' | 'secrets' | 'workflows' | 'config'>;
 
@@ -100,9 +96,9 @@ export class VoucherRedemption {
     if (voucher.voucher_revoked_at || voucher.batch_revoked_at) throw new DomainError('CONFLICT', 'Esta ficha fue anulada.');
     // Read after the lock, in a statement of its own: a redemption that won the race committed its purchase meanwhile.
     const latest = voucher.purchase_id ? await tx.getRepository(PurchaseEntity).findOneBy({ id: voucher.purchase_id }) : null;
-    if (latest && (HOLDING.includes(latest.status) || latest.activatedAt)) {
+    if (latest && (HOLDING_STATUSES.includes(latest.status) || latest.activatedAt)) {
       // The same device sending again while its redemption holds the voucher joins it (a retried request).
-      if (request.mac && request.mac === latest.clientMac && HOLDING.includes(latest.status)) {
+      if (request.mac && request.mac === latest.clientMac && HOLDING_STATUSES.includes(latest.status)) {
         return { workflowId: latest.workflowId, purchaseId: latest.id };
       }
       throw new DomainError('CONFLICT', 'Esta ficha ya fue canjeada.');

@@ -31,9 +31,10 @@ export interface BenchStack {
   db: DataSource;
   /** Process groups by component, for memory and CPU sampling. */
   groups: { api: number; worker: number; postgres: number; temporal: number };
-  /** SQL statements the API and the worker have run so far (pg_stat_statements; BEGIN and COMMIT count as one each). */
-  sqlStatements(): Promise<number>;
-  /** The same, by normalized statement text: how often each has run so far. */
+  /**
+   * SQL statements the API and the worker have run so far, by normalized statement text (pg_stat_statements; BEGIN
+   * and COMMIT count as one each).
+   */
   sqlStatementsByText(): Promise<Map<string, number>>;
   /** The API processes of `StackOptions.extraApis`, by name. */
   extraApis: Record<string, { url: string; pid: number }>;
@@ -167,7 +168,6 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
       db,
       groups: { api: api.pid, worker: worker.pid, postgres: postgres.pid, temporal: temporal.pid },
       extraApis,
-      sqlStatements: () => sqlStatements(db),
       sqlStatementsByText: () => sqlStatementsByText(db),
       stop: stopAll,
     };
@@ -178,15 +178,9 @@ export async function startBenchStack(options: StackOptions = {}): Promise<Bench
 }
 
 /**
- * Statements run in the service's database so far (the counting query left out). The benchmark's own pool runs
- * nothing while a phase is measured, so a phase's difference is what the API and the worker ran.
+ * Statements run in the service's database so far, by text (the counting query left out). The benchmark's own pool
+ * runs nothing while a phase is measured, so a phase's difference is what the API and the worker ran.
  */
-async function sqlStatements(db: DataSource): Promise<number> {
-  let total = 0;
-  for (const calls of (await sqlStatementsByText(db)).values()) total += calls;
-  return total;
-}
-
 async function sqlStatementsByText(db: DataSource): Promise<Map<string, number>> {
   const rows = await db.query<{ query: string; calls: string }[]>(
     `SELECT query, sum(calls) AS calls FROM pg_stat_statements

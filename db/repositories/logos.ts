@@ -28,12 +28,30 @@ export async function importLogoFiles(query: Query, dir: string): Promise<{ stor
       missing.push(url);
       continue;
     }
-    await query(
-      `INSERT INTO company_logos (file_name, company_id, content_type, content, sha256)
-       VALUES ($1, $2, $3, $4, encode(sha256($4), 'hex')) ON CONFLICT DO NOTHING`,
-      [fileName, id, type.contentType, content],
-    );
+    await insertLogo(query, { fileName, companyId: id, contentType: type.contentType, content });
     stored.push(url);
   }
   return { stored, missing };
+}
+
+/** Stores a logo under `fileName` (a name already taken keeps its content), with the SHA-256 its ETag is made of. */
+export async function insertLogo(
+  query: Query,
+  logo: { fileName: string; companyId: string; contentType: string; content: Buffer },
+): Promise<void> {
+  await query(
+    `INSERT INTO company_logos (file_name, company_id, content_type, content, sha256)
+     VALUES ($1, $2, $3, $4, encode(sha256($4), 'hex')) ON CONFLICT DO NOTHING`,
+    [logo.fileName, logo.companyId, logo.contentType, logo.content],
+  );
+}
+
+/** The logo stored under `fileName`, or null. */
+export async function logoByFileName(query: Query, fileName: string): Promise<{ contentType: string; content: Buffer; sha256: string } | null> {
+  const rows = (await query(`SELECT content_type, content, sha256 FROM company_logos WHERE file_name = $1`, [fileName])) as {
+    content_type: string;
+    content: Buffer;
+    sha256: string;
+  }[];
+  return rows[0] ? { contentType: rows[0].content_type, content: rows[0].content, sha256: rows[0].sha256 } : null;
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { VoucherStatus } from '../../domain/vouchers';
+import { HOLDING_STATUSES, type VoucherStatus } from '../../domain/vouchers';
 import type { VoucherBatchEntity } from '../entities';
 
 /**
@@ -7,9 +7,9 @@ import type { VoucherBatchEntity } from '../entities';
  * purchase is the truth about access, so nothing is copied back onto the voucher. A redemption that ended without ever
  * giving access (the router was down) leaves the voucher unused, to be redeemed again.
  */
-export const VOUCHER_STATUS_SQL = `CASE
+const VOUCHER_STATUS_SQL = `CASE
     WHEN v.revoked_at IS NOT NULL OR b.revoked_at IS NOT NULL THEN 'revoked'
-    WHEN p.status IN ('created', 'charging', 'paid', 'active') THEN 'active'
+    WHEN p.status IN (${HOLDING_STATUSES.map((s) => `'${s}'`).join(', ')}) THEN 'active'
     WHEN p.status = 'expired' AND p.activated_at IS NOT NULL THEN 'expired'
     WHEN p.activated_at IS NOT NULL THEN 'revoked'
     WHEN b.redeem_by IS NOT NULL AND b.redeem_by <= now() THEN 'expired'

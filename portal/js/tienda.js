@@ -178,6 +178,14 @@
     return ok;
   }
 
+  /** This device, for the API to log it in once it has access (a purchase's or a voucher's). */
+  function withDevice(body) {
+    body.conexion_automatica = Boolean(dev.mac);
+    if (dev.mac) body.mac_cliente = dev.mac;
+    if (dev.ip) body.ip_cliente = dev.ip;
+    return body;
+  }
+
   function busy(on) { $('#pagar').disabled = on; $('#pagar').textContent = on ? 'Procesando…' : 'Pagar'; }
 
   function pay() {
@@ -189,10 +197,7 @@
       body.producto_id = plan.id;
       body.nombre_cliente = $('#nombre').value.trim();
       body.email_cliente = $('#email').value.trim();
-      body.conexion_automatica = Boolean(dev.mac);
-      if (dev.mac) body.mac_cliente = dev.mac;
-      if (dev.ip) body.ip_cliente = dev.ip;
-      attempt = { key: P.randomKey(), body: body };
+      attempt = { key: P.randomKey(), body: withDevice(body) };
       return attempt;
     });
     ready.then(function (a) {
@@ -323,10 +328,8 @@
     message('#error-ficha', '');
     var code = $('#f-codigo').value.trim(), password = $('#f-clave').value;
     if (!code) { $('#f-codigo').focus(); return message('#error-ficha', 'Escriba el código de su ficha.'); }
-    var body = { codigo: code, conexion_automatica: Boolean(dev.mac) };
+    var body = withDevice({ codigo: code });
     if (password) body.contrasena = password;
-    if (dev.mac) body.mac_cliente = dev.mac;
-    if (dev.ip) body.ip_cliente = dev.ip;
     $('#canjear').disabled = true;
     P.api('/api/v1/vouchers/canjear', { method: 'POST', body: body }).then(function (res) {
       answered(res, '#error-ficha', 'No se pudo canjear la ficha. Intente de nuevo.');

@@ -13,15 +13,16 @@ import { ROUTER_API_USER, type Sandbox } from './sandbox';
 
 /**
  * The demo data of `npm run dev`, idempotent: a company whose gateways point at the simulators, its admin, a router
- * pointing at the simulated one, three products and the router's API key. A second run creates nothing new; it only
- * refreshes what the simulators change on each start (the Conekta webhook key) and re-wires the router and gateways.
+ * pointing at the simulated one, three products, the router's API key and a batch of vouchers. A second run creates
+ * nothing new; it only refreshes what the simulators change on each start (the Conekta webhook key) and re-wires
+ * the router and gateways.
  */
 
 export const DEMO_COMPANY_ID = 'EMP_DEMO';
 export const DEMO_ROUTER_ID = 'RTR_DEMO';
 
 /** Gateway credentials of the demo company: the simulators accept any, so these are labels, not secrets. */
-const DEMO_GATEWAYS = {
+export const DEMO_GATEWAYS = {
   conektaPrivateKey: 'key_demo_private_sandbox',
   conektaPublicKey: 'key_demo_public_sandbox',
   mercadoPagoAccessToken: 'TEST-demo-access-token',

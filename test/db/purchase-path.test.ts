@@ -132,8 +132,10 @@ describe('purchase path statements', () => {
     expect(await trail(id)).toEqual(['→created', 'created→charging', 'charging→paid']);
     await expect(store.recordPurchaseStatus({ purchaseId: id, to: 'expired', passed: [{ to: 'declined' }] })).rejects.toMatchObject({
       type: 'INTERNAL',
+      nonRetryable: true,
     });
     expect((await row(id)).status).toBe('paid');
+    expect(await trail(id)).toEqual(['→created', 'created→charging', 'charging→paid']);
   });
 
   it('appends a concurrent duplicate change exactly once', async () => {

@@ -1,6 +1,7 @@
 import { AuditLogEntity, CompanyEntity, TelegramTestEntity } from '../../db/entities';
 import { buy, purchase, routerUser, statusTrail, waitForStatus } from '../helpers/purchases';
 import { createAdmin } from '../helpers/fixtures';
+import { historyText } from '../helpers/histories';
 import { adminSession, eventually, startStack, type TestStack } from '../helpers/stack';
 
 /**
@@ -8,13 +9,6 @@ import { adminSession, eventually, startStack, type TestStack } from '../helpers
  * (refund, revoke, extend) and the operations that reach a router or a gateway (profiles, connection test, Telegram
  * test, Conekta webhook key).
  */
-/** Every string of a workflow history, payload bytes decoded. */
-function decodedText(value: unknown): string {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object') return Object.values(value).map(decodedText).join('\n');
-  return '';
-}
 
 describe('admin operations through the workflows', () => {
   let s: TestStack;
@@ -103,7 +97,7 @@ describe('admin operations through the workflows', () => {
     });
     for (const run of runs) {
       const history = await s.workflows.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
-      const text = decodedText(history);
+      const text = historyText(history);
       expect(text).toContain(s.company.id); // the payloads are read: the input is there
       expect(text).not.toContain('unsaved-token');
     }

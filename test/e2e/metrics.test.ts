@@ -9,7 +9,7 @@ import { ApiMetrics, WorkerMetrics } from '../../shared/metrics';
 import { createProduct, createRouter, issueKey } from '../helpers/fixtures';
 import { startWorkerProcess, type ServiceProcess } from '../helpers/processes';
 import { samples, total } from '../helpers/prometheus';
-import { buy, waitForStatus } from '../helpers/purchases';
+import { buy, latestPurchase, waitForStatus } from '../helpers/purchases';
 import { cardToken, eventually, startStack, type TestStack } from '../helpers/stack';
 
 /**
@@ -53,8 +53,7 @@ describe('metrics of the API and a worker process', () => {
         })
       : buy(s, gateway, { token, body: customer }));
     // declined and failed answers name no purchase: the newest row is this one
-    const [row] = await s.db.dataSource.getRepository(PurchaseEntity).find({ order: { createdAt: 'DESC' }, take: 1 });
-    return row.id;
+    return (await latestPurchase(s))!.id;
   };
 
   it('counts purchases, gateway and router calls, expiries and failures', async () => {

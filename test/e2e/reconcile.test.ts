@@ -89,6 +89,20 @@ describe('reconciliation', () => {
     expect((await reconcileRouters()).routers[0]).toMatchObject({ restored: 0 });
   });
 
+  it("puts a user back with its plan's online time plus the purchase's extensions and stacked time, when less than the time left", async () => {
+    const extended = await activeSince(10);
+    await s.db.dataSource.getRepository(PurchaseEntity).update({ id: extended.id }, { uptimeLimitSeconds: 600 });
+    const history = (type: string, detail: Record<string, string | number>) =>
+      s.db.dataSource.getRepository(PurchaseEventEntity).insert({ purchaseId: extended.id, type, fromStatus: null, toStatus: null, source: 'workflow', detail });
+    await history('time_stacked', { from_purchase: randomUUID(), seconds: 3600, uptime_seconds: 1200 });
+    await history('extended', { seconds: 300 });
+    byHand('/ip/hotspot/user/remove', { '.id': routerUser(s, extended.usuario)!['.id'] });
+
+    expect((await reconcileRouters()).routers[0]).toMatchObject({ restored: 1 });
+
+    expect(parseUptime(routerUser(s, extended.usuario)?.['limit-uptime'])).toBe(600 + 1200 + 300);
+  });
+
   it('is scheduled on the namespace by the worker, once: routers every 15 minutes, payments at the configured interval', async () => {
     await prepareNamespace(s.config.TEMPORAL_ADDRESS, s.config.TEMPORAL_NAMESPACE, s.config.TEMPORAL_TASK_QUEUE, 45);
     await prepareNamespace(s.config.TEMPORAL_ADDRESS, s.config.TEMPORAL_NAMESPACE, s.config.TEMPORAL_TASK_QUEUE, 45);

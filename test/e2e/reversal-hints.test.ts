@@ -1,5 +1,4 @@
-import { PurchaseEntity } from '../../db/entities';
-import { buy, chargeOf, events, GATEWAYS, routerUser, simulatorOf, waitForReservation, waitForStatus } from '../helpers/purchases';
+import { buy, chargeOf, clearFaults, events, GATEWAYS, latestPurchase, routerUser, simulatorOf, waitForReservation, waitForStatus } from '../helpers/purchases';
 import { eventually, startStack, type TestStack } from '../helpers/stack';
 
 /**
@@ -13,13 +12,7 @@ describe('reversal notices', () => {
     s = await startStack({ config: { PROVISIONING_DEADLINE_SECONDS: '60' } });
   }, 60_000);
   afterAll(() => s?.close());
-  afterEach(async () => {
-    await s.router.setFaults({ refuseConnections: false });
-    s.conekta.setLatency(0);
-    s.mercadoPago.setLatency(0);
-  });
-
-  const latest = async () => (await s.db.dataSource.getRepository(PurchaseEntity).find({ order: { createdAt: 'DESC' }, take: 1 }))[0];
+  afterEach(() => clearFaults(s));
 
   it.each(GATEWAYS)('%s: applied after activation: the access is removed and the purchase refunded', async (gateway) => {
     const sim = simulatorOf(s, gateway);
@@ -28,15 +21,15 @@ describe('reversal notices', () => {
     await waitForReservation(s);
     await s.router.setFaults({ refuseConnections: true }); // the user cannot be enabled for now
     const { id } = await eventually(async () => {
-      const row = await latest();
-      return row.status === 'paid' ? row : undefined;
+      const row = await latestPurchase(s);
+      return row?.status === 'paid' ? row : undefined;
     }, 10_000, 'charge approved');
     sim.setLatency(0);
 
     sim.refundFromDashboard(chargeOf(s, gateway, id).id);
     await sim.webhooks.settled();
     await eventually(async () => (await events(s, id)).some((e) => e.type === 'webhook_received'), 10_000, 'the notice recorded');
-    expect((await latest()).status).toBe('paid');
+    expect((await latestPurchase(s))?.status).toBe('paid');
 
     await s.router.setFaults({ refuseConnections: false });
     expect((await answer).statusCode).toBe(200); // the customer got the access paid for, briefly

@@ -3,7 +3,8 @@ import { STACKED_REASON, stackTimeUpdate, stackUpdateId } from '../../domain/tem
 import { MENU } from '../../sandbox/routeros/state';
 import { createAdmin, createProduct } from '../helpers/fixtures';
 import { buy, chargeOf, events, purchase, purchaseRow, routerUser, statusTrail, waitForStatus } from '../helpers/purchases';
-import { adminSession, eventually, startStack, type TestStack } from '../helpers/stack';
+import { historyText } from '../helpers/histories';
+import { adminSession, cardToken, eventually, startStack, type TestStack } from '../helpers/stack';
 
 /**
  * Buying more time while connected, against a real worker, PostgreSQL, the router simulator and the gateway
@@ -186,6 +187,7 @@ describe('buying more time while connected', () => {
     expect(await waitForStatus(s, more.id_compra, 'revoked')).toMatchObject({ statusReason: 'CHARGED_BACK' });
     expect(await purchase(s, first.id_compra)).toMatchObject({ status: 'active', expiresAt: before.expiresAt });
     expect(await ofType(first.id_compra, 'time_taken_back')).toHaveLength(1);
+    await limitUptime(first.usuario_hotspot.usuario, '30m');
     expect(session(d.mac)?.user).toBe(first.usuario_hotspot.usuario);
   });
 
@@ -200,6 +202,25 @@ describe('buying more time while connected', () => {
     expect(await ofType(first.id_compra, 'stacked_purchases_told')).toEqual([
       expect.objectContaining({ detail: expect.objectContaining({ purchases: [more.id_compra] }) }),
     ]);
+  });
+
+  it('keeps the card tokens, the hotspot password and the router and gateway secrets out of both workflows’ histories', async () => {
+    const d = device();
+    const tokens = [cardToken('approved'), cardToken('approved')];
+    const answers = [];
+    for (const token of tokens) {
+      const response = await buy(s, 'conekta', { token, body: { mac_cliente: d.mac, ip_cliente: d.ip, conexion_automatica: true } });
+      expect(response.statusCode).toBe(200);
+      answers.push(response.json());
+    }
+    expect(answers[1].tiempo_sumado).toBe(true);
+    const secrets = [...tokens, answers[0].usuario_hotspot.contrasena, 'router-secret', 'key_test_private'];
+    for (const { id_compra: id } of answers) {
+      const { workflowId } = await purchase(s, id);
+      const text = historyText(await s.workflows.client.workflow.getHandle(workflowId).fetchHistory());
+      expect(text).toContain(id); // the payloads are read: the input is there
+      for (const secret of secrets) expect(text).not.toContain(secret);
+    }
   });
 
   it('an admin extension also raises the router user’s online time', async () => {

@@ -28,3 +28,11 @@ export function recordedReleases(): string[] {
 export function historiesOf(release: string): string[] {
   return readdirSync(path.join(HISTORIES, release)).filter((file) => file.endsWith('.json'));
 }
+
+/** Every string of a workflow history (as fetchHistory returns it), payload bytes decoded: what anyone with access to Temporal can read. */
+export function historyText(value: unknown): string {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') return Object.values(value).map(historyText).join('\n');
+  return '';
+}

@@ -36,6 +36,19 @@ export function simulatorOf(s: TestStack, gateway: Gateway): GatewaySimulator {
   return gateway === 'conekta' ? s.conekta : s.mercadoPago;
 }
 
+/** The newest purchase row: the one a test just started when its answer names none (declined, failed, still pending). */
+export async function latestPurchase(s: TestStack): Promise<PurchaseEntity | undefined> {
+  const [row] = await s.db.dataSource.getRepository(PurchaseEntity).find({ order: { createdAt: 'DESC' }, take: 1 });
+  return row;
+}
+
+/** Takes back the faults a test set: the router listening again, both gateways answering at once. */
+export async function clearFaults(s: TestStack): Promise<void> {
+  await s.router.setFaults({ refuseConnections: false });
+  s.conekta.setLatency(0);
+  s.mercadoPago.setLatency(0);
+}
+
 export function purchase(s: TestStack, id: string): Promise<PurchaseEntity> {
   return s.db.dataSource.getRepository(PurchaseEntity).findOneByOrFail({ id });
 }
@@ -100,7 +113,7 @@ export async function purchaseRow(s: TestStack, status: PurchaseStatus, values: 
 export function waitForReservation(s: TestStack, timeoutMs = 10_000): Promise<true> {
   return eventually(
     async () => {
-      const [row] = await s.db.dataSource.getRepository(PurchaseEntity).find({ order: { createdAt: 'DESC' }, take: 1 });
+      const row = await latestPurchase(s);
       return row !== undefined && ['created', 'charging'].includes(row.status) && row.routerUserRef !== null;
     },
     timeoutMs,

@@ -7,7 +7,7 @@ import { PageQuery } from './common';
 import { Price } from './products';
 
 /** The hotspot login page of a MikroTik hotspot set up with its defaults (hotspot address 10.5.50.1). */
-export const DEFAULT_LOGIN_URL = 'http://10.5.50.1/login';
+const DEFAULT_LOGIN_URL = 'http://10.5.50.1/login';
 
 const LoginUrl = z
   .url({ protocol: /^https?$/, error: 'url_login debe ser una URL http(s) de la página de inicio de sesión del hotspot' })
