@@ -239,6 +239,8 @@ export interface RecordStatusInput {
     expiresAt?: string;
     endedAt?: string;
     refundedCents?: number;
+    /** The router's id of the purchase's hotspot user (`*1A`, not a secret), written once the user is enabled. */
+    routerUserRef?: string;
   };
   detail?: Record<string, unknown>;
   /**
@@ -250,6 +252,43 @@ export interface RecordStatusInput {
 
 /** A status change recorded together with a later one. */
 export type PassedStatus = Omit<RecordStatusInput, 'purchaseId' | 'passed'>;
+
+/** What reserving the purchase's hotspot user tells the workflow (never its name: a PIN user's name is its secret). */
+export interface ReservedUser {
+  /** False when the purchase names no device MAC or no plan: nothing it could stack onto, not looked for. */
+  stackable: boolean;
+  /** The router's id of the user (`*1A`), handed to enable, which writes it with the purchase's activation. */
+  routerUserRef: string;
+}
+
+/**
+ * Asked of the enable step: once the router has enabled the user, the activity writes the purchase `active` itself,
+ * through `passed` (the passing statuses not written yet), with the router's id of the user reserve returned (a stale
+ * one is found by name again). Saves the workflow a status write of its own after the step.
+ */
+export interface ActivationInput {
+  passed: PassedStatus[];
+  routerUserRef: string | null;
+}
+
+/** What enabling the user tells the workflow. */
+export interface EnabledUser {
+  validitySeconds: number;
+  autoConnect: boolean;
+  /**
+   * Given when asked to record the activation (ActivationInput): the access's times (the activity's clock, or those an
+   * earlier try wrote), the router's id of the user, and whether the activity wrote the change; `recorded: false`
+   * means its write failed (access is never held back by it) and the workflow writes the change itself.
+   */
+  activation?: { activatedAt: string; expiresAt: string; routerUserRef: string; recorded: boolean };
+}
+
+/**
+ * The charge's answer, and whether the company's operators are told about its purchases (an operator channel is on),
+ * read with the company that charged: when not, the workflow schedules no notice of this charge's outcome. Absent in
+ * the histories of earlier releases: told as before.
+ */
+export type ChargeOutcome = PaymentOutcome & { operatorsNotified?: boolean };
 
 /** An event in a purchase's history that is not a status change (auto-connect, extension, refund failure…). */
 export interface RecordEventInput {

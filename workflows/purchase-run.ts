@@ -28,6 +28,7 @@ import {
   stackTimeUpdate,
   type StackTarget,
   type StackTimeInput,
+  type ActivationInput,
   type AdminActionInput,
   type OperatorNotice,
   type PassedStatus,
@@ -94,6 +95,16 @@ export class PurchaseRun {
    * the payment is skipped. Undefined in histories whose reservation did not say: looked up, as they were.
    */
   stackable: boolean | undefined;
+  /**
+   * The router's id of the reserved user, handed to enable, which writes it with the activation. Undefined when the
+   * reservation did not return one (an earlier release stored it in the row).
+   */
+  routerUserRef: string | undefined;
+  /**
+   * False when the charge found that the company's operators are told nothing (no operator channel): the notices of
+   * its outcome are not scheduled (see `tell`). Undefined when not said (a voucher, or an earlier release's history).
+   */
+  operatorsNotified: boolean | undefined;
   /** Purchases whose time was stacked onto this one (purchase id → workflow id): told if this access ends early. */
   readonly stacks = new Map<string, string>();
   /** The purchase this one's time was stacked onto ended early, taking that time with it. */
@@ -160,6 +171,24 @@ export class PurchaseRun {
     if (!PASSING_STATUSES.has(to)) this.publish();
   }
 
+  /**
+   * What the enable step needs to record the activation itself: the passing statuses not written yet (they stay
+   * here until `recordedByStep`, and are written with the workflow's own change if the step does not record it).
+   */
+  activationInput(): ActivationInput {
+    return { passed: [...this.unwritten], routerUserRef: this.routerUserRef ?? null };
+  }
+
+  /**
+   * A status change a step's activity wrote itself, with the passing statuses it was handed: the workflow's side is
+   * left (its status, its search attribute).
+   */
+  recordedByStep(to: PurchaseStatus): void {
+    this.unwritten = [];
+    this.status = to;
+    this.publish();
+  }
+
   /** Writes the passing statuses not written yet, if any. */
   private async writePassed(): Promise<void> {
     const last = this.unwritten.pop();
@@ -198,8 +227,13 @@ export class PurchaseRun {
     this.outcome ??= value;
   }
 
-  /** Tells the company's operators. Notifications never hold a purchase back: started, not awaited, failures only logged. */
+  /**
+   * Tells the company's operators. Notifications never hold a purchase back: started, not awaited, failures only
+   * logged. The notices of the charge's outcome are not even scheduled when the charge found no operator channel
+   * (a server round trip and a read saved per sale); later ones ask the company again.
+   */
   tell(notice: OperatorNotice): void {
+    if (this.operatorsNotified === false && CHARGE_NOTICES.has(notice) && patched(PATCHES.chargeNoticesOnlyWithChannel)) return;
     void this.notify
       .notifyOperator(this.purchaseId, notice)
       .catch((error: unknown) => log.warn('operator notification failed', { purchaseId: this.purchaseId, notice, ...failureLog(error) }));
@@ -325,11 +359,16 @@ const PASSING_STATUSES: ReadonlySet<PurchaseStatus> = new Set(['charging', 'paid
 const PATCHES = {
   /** Passing statuses are written with the next status change instead of each by a local activity of its own. */
   passingStatusesWrittenLater: 'passing-statuses-written-later',
+  /** The notices of a charge's outcome are scheduled only when the company has an operator channel. */
+  chargeNoticesOnlyWithChannel: 'charge-notices-only-with-channel',
 } as const;
+
+/** The notices about the charge's own outcome, told right after it: the charge's reading of the company holds. */
+const CHARGE_NOTICES: ReadonlySet<OperatorNotice> = new Set(['approved', 'declined']);
 
 /** Steps that run many times a second (each purchase's path to its outcome, each expiry): worth a local first try. */
 type Step = 'reserveHotspotUser' | 'chargePayment' | 'enableHotspotUser' | 'revokeHotspotAccess';
-type StepCall = <K extends Step>(step: K, purchaseId: string) => Promise<Awaited<ReturnType<Activities[K]>>>;
+type StepCall = <K extends Step>(step: K, ...args: Parameters<Activities[K]>) => Promise<Awaited<ReturnType<Activities[K]>>>;
 
 /**
  * A step's first try as a local activity (see options.ts `firstTry`), then, after a failure that a retry may cure (a
@@ -341,15 +380,16 @@ function firstLocally(first: LocalActivityOptions, durable: ActivityOptions, bef
   const local: Pick<Activities, Step> = proxyLocalActivities<Activities>(first);
   const remote: Pick<Activities, Step> = proxyActivities<Activities>(durable);
   const finalTypes = durable.retry?.nonRetryableErrorTypes ?? [];
-  return async <K extends Step>(step: K, purchaseId: string): Promise<Awaited<ReturnType<Activities[K]>>> => {
+  const call = (activities: Pick<Activities, Step>, step: Step, args: unknown[]) => (activities[step] as (...args: unknown[]) => Promise<unknown>)(...args);
+  return async <K extends Step>(step: K, ...args: Parameters<Activities[K]>): Promise<Awaited<ReturnType<Activities[K]>>> => {
     try {
-      return (await local[step](purchaseId)) as Awaited<ReturnType<Activities[K]>>;
+      return (await call(local, step, args)) as Awaited<ReturnType<Activities[K]>>;
     } catch (error) {
       const failure = activityFailure(error);
       const final = failure !== undefined && (failure.nonRetryable || finalTypes.includes(failure.type ?? ''));
       if (isCancellation(error) || final) throw error;
       await beforeDurable();
-      return (await remote[step](purchaseId)) as Awaited<ReturnType<Activities[K]>>;
+      return (await call(remote, step, args)) as Awaited<ReturnType<Activities[K]>>;
     }
   };
 }

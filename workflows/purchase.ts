@@ -2,7 +2,14 @@ import { allHandlersFinished, condition, log, patched, proxyActivities } from '@
 import type { Activities } from '../activities';
 import { MESSAGES } from '../domain/messages';
 import type { PaymentOutcome } from '../domain/payment';
-import { settledPayment, type AutoConnectReport, type PurchaseState, type PurchaseWorkflowInput, type RecordStatusInput } from '../domain/temporal';
+import {
+  settledPayment,
+  type AutoConnectReport,
+  type EnabledUser,
+  type PurchaseState,
+  type PurchaseWorkflowInput,
+  type RecordStatusInput,
+} from '../domain/temporal';
 import { activityFailure, failureLog, failureType } from './failures';
 import { paymentStatusUntil } from './options';
 import { iso, now, PurchaseRun, type AdminRequest } from './purchase-run';
@@ -73,6 +80,7 @@ async function reserve(run: PurchaseRun): Promise<boolean> {
   try {
     const reserved = await run.reserveStep('reserveHotspotUser', run.purchaseId);
     run.stackable = reserved.stackable;
+    run.routerUserRef = reserved.routerUserRef;
     return true;
   } catch (error) {
     const code = failureType(error) ?? 'ROUTER_UNREACHABLE';
@@ -90,9 +98,13 @@ async function charge(run: PurchaseRun): Promise<PaymentOutcome | undefined> {
   await run.record('charging');
   try {
     // A voucher was paid at the counter: approved without a charge, so the wait and the decline after it never apply.
-    return run.settled ? settledPayment(run.settled) : await run.chargeStep('chargePayment', run.purchaseId);
+    if (run.settled) return settledPayment(run.settled);
+    const charged = await run.chargeStep('chargePayment', run.purchaseId);
+    run.operatorsNotified = charged.operatorsNotified;
+    return charged;
   } catch (error) {
-    // Refused, no answer for minutes, or made but not recorded: make sure no charge survives, then release the user.
+    // Refused, or no answer for minutes (or, from a worker of release 1.1 during a deploy, made but not recorded):
+    // make sure no charge survives, then release the user.
     const code = failureType(error) ?? 'PAYMENT_GATEWAY_UNAVAILABLE';
     const message = chargeFailureMessage(code, error);
     const cancelled = await run.followUp.cancelPayment(run.purchaseId).catch(() => null);
@@ -166,10 +178,15 @@ async function markPaid(run: PurchaseRun, payment: PaymentOutcome): Promise<void
   await run.record('paid', { fields: { ...paymentFields(payment, { nextActionUrl: null }), paidAt: now() } });
 }
 
-/** Enable the user before the provisioning deadline, or give the money back. */
-async function enable(run: PurchaseRun): Promise<{ validitySeconds: number; autoConnect: boolean } | undefined> {
+/**
+ * Enable the user before the provisioning deadline, or give the money back. The step records the activation itself
+ * (with the passing statuses and the router's id of the user), sparing the workflow a local activity of its own.
+ */
+async function enable(run: PurchaseRun): Promise<EnabledUser | undefined> {
   try {
-    return await run.enableStep('enableHotspotUser', run.purchaseId);
+    return patched(PATCHES.enableRecordsActivation)
+      ? await run.enableStep('enableHotspotUser', run.purchaseId, run.activationInput())
+      : await run.enableStep('enableHotspotUser', run.purchaseId);
   } catch (error) {
     log.error('could not enable a paid hotspot user before the deadline; refunding', { purchaseId: run.purchaseId, ...failureLog(error) });
     const refund = await run.refundOrRecord('PROVISIONING_FAILED');
@@ -185,11 +202,21 @@ async function enable(run: PurchaseRun): Promise<{ validitySeconds: number; auto
   }
 }
 
-/** Enabled: the access runs from now for the plan's validity; the device is logged in when the customer asked. */
-async function activate(run: PurchaseRun, enabled: { validitySeconds: number; autoConnect: boolean }): Promise<void> {
-  const activatedAt = Date.now();
-  run.expiresAt = activatedAt + enabled.validitySeconds * 1000;
-  await run.record('active', { fields: { activatedAt: iso(activatedAt), expiresAt: iso(run.expiresAt) } });
+/**
+ * Enabled: the access runs from its activation for the plan's validity (the times the step took, or, in histories
+ * of earlier releases, the workflow's); the device is logged in when the customer asked.
+ */
+async function activate(run: PurchaseRun, enabled: EnabledUser): Promise<void> {
+  if (enabled.activation) {
+    const { activatedAt, expiresAt, routerUserRef, recorded } = enabled.activation;
+    run.expiresAt = Date.parse(expiresAt);
+    if (recorded) run.recordedByStep('active');
+    else await run.record('active', { fields: { activatedAt, expiresAt, routerUserRef } });
+  } else {
+    const activatedAt = Date.now();
+    run.expiresAt = activatedAt + enabled.validitySeconds * 1000;
+    await run.record('active', { fields: { activatedAt: iso(activatedAt), expiresAt: iso(run.expiresAt) } });
+  }
 
   let autoConnect: AutoConnectReport = { requested: false, connected: false };
   if (enabled.autoConnect) {
@@ -332,6 +359,8 @@ const PATCHES = {
   stackOntoRunningPurchase: 'stack-onto-running-purchase',
   /** An extension (an admin's, or stacked time) changes the router user's limit-uptime too. */
   extensionOnRouter: 'extension-on-router',
+  /** The enable step records the activation (and the router's id of the user) itself. */
+  enableRecordsActivation: 'enable-records-activation',
 } as const;
 
 function isUndecided(payment: PaymentOutcome): boolean {

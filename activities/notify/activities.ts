@@ -21,6 +21,11 @@ export interface NotifyActivityDeps {
   telegram: TelegramNotifier;
 }
 
+/** Whether the company's operators are told about its purchases: Telegram, when the company turned it on. */
+export function notifiesOperators(company: Pick<CompanyEntity, 'telegramEnabled'>): boolean {
+  return company.telegramEnabled;
+}
+
 /** Operator notifications (Telegram, optional per company). They never fail a purchase. */
 export function createNotifyActivities({ dataSource, secrets, telegram }: NotifyActivityDeps) {
   const target = (company: CompanyEntity, override: { botToken?: string; chatId?: string } = {}) => ({
@@ -35,7 +40,7 @@ export function createNotifyActivities({ dataSource, secrets, telegram }: Notify
       const loaded = await purchaseWithCompany(dataSource, purchaseId);
       if (!loaded) throw new Error(`purchase ${purchaseId} does not exist`);
       const { purchase, company } = loaded;
-      if (!company.telegramEnabled) return;
+      if (!notifiesOperators(company)) return;
       const base = {
         companyName: company.name,
         productName: purchase.productName,

@@ -1,12 +1,13 @@
 import type { DataSource } from 'typeorm';
 import type { Gateway } from '../../domain/purchase';
 import type { PaymentOutcome } from '../../domain/payment';
+import type { ChargeOutcome } from '../../domain/temporal';
 import type { ConektaWebhookKeyResult } from '../../domain/operations';
 import { CompanyEntity, type PurchaseEntity } from '../../db/entities';
-import { purchaseWithCompany, storeChargeAnswer } from '../../db/repositories/purchase-path';
-import type { Logger } from '../../shared/logger';
+import { purchaseWithCompany } from '../../db/repositories/purchase-path';
 import type { SecretBox } from '../../shared/secrets';
 import { finalFailure } from '../failures';
+import { notifiesOperators } from '../notify/activities';
 import type { ChargeRequest, PaymentGateway } from './gateway';
 
 /** Builds the gateway client of one company (its own credentials) — see activities/deps.ts. */
@@ -15,7 +16,6 @@ export type GatewayFactory = (company: CompanyEntity, gateway: Gateway) => Payme
 export interface PaymentActivityDeps {
   dataSource: DataSource;
   secrets: SecretBox;
-  logger: Pick<Logger, 'error'>;
   gateways: GatewayFactory;
   /** Public base URL of the API: Mercado Pago's notification_url is built from it. */
   publicBaseUrl: string;
@@ -51,25 +51,24 @@ export function createPaymentActivities(deps: PaymentActivityDeps) {
   }
 
   return {
-    /** Charges the card once per purchase; the single-use token is erased as soon as the gateway has answered. */
-    async chargePayment(purchaseId: string): Promise<PaymentOutcome> {
-      const { purchase, gateway } = await load(purchaseId);
+    /**
+     * Charges the card once per purchase. Nothing is written here: the answer (reference, gateway status) is written
+     * with the purchase's next status change, which also erases the single-use token. Until then a retry charges with
+     * the same token and gets the first charge back (Mercado Pago by its idempotency key, derived from the purchase
+     * id; Conekta refuses the spent token and the adapter finds the order by our purchase id); once the token is
+     * erased, the charge is asked for by reference or purchase id. Says whether the company's operators are told.
+     */
+    async chargePayment(purchaseId: string): Promise<ChargeOutcome> {
+      const { purchase, company, gateway } = await load(purchaseId);
+      const operatorsNotified = notifiesOperators(company);
       if (!purchase.cardTokenEncrypted) {
-        // A previous attempt got an answer whose reply was lost: the charge exists at the gateway.
+        // A previous attempt got an answer, recorded since: the charge exists at the gateway.
         const found = await existing(purchase, gateway);
-        if (found) return found;
+        if (found) return { ...found, operatorsNotified };
         throw finalFailure('PAYMENT_GATEWAY_REJECTED', 'El token de tarjeta ya no está disponible. Genere uno nuevo.');
       }
       const outcome = await gateway.charge(chargeRequest(purchase, secrets.decrypt(purchase.cardTokenEncrypted), deps.publicBaseUrl));
-      try {
-        await storeChargeAnswer(dataSource, purchaseId, outcome.reference || null, outcome.gatewayStatus);
-      } catch (error) {
-        // The gateway has answered (and may have charged) but we cannot record it: retrying would only ask the
-        // gateway again while the customer waits. Final at once; the workflow undoes the charge and tells the operator.
-        deps.logger.error({ err: error, purchaseId, reference: outcome.reference, status: outcome.status }, 'charge made but not recorded');
-        throw finalFailure('PAYMENT_NOT_RECORDED', `purchase ${purchaseId}: the gateway answered ${outcome.status} but the answer could not be recorded`);
-      }
-      return outcome;
+      return { ...outcome, operatorsNotified };
     },
 
     /**

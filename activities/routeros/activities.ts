@@ -2,12 +2,14 @@ import type { DataSource } from 'typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDomainError } from '../../domain/errors';
 import type { RouterProbeResult } from '../../domain/operations';
-import type { AutoConnectReport, ReconnectDeviceInput } from '../../domain/temporal';
+import type { ActivationInput, AutoConnectReport, EnabledUser, ReconnectDeviceInput, ReservedUser } from '../../domain/temporal';
 import { type PurchaseEntity, type RouterEntity } from '../../db/entities';
 import { purchaseWithRouter, storeCredentials, storeRouterUserRef } from '../../db/repositories/purchase-path';
 import type { Logger } from '../../shared/logger';
+import type { WorkerMetrics } from '../../shared/metrics';
 import type { SecretBox } from '../../shared/secrets';
 import { finalFailure, retryableFailure } from '../failures';
+import { statusRecorder } from '../store/activities';
 import { connectionOf, routerConnection } from './connection';
 import { isRouterOsError } from './errors';
 import { generateCredentials, purchaseTag } from './credentials';
@@ -18,7 +20,9 @@ export interface RouterActivityDeps {
   dataSource: DataSource;
   secrets: SecretBox;
   hotspot: HotspotOperations;
-  logger: Pick<Logger, 'warn'>;
+  logger: Pick<Logger, 'warn' | 'error'>;
+  /** Enable records the purchase's activation itself, counted as the store's status changes are. */
+  metrics: Pick<WorkerMetrics, 'purchaseStatusChanged'>;
   /** ROUTER_CONNECT_TIMEOUT_SECONDS in ms: a failed probe answers no sooner. */
   routerConnectTimeoutMs: number;
 }
@@ -109,15 +113,39 @@ async function persistently<T>(work: () => Promise<T>): Promise<T> {
  * database (no password in workflow history) and is idempotent: the user is tagged with the purchase id, so a retry
  * recognises its own work.
  */
-function hotspotUserActivities({ dataSource, hotspot }: RouterActivityDeps, { connection, load, credentials }: RouterTools) {
+function hotspotUserActivities({ dataSource, hotspot, logger, metrics }: RouterActivityDeps, { connection, load, credentials }: RouterTools) {
+  const recordStatus = statusRecorder(dataSource, metrics);
+
+  /**
+   * Writes the purchase `active` (with the passing statuses before it and the router's id of its user) once the router
+   * has enabled the user: the access runs from now, by this activity's clock. A purchase an earlier try already made
+   * active keeps the times it has. A write that fails never holds the access back: `recorded: false`, and the
+   * workflow writes the change itself.
+   */
+  async function activate(purchase: PurchaseEntity, input: ActivationInput, routerUserRef: string): Promise<NonNullable<EnabledUser['activation']>> {
+    const activatedAt = new Date();
+    const times = { activatedAt: activatedAt.toISOString(), expiresAt: new Date(activatedAt.getTime() + purchase.validitySeconds * 1000).toISOString() };
+    try {
+      const result = await recordStatus({ purchaseId: purchase.id, to: 'active', passed: input.passed, fields: { ...times, routerUserRef } });
+      const earlier = !result.made.includes('active') && result.activatedAt && result.expiresAt;
+      return earlier
+        ? { activatedAt: result.activatedAt!.toISOString(), expiresAt: result.expiresAt!.toISOString(), routerUserRef, recorded: true }
+        : { ...times, routerUserRef, recorded: true };
+    } catch (error) {
+      logger.error({ err: error, purchaseId: purchase.id }, 'activation not recorded by enable; the workflow records it');
+      return { ...times, routerUserRef, recorded: false };
+    }
+  }
+
   return {
     /**
      * Creates the purchase's hotspot user, disabled, tagged with the purchase id. A name another user already holds is
      * replaced by fresh credentials; our own user from an earlier attempt is accepted as is. Says whether the purchase
      * could stack onto the device's running purchase (it names the device's MAC and a plan), so the workflow, which
-     * reads no row itself, skips looking for one when it cannot.
+     * reads no row itself, skips looking for one when it cannot. The router's id of the user is returned, not stored:
+     * enable writes it with the activation.
      */
-    async reserveHotspotUser(purchaseId: string): Promise<{ username: string; stackable: boolean }> {
+    async reserveHotspotUser(purchaseId: string): Promise<ReservedUser> {
       const loaded = await load(purchaseId);
       const { purchase } = loaded;
       const router = connection(loaded);
@@ -131,8 +159,7 @@ function hotspotUserActivities({ dataSource, hotspot }: RouterActivityDeps, { co
             comment: purchaseTag(purchaseId),
             disabled: true,
           });
-          await storeRouterUserRef(dataSource, purchaseId, ref);
-          return { username: creds.username, stackable: purchase.clientMac !== null && purchase.productId !== null };
+          return { stackable: purchase.clientMac !== null && purchase.productId !== null, routerUserRef: ref };
         } catch (error) {
           if (!(isDomainError(error) && error.code === 'HOTSPOT_USER_CONFLICT') || attempt >= 5) throw error;
           creds = await credentials(purchase, true);
@@ -140,18 +167,26 @@ function hotspotUserActivities({ dataSource, hotspot }: RouterActivityDeps, { co
       }
     },
 
-    /** Enables the user (with `limit-uptime` when the plan has one); returns what the workflow needs next. */
-    async enableHotspotUser(purchaseId: string): Promise<{ validitySeconds: number; autoConnect: boolean }> {
+    /**
+     * Enables the user (with `limit-uptime` when the plan has one) by the router's id reserve returned, found by name
+     * when that is stale; with `activation`, then records the purchase `active` (see `activate`). Returns what the
+     * workflow needs next. Without `activation` (a workflow of an earlier release) the id is the row's, and a new one
+     * is stored on its own.
+     */
+    async enableHotspotUser(purchaseId: string, activation?: ActivationInput): Promise<EnabledUser> {
       const loaded = await load(purchaseId);
       const { purchase } = loaded;
+      const known = activation ? (activation.routerUserRef ?? purchase.routerUserRef) : purchase.routerUserRef;
       const { ref } = await hotspot.setUserEnabled(
         connection(loaded),
-        { ref: purchase.routerUserRef, name: purchase.hotspotUsername! },
+        { ref: known, name: purchase.hotspotUsername! },
         true,
         purchase.uptimeLimitSeconds ? { limitUptimeSeconds: purchase.uptimeLimitSeconds } : {},
       );
+      const enabled = { validitySeconds: purchase.validitySeconds, autoConnect: purchase.autoConnect };
+      if (activation) return { ...enabled, activation: await activate(purchase, activation, ref) };
       if (ref !== purchase.routerUserRef) await storeRouterUserRef(dataSource, purchaseId, ref);
-      return { validitySeconds: purchase.validitySeconds, autoConnect: purchase.autoConnect };
+      return enabled;
     },
 
     /** Removes the purchase's user (only one carrying our tag); a missing user is success. */

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { canTransition, PURCHASE_STATUSES, transitionsInto, type PurchaseStatus } from '../../domain/purchase';
 import type { PassedStatus, RecordEventInput, RecordStatusInput } from '../../domain/temporal';
-import { appendEvent, changeStatus, type StatusColumns } from '../../db/repositories/purchase-path';
+import { appendEvent, changeStatus, type StatusChangeResult, type StatusColumns } from '../../db/repositories/purchase-path';
 import type { WorkerMetrics } from '../../shared/metrics';
 import { finalFailure } from '../failures';
 
@@ -14,35 +14,14 @@ const ALLOWED_FROM = Object.fromEntries(PURCHASE_STATUSES.map((to) => [to, trans
  * and does nothing. A change is counted in the metrics once it is committed, so a retry never counts it twice.
  */
 export function createStoreActivities(dataSource: DataSource, metrics: Pick<WorkerMetrics, 'purchaseStatusChanged'>) {
+  const record = statusRecorder(dataSource, metrics);
   return {
     /**
      * Moves the purchase to `to` (through the statuses it `passed` first, if any) and appends each change to its
      * history, atomically.
      */
     async recordPurchaseStatus(input: RecordStatusInput): Promise<void> {
-      const { purchaseId, passed = [], ...last } = input;
-      const steps: PassedStatus[] = [...passed, last];
-      steps.forEach((step, i) => {
-        if (i > 0 && !canTransition(steps[i - 1].to, step.to)) {
-          throw finalFailure('INTERNAL', `purchase ${purchaseId}: transition ${steps[i - 1].to} → ${step.to} is not allowed`);
-        }
-      });
-      const result = await changeStatus(dataSource, {
-        purchaseId,
-        steps: steps.map((step) => ({ to: step.to, detail: { reason: step.reason, ...step.detail } })),
-        allowedFrom: ALLOWED_FROM[steps[0].to],
-        columns: Object.assign({}, ...steps.map(columnsOf)) as StatusColumns,
-        source: 'workflow',
-      });
-      if (!result) throw finalFailure('NOT_FOUND', `purchase ${purchaseId} does not exist`);
-      if (result.made.length === 0 && result.from !== input.to) {
-        throw finalFailure('INTERNAL', `purchase ${purchaseId}: transition ${result.from} → ${steps[0].to} is not allowed`);
-      }
-      let from = result.from;
-      for (const to of result.made) {
-        metrics.purchaseStatusChanged({ gateway: result.gateway, from, to, createdAt: result.createdAt, expiresAt: result.expiresAt });
-        from = to;
-      }
+      await record(input);
     },
 
     /** Appends an event that is not a status change, with the columns it changes (an extension moves expires_at). */
@@ -57,6 +36,40 @@ export function createStoreActivities(dataSource: DataSource, metrics: Pick<Work
       });
       if (!recorded) throw finalFailure('NOT_FOUND', `purchase ${input.purchaseId} does not exist`);
     },
+  };
+}
+
+/**
+ * Writes a status change of the purchase (see `recordPurchaseStatus`); also used by a step's activity that records the
+ * status it reaches itself (enable). Returns what the statement found and made; a change the row is already past
+ * (a retry) makes nothing and is no error.
+ */
+export function statusRecorder(dataSource: DataSource, metrics: Pick<WorkerMetrics, 'purchaseStatusChanged'>) {
+  return async (input: RecordStatusInput): Promise<StatusChangeResult> => {
+    const { purchaseId, passed = [], ...last } = input;
+    const steps: PassedStatus[] = [...passed, last];
+    steps.forEach((step, i) => {
+      if (i > 0 && !canTransition(steps[i - 1].to, step.to)) {
+        throw finalFailure('INTERNAL', `purchase ${purchaseId}: transition ${steps[i - 1].to} → ${step.to} is not allowed`);
+      }
+    });
+    const result = await changeStatus(dataSource, {
+      purchaseId,
+      steps: steps.map((step) => ({ to: step.to, detail: { reason: step.reason, ...step.detail } })),
+      allowedFrom: ALLOWED_FROM[steps[0].to],
+      columns: Object.assign({}, ...steps.map(columnsOf)) as StatusColumns,
+      source: 'workflow',
+    });
+    if (!result) throw finalFailure('NOT_FOUND', `purchase ${purchaseId} does not exist`);
+    if (result.made.length === 0 && result.from !== input.to) {
+      throw finalFailure('INTERNAL', `purchase ${purchaseId}: transition ${result.from} → ${steps[0].to} is not allowed`);
+    }
+    let from = result.from;
+    for (const to of result.made) {
+      metrics.purchaseStatusChanged({ gateway: result.gateway, from, to, createdAt: result.createdAt, expiresAt: result.expiresAt });
+      from = to;
+    }
+    return result;
   };
 }
 
@@ -75,6 +88,7 @@ function columnsOf(step: PassedStatus): StatusColumns {
     expires_at: f.expiresAt,
     ended_at: f.endedAt,
     refunded_cents: f.refundedCents,
+    router_user_ref: f.routerUserRef,
   };
   return Object.fromEntries(Object.entries(columns).filter(([, value]) => value !== undefined));
 }

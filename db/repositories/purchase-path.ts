@@ -87,11 +87,12 @@ export interface StatusColumns {
   expires_at?: string | null;
   ended_at?: string | null;
   refunded_cents?: number | null;
+  router_user_ref?: string | null;
 }
 
 const STATUS_COLUMNS: readonly (keyof StatusColumns)[] = [
   'status_reason', 'customer_message', 'gateway_reference', 'gateway_status', 'gateway_detail', 'next_action_url',
-  'paid_at', 'activated_at', 'expires_at', 'ended_at', 'refunded_cents',
+  'paid_at', 'activated_at', 'expires_at', 'ended_at', 'refunded_cents', 'router_user_ref',
 ];
 
 export interface StatusChange {
@@ -116,15 +117,19 @@ export interface StatusChangeResult {
   made: PurchaseStatus[];
   gateway: PurchaseGateway;
   createdAt: Date;
+  /** As found (before the change). */
+  activatedAt: Date | null;
   expiresAt: Date | null;
 }
 
 /**
  * Moves a purchase through `steps` and appends each change to its history, in one statement: the row is locked, the
  * move is made only from a status the first step is allowed from, and the events are written only when the row
- * moved. A purchase already at a step's status continues after it (a retried write), so each event is appended
- * exactly once. Null when the purchase does not exist. The statement is prepared per set of columns (each step of a
- * purchase sets the same ones every time).
+ * moved. A purchase already at a step's status continues after it (a retried write, or passing statuses written
+ * before their step was retried), so each event is appended exactly once. A purchase that moves past `charging` has
+ * its single-use card token erased: the gateway has answered by then, and the answer (its reference and status) is
+ * in the columns of the same change. Null when the purchase does not exist. The statement is prepared per set of
+ * columns (each step of a purchase sets the same ones every time).
  */
 export async function changeStatus(dataSource: DataSource, change: StatusChange): Promise<StatusChangeResult | null> {
   const names = STATUS_COLUMNS.filter((name) => change.columns[name] !== undefined);
@@ -137,15 +142,24 @@ export async function changeStatus(dataSource: DataSource, change: StatusChange)
     values.push(name === 'gateway_detail' && value !== null ? JSON.stringify(value) : value);
     return `${name} = $${values.length}`;
   });
-  const [row] = await run<{ from: PurchaseStatus; first: number | null; gateway: PurchaseGateway; created_at: Date; expires_at: Date | null }>(
+  const [row] = await run<{
+    from: PurchaseStatus;
+    first: number | null;
+    gateway: PurchaseGateway;
+    created_at: Date;
+    activated_at: Date | null;
+    expires_at: Date | null;
+  }>(
     dataSource,
     `purchase-status-${shape}`,
     `WITH found AS (
-       SELECT id, status, gateway, created_at, expires_at FROM purchases WHERE id = $1 FOR UPDATE
+       SELECT id, status, gateway, created_at, activated_at, expires_at FROM purchases WHERE id = $1 FOR UPDATE
      ), chain AS (
        SELECT id, status, CASE WHEN status = ANY($3::varchar[]) THEN 1 ELSE array_position($2::varchar[], status) + 1 END AS first FROM found
      ), moved AS (
-       UPDATE purchases p SET status = ($2::varchar[])[cardinality($2::varchar[])], ${sets.map((set) => `${set}, `).join('')}updated_at = now()
+       UPDATE purchases p SET status = ($2::varchar[])[cardinality($2::varchar[])], ${sets.map((set) => `${set}, `).join('')}
+              card_token_encrypted = CASE WHEN ($2::varchar[])[cardinality($2::varchar[])] = 'charging' THEN p.card_token_encrypted END,
+              updated_at = now()
          FROM chain WHERE p.id = chain.id AND chain.first <= cardinality($2::varchar[])
        RETURNING p.id
      ), events AS (
@@ -155,12 +169,13 @@ export async function changeStatus(dataSource: DataSource, change: StatusChange)
          FROM chain JOIN moved ON moved.id = chain.id CROSS JOIN generate_series(chain.first, cardinality($2::varchar[])) AS k
         ORDER BY k
      )
-     SELECT found.status AS "from", chain.first, found.gateway, found.created_at, found.expires_at FROM found JOIN chain ON chain.id = found.id`,
+     SELECT found.status AS "from", chain.first, found.gateway, found.created_at, found.activated_at, found.expires_at
+       FROM found JOIN chain ON chain.id = found.id`,
     values,
   );
   if (!row) return null;
   const made = row.first === null ? [] : tos.slice(row.first - 1);
-  return { from: row.from, made, gateway: row.gateway, createdAt: row.created_at, expiresAt: row.expires_at };
+  return { from: row.from, made, gateway: row.gateway, createdAt: row.created_at, activatedAt: row.activated_at, expiresAt: row.expires_at };
 }
 
 /**
@@ -345,14 +360,4 @@ export async function storeCredentials(dataSource: DataSource, purchaseId: strin
 /** Stores the router's id of the purchase's hotspot user. */
 export async function storeRouterUserRef(dataSource: DataSource, purchaseId: string, ref: string | null): Promise<void> {
   await run(dataSource, 'purchase-router-user', `UPDATE purchases SET router_user_ref = $2, updated_at = now() WHERE id = $1`, [purchaseId, ref]);
-}
-
-/** Stores the gateway's answer to the charge and erases the single-use card token. */
-export async function storeChargeAnswer(dataSource: DataSource, purchaseId: string, reference: string | null, gatewayStatus: string): Promise<void> {
-  await run(
-    dataSource,
-    'purchase-charged',
-    `UPDATE purchases SET card_token_encrypted = NULL, gateway_reference = $2, gateway_status = $3, updated_at = now() WHERE id = $1`,
-    [purchaseId, reference, gatewayStatus],
-  );
 }

@@ -138,6 +138,18 @@ describe('purchase path statements', () => {
     expect(await trail(id)).toEqual(['→created', 'created→charging', 'charging→paid']);
   });
 
+  it('keeps the card token while charging and erases it with the change that carries the charge’s answer', async () => {
+    const id = await created();
+    await store.recordPurchaseStatus({ purchaseId: id, to: 'charging' });
+    expect((await row(id)).cardTokenEncrypted).toBe('sealed');
+    await store.recordPurchaseStatus({ purchaseId: id, to: 'pending', fields: { gatewayReference: `ord_${id}`, gatewayStatus: 'pending_payment' } });
+    expect(await row(id)).toMatchObject({ status: 'pending', cardTokenEncrypted: null, gatewayReference: `ord_${id}`, gatewayStatus: 'pending_payment' });
+
+    const declined = await created();
+    await store.recordPurchaseStatus({ purchaseId: declined, to: 'declined', reason: 'card_declined', passed: [{ to: 'charging' }] });
+    expect(await row(declined)).toMatchObject({ status: 'declined', cardTokenEncrypted: null, gatewayReference: null });
+  });
+
   it('appends a concurrent duplicate change exactly once', async () => {
     const id = await created();
     await Promise.all(Array.from({ length: 5 }, () => store.recordPurchaseStatus({ purchaseId: id, to: 'charging' })));

@@ -1,5 +1,6 @@
 import { MESSAGES } from '../../domain/messages';
 import { buy, chargeOf, events, GATEWAYS, purchase, routerUser, simulatorOf, statusTrail, waitForStatus } from '../helpers/purchases';
+import { historyText } from '../helpers/histories';
 import { eventually, startStack, type TestStack } from '../helpers/stack';
 
 /** Every outcome of a purchase, for each gateway: approved, declined, pending (webhook, lost webhook, bound), 3-D Secure. */
@@ -44,11 +45,16 @@ describe.each(GATEWAYS)('purchase through %s', (gateway) => {
     expect(status.json()).toMatchObject({ estado: 'active', siguiente_accion: 'ninguna', usuario_hotspot: body.usuario_hotspot });
   });
 
-  it('PIN user: a 5-digit PIN and no password', async () => {
+  it('PIN user: a 5-digit PIN and no password; the PIN (its secret) is not in the workflow history', async () => {
     const response = await buy(s, gateway, { body: { tipo_usuario: 'pin' } });
     expect(response.statusCode).toBe(200);
-    expect(response.json().usuario_hotspot).toEqual({ usuario: expect.stringMatching(/^PT-\d{5}$/), contrasena: '' });
-    expect(routerUser(s, response.json().usuario_hotspot.usuario)?.password ?? '').toBe('');
+    const { usuario_hotspot: user, id_compra: id } = response.json();
+    expect(user).toEqual({ usuario: expect.stringMatching(/^PT-\d{5}$/), contrasena: '' });
+    expect(routerUser(s, user.usuario)?.password ?? '').toBe('');
+    const text = historyText(await s.workflows.client.workflow.getHandle((await purchase(s, id)).workflowId).fetchHistory());
+    expect(text).toContain(id); // the payloads are read: the input is there
+    expect(text).not.toContain(user.usuario);
+    expect(text).not.toContain(user.usuario.slice(3));
   });
 
   it('declined: 402 with the gateway message, user removed, nothing enabled', async () => {

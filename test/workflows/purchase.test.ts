@@ -47,14 +47,24 @@ interface Fake {
 function fakeActivities(overrides: Partial<Activities> = {}, validitySeconds = 7 * DAY): Fake {
   const statuses: RecordStatusInput[] = [];
   const writes: string[][] = [];
+  const write = ({ passed = [], ...input }: RecordStatusInput) => {
+    statuses.push(...passed.map((step) => ({ purchaseId: input.purchaseId, ...step })), input);
+    writes.push([...passed.map((step) => step.to), input.to]);
+  };
   const activities: Activities = {
-    recordPurchaseStatus: async ({ passed = [], ...input }) => {
-      statuses.push(...passed.map((step) => ({ purchaseId: input.purchaseId, ...step })), input);
-      writes.push([...passed.map((step) => step.to), input.to]);
-    },
+    recordPurchaseStatus: async (input) => write(input),
     recordPurchaseEvent: async () => undefined,
-    reserveHotspotUser: async () => ({ username: 'PT-AB123', stackable: true }),
-    enableHotspotUser: async () => ({ validitySeconds, autoConnect: false }),
+    reserveHotspotUser: async () => ({ stackable: true, routerUserRef: '*1A' }),
+    // Records the activation it is asked to, as the real one does once the router has enabled the user; timed by the
+    // workflow's clock (the payment's time), since the time-skipping server's is not this process's.
+    enableHotspotUser: async (purchaseId, activation) => {
+      const enabled = { validitySeconds, autoConnect: false };
+      if (!activation) return enabled;
+      const activatedAt = Date.parse(activation.passed.find((step) => step.to === 'paid')!.fields!.paidAt!);
+      const fields = { activatedAt: iso(activatedAt), expiresAt: iso(activatedAt + validitySeconds * 1000), routerUserRef: activation.routerUserRef ?? '*1B' };
+      write({ purchaseId, to: 'active', passed: activation.passed, fields });
+      return { ...enabled, activation: { activatedAt: fields.activatedAt, expiresAt: fields.expiresAt, routerUserRef: fields.routerUserRef, recorded: true } };
+    },
     removeHotspotUser: async () => undefined,
     adoptHotspotUser: async () => ({ adopted: true }),
     revokeHotspotAccess: async () => ({ sessionsEnded: 1, cookiesRemoved: 1 }),
@@ -94,6 +104,7 @@ const input = (id: string, timing: Partial<PurchaseWorkflowInput['timing']> = {}
 });
 
 const toStatuses = (fake: Fake) => fake.statuses.map((s) => s.to);
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Notes each activity as it starts, local or not. */
 function countedIn(calls: string[], activityType: string): ActivityInboundCallsInterceptor {
@@ -159,8 +170,46 @@ describe('purchaseWorkflow (time-skipping)', () => {
     expect(fake.writes).toEqual([['charging', 'paid', 'active'], ['expired']]);
     const active = fake.statuses.find((s) => s.to === 'active')!.fields!;
     expect(Date.parse(active.expiresAt!) - Date.parse(active.activatedAt!)).toBe(7 * DAY * 1000);
-    expect(fake.calls).toContain('revokeHotspotAccess');
-    expect(fake.calls.indexOf('reserveHotspotUser')).toBeLessThan(fake.calls.indexOf('chargePayment'));
+    expect(fake.statuses.find((s) => s.to === 'active')!.fields!.routerUserRef).toBe('*1A');
+    // Enable records the activation itself: no status write of the workflow's own until the expiry.
+    expect(fake.calls).toEqual([
+      'reserveHotspotUser', 'chargePayment', 'findStackTarget', 'enableHotspotUser', 'notifyOperator', 'revokeHotspotAccess', 'recordPurchaseStatus',
+    ]);
+  });
+
+  it('writes the activation itself when enable could not, with the times and router id enable took', async () => {
+    let activation: { activatedAt: string; expiresAt: string; routerUserRef: string; recorded: boolean } | undefined;
+    const fake = fakeActivities({
+      enableHotspotUser: async (_purchaseId, input) => {
+        const activatedAt = Date.parse(input!.passed.find((step) => step.to === 'paid')!.fields!.paidAt!);
+        activation = { activatedAt: iso(activatedAt), expiresAt: iso(activatedAt + DAY * 1000), routerUserRef: '*1C', recorded: false };
+        return { validitySeconds: DAY, autoConnect: false, activation };
+      },
+    });
+    const state = await run(fake, 'activation-written-by-workflow', async (handle) => {
+      await env.sleep('1 hour');
+      return handle.query(purchaseStateQuery);
+    });
+    expect(state.status).toBe('active');
+    expect(fake.writes).toEqual([['charging', 'paid', 'active']]);
+    const active = fake.statuses.find((s) => s.to === 'active')!.fields!;
+    expect(active).toEqual({ activatedAt: activation!.activatedAt, expiresAt: activation!.expiresAt, routerUserRef: '*1C' });
+    expect(state.expiresAt).toBe(activation!.expiresAt);
+  });
+
+  it('schedules no operator notice of the charge when the company has no operator channel', async () => {
+    const fake = fakeActivities({ chargePayment: async () => ({ ...approved, operatorsNotified: false }) });
+    await run(fake, 'no-operator-channel', async (handle) => {
+      await env.sleep('1 hour');
+      return handle.query(purchaseStateQuery);
+    });
+    expect(fake.calls).not.toContain('notifyOperator');
+    const told = fakeActivities({ chargePayment: async () => ({ ...approved, operatorsNotified: true }) });
+    await run(told, 'operator-channel', async (handle) => {
+      await env.sleep('1 hour');
+      return handle.query(purchaseStateQuery);
+    });
+    expect(told.calls).toContain('notifyOperator');
   });
 
   it('moves the expiry when an admin extends the access', async () => {
@@ -205,7 +254,7 @@ describe('purchaseWorkflow (time-skipping)', () => {
 
   it('gets a user of its own without looking for a running purchase when it names no device', async () => {
     const fake = fakeActivities({
-      reserveHotspotUser: async () => ({ username: 'PT-AB123', stackable: false }),
+      reserveHotspotUser: async () => ({ stackable: false, routerUserRef: '*1A' }),
       findStackTarget: async () => ({ purchaseId: 'running', workflowId: 'purchase:test:running' }),
       stackOntoPurchase: async () => ({ stacked: true, expiresAt: new Date(Date.now() + 3 * DAY * 1000).toISOString() }),
     });

@@ -7,7 +7,6 @@ import { PurchaseEntity, type CompanyEntity } from '../../../db/entities';
 import type { Gateway } from '../../../domain/purchase';
 import { startConektaSimulator, type ConektaSimulator } from '../../../sandbox/conekta/server';
 import { startMercadoPagoSimulator, type MercadoPagoSimulator } from '../../../sandbox/mercadopago/server';
-import { createLogger } from '../../../shared/logger';
 import { SecretBox } from '../../../shared/secrets';
 import { testConfig } from '../../helpers/config';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
@@ -40,7 +39,6 @@ describe('payment activities', () => {
     activities = createPaymentActivities({
       dataSource: db.dataSource,
       secrets,
-      logger: createLogger({ level: 'silent' }),
       gateways: (_company, gateway) =>
         gateway === 'conekta'
           ? createConektaGateway({ privateKey: CONEKTA_KEY, baseUrl: conekta.url, timeoutMs: IMPATIENT_MS })
@@ -101,8 +99,8 @@ describe('payment activities', () => {
 
     const [order] = conekta.chargesFor(purchase.id);
     expect(conekta.chargesFor(purchase.id)).toHaveLength(1);
-    expect(outcome).toMatchObject({ status: 'approved', reference: order.id });
-    expect(await row(purchase.id)).toMatchObject({ gatewayReference: order.id, gatewayStatus: 'paid', cardTokenEncrypted: null });
+    // The test company has no operator channel: the workflow is told so with the answer.
+    expect(outcome).toMatchObject({ status: 'approved', reference: order.id, operatorsNotified: false });
     const lists = conekta.apiCalls().recent.filter((c) => c.route === '/orders' && c.method === 'GET');
     expect(lists.every((c) => !new URLSearchParams(c.query).has('search'))).toBe(true);
   });
@@ -123,6 +121,18 @@ describe('payment activities', () => {
     }
     expect(mercadoPago.chargesFor(forgotten.id)).toHaveLength(1);
   });
+
+  it.each<[Gateway]>([['conekta'], ['mercado_pago']])(
+    '%s: writes nothing; charged again before its answer was written (the token still in the row), it gets the first charge back',
+    async (gateway) => {
+      const sim = gateway === 'conekta' ? conekta : mercadoPago;
+      const purchase = await purchaseRow(gateway, token('approved'));
+      const first = await activities.chargePayment(purchase.id);
+      expect(await row(purchase.id)).toMatchObject({ cardTokenEncrypted: purchase.cardTokenEncrypted, gatewayReference: null, status: 'charging' });
+      expect(await activities.chargePayment(purchase.id)).toMatchObject({ status: 'approved', reference: first.reference });
+      expect(sim.chargesFor(purchase.id)).toHaveLength(1);
+    },
+  );
 
   it.each<[Gateway]>([['conekta'], ['mercado_pago']])('%s: finds the charge of a purchase whose reference was never recorded, and tells its reversal', async (gateway) => {
     const sim = gateway === 'conekta' ? conekta : mercadoPago;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { createRouterActivities } from '../../../activities/routeros/activities';
 import { RouterOsClient } from '../../../activities/routeros/client';
@@ -5,6 +6,7 @@ import { HotspotOperations } from '../../../activities/routeros/hotspot';
 import { startRouterSimulator, type RouterSimulator } from '../../../sandbox/routeros/simulator';
 import { freePort } from '../../../shared/ports';
 import { RouterEndpointPolicy } from '../../../shared/router-endpoints';
+import { PurchaseEntity, PurchaseEventEntity } from '../../../db/entities';
 import { SecretBox } from '../../../shared/secrets';
 import { testConfig } from '../../helpers/config';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
@@ -46,6 +48,7 @@ describe('router activities: connection probe', () => {
       secrets,
       hotspot: new HotspotOperations(client),
       logger,
+      metrics: { purchaseStatusChanged: () => undefined },
       routerConnectTimeoutMs: CONNECT_TIMEOUT_MS,
     });
     const company = await createCompany(db.dataSource);
@@ -74,5 +77,127 @@ describe('router activities: connection probe', () => {
     const log = lines.join('\n');
     for (const detail of ['ECONNREFUSED', 'no API login within', 'CANTLOGIN', 'not allowed by ROUTER_ALLOWED_NETWORKS']) expect(log).toContain(detail);
     expect(log).not.toContain('not-the-password');
+  });
+});
+
+/**
+ * The purchase's user from its reservation to its activation, against the real database and the RouterOS simulator:
+ * reserve writes nothing of its own and tells the router's id of the user; enable writes the activation with it.
+ */
+describe('router activities: reserving and enabling a purchase’s user', () => {
+  let db: TestDatabase;
+  let sim: RouterSimulator;
+  let client: RouterOsClient;
+  let activities: ReturnType<typeof createRouterActivities>;
+  let routerId: string;
+  let companyId: string;
+  const secrets = new SecretBox(testConfig().SECRET_KEY);
+  const changes: string[] = [];
+
+  const { logger } = capturingLogger();
+  beforeAll(async () => {
+    [db, sim] = await Promise.all([createTestDatabase(), startRouterSimulator({ users: { admin: 'router-secret' } })]);
+    client = new RouterOsClient({ ...CLIENT_OPTIONS, connectTimeoutMs: 2_000, endpoints: new RouterEndpointPolicy(['default', '127.0.0.1']), logger });
+    activities = createRouterActivities({
+      dataSource: db.dataSource,
+      secrets,
+      hotspot: new HotspotOperations(client),
+      logger,
+      metrics: { purchaseStatusChanged: ({ from, to }) => void changes.push(`${from}→${to}`) },
+      routerConnectTimeoutMs: 2_000,
+    });
+    companyId = (await createCompany(db.dataSource)).id;
+    routerId = (await createRouter(db.dataSource, secrets, companyId, { host: '127.0.0.1', port: sim.port })).id;
+  });
+  afterAll(async () => {
+    await client.close();
+    await sim.close();
+    await db.drop();
+  });
+  beforeEach(() => void changes.splice(0));
+
+  async function purchaseRow(): Promise<PurchaseEntity> {
+    const id = randomUUID();
+    return db.dataSource.getRepository(PurchaseEntity).save({
+      id,
+      workflowId: `purchase:${companyId}:${id}`,
+      companyId,
+      routerId,
+      routerName: 'Router Lobby',
+      productName: '1 hora',
+      profileName: 'default',
+      validitySeconds: 3600,
+      gateway: 'conekta',
+      amountCents: 2000,
+      currency: 'MXN',
+      customerName: 'Ana López',
+      customerEmail: 'ana@example.com',
+      userType: 'pin',
+      status: 'created',
+      cardTokenEncrypted: 'sealed',
+      gatewayRequest: {},
+    });
+  }
+  const row = (id: string) => db.dataSource.getRepository(PurchaseEntity).findOneByOrFail({ id });
+  const trail = async (id: string) =>
+    (await db.dataSource.getRepository(PurchaseEventEntity).find({ where: { purchaseId: id, type: 'status_changed' }, order: { id: 'ASC' } })).map(
+      (e) => `${e.fromStatus ?? ''}→${e.toStatus}`,
+    );
+  const routerUser = (name: string | null) => sim.state.list('/ip/hotspot/user').find((u) => u.name === name);
+  // The charge's answer (its reference unique per gateway, as the gateway's are).
+  const paid = () => ({ to: 'paid' as const, fields: { gatewayReference: `ord_${randomUUID()}`, gatewayStatus: 'paid', paidAt: new Date().toISOString() } });
+
+  it('enable writes the activation, the passing statuses and the router’s id in one go; a retry keeps the first times', async () => {
+    const purchase = await purchaseRow();
+    const reserved = await activities.reserveHotspotUser(purchase.id);
+    // A PIN user's name is its secret: never in the result (it goes to the workflow's history).
+    expect(reserved).toEqual({ stackable: false, routerUserRef: expect.stringMatching(/^\*[0-9A-F]+$/) });
+    const reservedRow = await row(purchase.id);
+    expect(reservedRow).toMatchObject({ status: 'created', routerUserRef: null });
+    expect(routerUser(reservedRow.hotspotUsername)).toMatchObject({ disabled: 'true' });
+
+    const charged = paid();
+    const input = { passed: [{ to: 'charging' as const }, charged], routerUserRef: reserved.routerUserRef };
+    const before = Date.now();
+    const enabled = await activities.enableHotspotUser(purchase.id, input);
+    expect(enabled).toMatchObject({ validitySeconds: 3600, autoConnect: false, activation: { routerUserRef: reserved.routerUserRef, recorded: true } });
+    const { activatedAt, expiresAt } = enabled.activation!;
+    expect(Date.parse(activatedAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(expiresAt) - Date.parse(activatedAt)).toBe(3600 * 1000);
+    expect(routerUser(reservedRow.hotspotUsername)).toMatchObject({ disabled: 'false' });
+    const active = await row(purchase.id);
+    expect(active).toMatchObject({ status: 'active', routerUserRef: reserved.routerUserRef, gatewayReference: charged.fields.gatewayReference, cardTokenEncrypted: null });
+    expect([active.activatedAt!.toISOString(), active.expiresAt!.toISOString()]).toEqual([activatedAt, expiresAt]);
+    expect(await trail(purchase.id)).toEqual(['created→charging', 'charging→paid', 'paid→active']);
+    expect(changes).toEqual(['created→charging', 'charging→paid', 'paid→active']);
+
+    // The durable retry of a first try that did it all: the same answer, nothing written or counted again.
+    expect(await activities.enableHotspotUser(purchase.id, input)).toEqual(enabled);
+    expect(await trail(purchase.id)).toEqual(['created→charging', 'charging→paid', 'paid→active']);
+    expect(changes).toHaveLength(3);
+  });
+
+  it('enable after the passing statuses were written (a durable retry) writes only the activation; a stale router id is found by name', async () => {
+    const purchase = await purchaseRow();
+    await activities.reserveHotspotUser(purchase.id);
+    await db.dataSource.getRepository(PurchaseEntity).update({ id: purchase.id }, { status: 'paid' });
+    const enabled = await activities.enableHotspotUser(purchase.id, { passed: [{ to: 'charging' }, paid()], routerUserRef: '*FFFF' });
+    const { hotspotUsername } = await row(purchase.id);
+    expect(enabled.activation).toMatchObject({ routerUserRef: routerUser(hotspotUsername)!['.id'], recorded: true });
+    expect(await row(purchase.id)).toMatchObject({ status: 'active', routerUserRef: routerUser(hotspotUsername)!['.id'] });
+    expect(await trail(purchase.id)).toEqual(['paid→active']);
+    expect(changes).toEqual(['paid→active']);
+  });
+
+  it('a write the database refuses does not hold the access back: the user is enabled and the workflow is told to write it', async () => {
+    const purchase = await purchaseRow();
+    const reserved = await activities.reserveHotspotUser(purchase.id);
+    const refused = { to: 'paid' as const, fields: { ...paid().fields, gatewayDetail: { note: 'NUL \u0000 in jsonb' } } };
+    const enabled = await activities.enableHotspotUser(purchase.id, { passed: [{ to: 'charging' }, refused], routerUserRef: reserved.routerUserRef });
+    expect(enabled.activation).toMatchObject({ routerUserRef: reserved.routerUserRef, recorded: false });
+    const after = await row(purchase.id);
+    expect(after).toMatchObject({ status: 'created', routerUserRef: null });
+    expect(routerUser(after.hotspotUsername)).toMatchObject({ disabled: 'false' });
+    expect(changes).toEqual([]);
   });
 });
