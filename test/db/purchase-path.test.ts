@@ -125,6 +125,16 @@ describe('purchase path statements', () => {
     ]);
   });
 
+  it('writes nothing, and is no error, when the row is already one step past the change (written by the step itself)', async () => {
+    const id = await created();
+    const times = { activatedAt: '2026-01-01T00:00:10.000Z', expiresAt: '2026-01-01T01:00:10.000Z' };
+    await store.recordPurchaseStatus({ purchaseId: id, to: 'active', fields: times, passed: [{ to: 'charging' }, { to: 'paid' }] });
+    changes.splice(0);
+    await store.recordPurchaseStatus({ purchaseId: id, to: 'paid', passed: [{ to: 'charging' }] });
+    expect(await trail(id)).toEqual(['→created', 'created→charging', 'charging→paid', 'paid→active']);
+    expect(changes).toEqual([]);
+  });
+
   it('goes on from a passed status already written, and refuses a chain that skips a step', async () => {
     const id = await created();
     await store.recordPurchaseStatus({ purchaseId: id, to: 'charging' });
