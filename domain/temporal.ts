@@ -264,7 +264,8 @@ export interface ReservedUser {
 /**
  * Asked of the enable step: once the router has enabled the user, the activity writes the purchase `active` itself,
  * through `passed` (the passing statuses not written yet), with the router's id of the user reserve returned (a stale
- * one is found by name again). Saves the workflow a status write of its own after the step.
+ * one is found by name again; null when the reservation ran an earlier release, which stored it in the row). Saves
+ * the workflow a status write of its own after the step.
  */
 export interface ActivationInput {
   passed: PassedStatus[];
