@@ -126,8 +126,8 @@ export interface AutoConnectReport {
 }
 
 /**
- * The first decisive answer of a purchase, returned to the waiting HTTP request. Credentials are not in it: the API
- * reads them from the database, so no password travels through workflow history.
+ * The first decisive answer of a purchase, returned to the waiting HTTP request. Credentials are never in it, so no
+ * password travels through workflow history: the API wrote them with the row, or reads them from the database.
  */
 export interface PurchaseOutcome {
   status: PurchaseStatus;
@@ -137,6 +137,24 @@ export interface PurchaseOutcome {
   autoConnect?: AutoConnectReport;
   /** The time was added to the device's running purchase (no new credentials; the device stays logged in). */
   stacked?: boolean;
+  /**
+   * The reservation gave the purchase other credentials than those its row was written with (the router held that
+   * name for someone else): the API's copy is stale.
+   */
+  credentialsReplaced?: boolean;
+  /**
+   * An `active` answer: what the workflow wrote to the row with it that the purchase's answer shows (non-secret, from
+   * the charge's result), so the API that wrote the row answers without reading it back.
+   */
+  activated?: ActivatedColumns;
+}
+
+/** The row's columns an approved purchase's answer shows that only its workflow knows. */
+export interface ActivatedColumns {
+  expiresAt: string;
+  gatewayReference: string | null;
+  gatewayStatus: string | null;
+  gatewayDetail: Record<string, unknown>;
 }
 
 /** A returning device to log in again; the API has already checked the credentials against the purchase. */

@@ -2,7 +2,14 @@ import { allHandlersFinished, condition, log, patched, proxyActivities } from '@
 import type { Activities } from '../activities';
 import { MESSAGES } from '../domain/messages';
 import type { PaymentOutcome } from '../domain/payment';
-import { settledPayment, type AutoConnectReport, type PurchaseState, type PurchaseWorkflowInput, type RecordStatusInput } from '../domain/temporal';
+import {
+  settledPayment,
+  type ActivatedColumns,
+  type AutoConnectReport,
+  type PurchaseState,
+  type PurchaseWorkflowInput,
+  type RecordStatusInput,
+} from '../domain/temporal';
 import { activityFailure, failureLog, failureType } from './failures';
 import { paymentStatusUntil } from './options';
 import { iso, now, PurchaseRun, type AdminRequest } from './purchase-run';
@@ -46,7 +53,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   if (patched(PATCHES.stackOntoRunningPurchase) && (await stack(run))) return holdAccess(run);
   const enabled = await enable(run);
   if (!enabled) return run.end();
-  await activate(run, enabled);
+  await activate(run, enabled, payment);
   return holdAccess(run);
 }
 
@@ -73,6 +80,7 @@ async function reserve(run: PurchaseRun): Promise<boolean> {
   try {
     const reserved = await run.reserveStep('reserveHotspotUser', run.purchaseId);
     run.stackable = reserved.stackable;
+    run.credentialsReplaced = reserved.credentialsReplaced;
     return true;
   } catch (error) {
     const code = failureType(error) ?? 'ROUTER_UNREACHABLE';
@@ -186,7 +194,7 @@ async function enable(run: PurchaseRun): Promise<{ validitySeconds: number; auto
 }
 
 /** Enabled: the access runs from now for the plan's validity; the device is logged in when the customer asked. */
-async function activate(run: PurchaseRun, enabled: { validitySeconds: number; autoConnect: boolean }): Promise<void> {
+async function activate(run: PurchaseRun, enabled: { validitySeconds: number; autoConnect: boolean }, payment: PaymentOutcome): Promise<void> {
   const activatedAt = Date.now();
   run.expiresAt = activatedAt + enabled.validitySeconds * 1000;
   await run.record('active', { fields: { activatedAt: iso(activatedAt), expiresAt: iso(run.expiresAt) } });
@@ -198,8 +206,16 @@ async function activate(run: PurchaseRun, enabled: { validitySeconds: number; au
       .catch(() => ({ requested: true, connected: false, reason: 'router_error' }));
     await run.recordEvent({ type: 'auto_connect', detail: { ...autoConnect } });
   }
-  run.answer({ status: 'active', autoConnect });
+  run.answer({ status: 'active', autoConnect, credentialsReplaced: run.credentialsReplaced, activated: activatedColumns(run.expiresAt, payment) });
   run.tell('approved');
+}
+
+/**
+ * The columns `paid` and `active` wrote that the purchase's answer shows, as the row holds them (a reference of a
+ * charge-less payment is NULL, no extras `{}`): the API that wrote the row answers from them without reading it back.
+ */
+function activatedColumns(expiresAt: number, payment: PaymentOutcome): ActivatedColumns {
+  return { expiresAt: iso(expiresAt), gatewayReference: payment.reference || null, gatewayStatus: payment.gatewayStatus, gatewayDetail: payment.extra ?? {} };
 }
 
 /**

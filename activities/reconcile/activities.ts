@@ -9,7 +9,7 @@ import { uptimeLimitWithExtensions } from '../../db/repositories/purchases';
 import type { WorkerMetrics } from '../../shared/metrics';
 import type { SecretBox } from '../../shared/secrets';
 import { routerConnection } from '../routeros/connection';
-import { PURCHASE_TAG_PREFIX } from '../routeros/credentials';
+import { PURCHASE_TAG_PREFIX } from '../routeros/purchase-tag';
 import type { HotspotOperations } from '../routeros/hotspot';
 
 export interface ReconcileActivityDeps {

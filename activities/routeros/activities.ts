@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDomainError } from '../../domain/errors';
@@ -5,12 +6,13 @@ import type { RouterProbeResult } from '../../domain/operations';
 import type { AutoConnectReport, ReconnectDeviceInput } from '../../domain/temporal';
 import { type PurchaseEntity, type RouterEntity } from '../../db/entities';
 import { purchaseWithRouter, storeCredentials, storeRouterUserRef } from '../../db/repositories/purchase-path';
+import { generateCredentials } from '../../shared/hotspot-credentials';
 import type { Logger } from '../../shared/logger';
 import type { SecretBox } from '../../shared/secrets';
 import { finalFailure, retryableFailure } from '../failures';
 import { connectionOf, routerConnection } from './connection';
 import { isRouterOsError } from './errors';
-import { generateCredentials, purchaseTag } from './credentials';
+import { purchaseTag } from './purchase-tag';
 import type { HotspotOperations } from './hotspot';
 import type { DeviceLoginResult } from './hotspot-words';
 
@@ -50,7 +52,7 @@ function routerTools({ dataSource, secrets, hotspot }: RouterActivityDeps) {
     return loaded;
   }
 
-  /** Stores fresh credentials unless the purchase has some (a concurrent retry may have won: re-read). */
+  /** The purchase's credentials (the API writes them with the row); fresh ones, stored, when it has none or `replace`. */
   async function credentials(purchase: PurchaseEntity, replace: boolean): Promise<{ username: string; password: string }> {
     if (purchase.hotspotUsername && !replace) {
       return { username: purchase.hotspotUsername, password: secrets.decryptOptional(purchase.hotspotPasswordEncrypted) ?? '' };
@@ -115,12 +117,16 @@ function hotspotUserActivities({ dataSource, hotspot }: RouterActivityDeps, { co
      * Creates the purchase's hotspot user, disabled, tagged with the purchase id. A name another user already holds is
      * replaced by fresh credentials; our own user from an earlier attempt is accepted as is. Says whether the purchase
      * could stack onto the device's running purchase (it names the device's MAC and a plan), so the workflow, which
-     * reads no row itself, skips looking for one when it cannot.
+     * reads no row itself, skips looking for one when it cannot; and whether the row's credentials may no longer be
+     * those it was written with (replaced now, or by an earlier try of this reservation that did not get to say so:
+     * any try but the first local one), so the API reads them back instead of answering with its own copy.
      */
-    async reserveHotspotUser(purchaseId: string): Promise<{ username: string; stackable: boolean }> {
+    async reserveHotspotUser(purchaseId: string): Promise<{ username: string; stackable: boolean; credentialsReplaced: boolean }> {
       const loaded = await load(purchaseId);
       const { purchase } = loaded;
       const router = connection(loaded);
+      const { info } = Context.current();
+      let credentialsReplaced = !(info.isLocal && info.attempt === 1);
       let creds = await credentials(purchase, false);
       for (let attempt = 0; ; attempt++) {
         try {
@@ -132,10 +138,11 @@ function hotspotUserActivities({ dataSource, hotspot }: RouterActivityDeps, { co
             disabled: true,
           });
           await storeRouterUserRef(dataSource, purchaseId, ref);
-          return { username: creds.username, stackable: purchase.clientMac !== null && purchase.productId !== null };
+          return { username: creds.username, stackable: purchase.clientMac !== null && purchase.productId !== null, credentialsReplaced };
         } catch (error) {
           if (!(isDomainError(error) && error.code === 'HOTSPOT_USER_CONFLICT') || attempt >= 5) throw error;
           creds = await credentials(purchase, true);
+          credentialsReplaced = true;
         }
       }
     },

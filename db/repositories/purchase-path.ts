@@ -244,18 +244,20 @@ export async function companyAndProduct(
   return row ? { company: part<CompanyEntity>(row, 'c')!, product: part<ProductEntity>(row, 'pr') } : null;
 }
 
-/** The columns of a new purchase row, as the API writes it (everything else takes its default). */
+/** The columns of a new purchase row, as the API writes it (its hotspot credentials included; everything else takes its default). */
 export type NewPurchase = Pick<
   PurchaseEntity,
   | 'id' | 'workflowId' | 'requestFingerprint' | 'companyId' | 'routerId' | 'routerName' | 'productId' | 'productName' | 'profileName'
   | 'validitySeconds' | 'uptimeLimitSeconds' | 'gateway' | 'amountCents' | 'currency' | 'customerName' | 'customerEmail'
-  | 'customerPhone' | 'userType' | 'clientMac' | 'clientIp' | 'autoConnect' | 'cardTokenEncrypted' | 'gatewayRequest' | 'apiKeyId'
+  | 'customerPhone' | 'userType' | 'hotspotUsername' | 'hotspotPasswordEncrypted' | 'clientMac' | 'clientIp' | 'autoConnect'
+  | 'cardTokenEncrypted' | 'gatewayRequest' | 'apiKeyId'
 >;
 
 const NEW_PURCHASE_COLUMNS: readonly (keyof NewPurchase)[] = [
   'id', 'workflowId', 'requestFingerprint', 'companyId', 'routerId', 'routerName', 'productId', 'productName', 'profileName',
   'validitySeconds', 'uptimeLimitSeconds', 'gateway', 'amountCents', 'currency', 'customerName', 'customerEmail',
-  'customerPhone', 'userType', 'clientMac', 'clientIp', 'autoConnect', 'cardTokenEncrypted', 'gatewayRequest', 'apiKeyId',
+  'customerPhone', 'userType', 'hotspotUsername', 'hotspotPasswordEncrypted', 'clientMac', 'clientIp', 'autoConnect',
+  'cardTokenEncrypted', 'gatewayRequest', 'apiKeyId',
 ];
 
 /**
@@ -332,7 +334,10 @@ export async function stackTargetOf(
   return row ?? null;
 }
 
-/** Stores fresh hotspot credentials (the password sealed) for a purchase; its router user is not known yet. */
+/**
+ * Stores fresh hotspot credentials (the password sealed) for a purchase whose row has none (written by an API before
+ * they came with the row, a voucher's) or whose name the router holds for someone else; its router user is not known yet.
+ */
 export async function storeCredentials(dataSource: DataSource, purchaseId: string, username: string, passwordEncrypted: string | null): Promise<void> {
   await run(
     dataSource,

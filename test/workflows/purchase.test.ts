@@ -53,7 +53,7 @@ function fakeActivities(overrides: Partial<Activities> = {}, validitySeconds = 7
       writes.push([...passed.map((step) => step.to), input.to]);
     },
     recordPurchaseEvent: async () => undefined,
-    reserveHotspotUser: async () => ({ username: 'PT-AB123', stackable: true }),
+    reserveHotspotUser: async () => ({ username: 'PT-AB123', stackable: true, credentialsReplaced: false }),
     enableHotspotUser: async () => ({ validitySeconds, autoConnect: false }),
     removeHotspotUser: async () => undefined,
     adoptHotspotUser: async () => ({ adopted: true }),
@@ -205,7 +205,7 @@ describe('purchaseWorkflow (time-skipping)', () => {
 
   it('gets a user of its own without looking for a running purchase when it names no device', async () => {
     const fake = fakeActivities({
-      reserveHotspotUser: async () => ({ username: 'PT-AB123', stackable: false }),
+      reserveHotspotUser: async () => ({ username: 'PT-AB123', stackable: false, credentialsReplaced: false }),
       findStackTarget: async () => ({ purchaseId: 'running', workflowId: 'purchase:test:running' }),
       stackOntoPurchase: async () => ({ stacked: true, expiresAt: new Date(Date.now() + 3 * DAY * 1000).toISOString() }),
     });
