@@ -3,7 +3,7 @@ import { purchaseAnswer } from '../../api/portal/purchase-view';
 import { PurchaseService } from '../../api/portal/purchases';
 import { insertPurchase, type NewPurchase } from '../../db/repositories/purchase-path';
 import type { Gateway, UserType } from '../../domain/purchase';
-import { purchaseTiming, purchaseWorkflowId } from '../../domain/temporal';
+import { purchaseOutcomeUpdate, purchaseTiming, purchaseWorkflowId, type PurchaseOutcome } from '../../domain/temporal';
 import { buy, GATEWAYS, purchase, routerUser } from '../helpers/purchases';
 import { cardToken, startStack, type TestStack } from '../helpers/stack';
 
@@ -19,6 +19,10 @@ describe('the answer to an approved purchase, without reading its row back', () 
     s = await startStack();
   }, 60_000);
   afterAll(() => s?.close());
+
+  /** The workflow's outcome, as the purchase request got it. */
+  const outcomeOf = async (purchaseId: string): Promise<PurchaseOutcome> =>
+    s.workflows.client.workflow.getHandle((await purchase(s, purchaseId)).workflowId).executeUpdate(purchaseOutcomeUpdate);
 
   /** The body as sent, but for the moment it was answered at (`timestamp`): key order and values kept. */
   const withoutTimestamp = (text: string) => JSON.stringify(JSON.parse(text), (key, value: unknown) => (key === 'timestamp' ? undefined : value));
@@ -42,6 +46,8 @@ describe('the answer to an approved purchase, without reading its row back', () 
     expect(answered.statusCode).toBe(200);
     const body = answered.json();
     expect(body.auto_conexion.estado).toBe(autoConnect ? 'conectado' : 'no_conectado');
+    // What let the API answer without reading the row back.
+    expect(await outcomeOf(body.id_compra)).toMatchObject({ status: 'active', credentialsReplaced: false, activated: { expiresAt: body.expira_en } });
 
     // The same request again joins the attempt and is answered from the row read back.
     const readBack = await buy(s, gateway, request);
@@ -125,5 +131,19 @@ describe('the answer to an approved purchase, without reading its row back', () 
     expect({ usuario, contrasena }).toEqual({ usuario: stored.hotspotUsername, contrasena: s.secrets.decryptOptional(stored.hotspotPasswordEncrypted) });
     expect(routerUser(s, usuario)).toMatchObject({ comment: `pagos-hotspot:${id}`, password: contrasena, disabled: 'false' });
     expect(routerUser(s, 'PT-TAKEN')).toMatchObject({ comment: 'vendido a mano', password: '1111' });
+    expect(await outcomeOf(id)).toMatchObject({ credentialsReplaced: true });
+  });
+
+  it('reads the credentials back when the reservation was tried again: its first try may have replaced them unsaid', async () => {
+    // The user is added, then the connection drops before the answer: the first (local) try fails, the next one
+    // finds the user as its own.
+    await s.router.setFaults({ dropNextCommands: 1 });
+    const response = await buy(s, 'conekta');
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(await outcomeOf(body.id_compra)).toMatchObject({ status: 'active', credentialsReplaced: true });
+    const stored = await purchase(s, body.id_compra);
+    expect(body.usuario_hotspot).toEqual({ usuario: stored.hotspotUsername, contrasena: s.secrets.decryptOptional(stored.hotspotPasswordEncrypted) });
+    expect(routerUser(s, stored.hotspotUsername)).toMatchObject({ comment: `pagos-hotspot:${body.id_compra}`, disabled: 'false' });
   });
 });
