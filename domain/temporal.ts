@@ -138,8 +138,8 @@ export interface PurchaseOutcome {
   /** The time was added to the device's running purchase (no new credentials; the device stays logged in). */
   stacked?: boolean;
   /**
-   * The reservation gave the purchase other credentials than those its row was written with (the router held that
-   * name for someone else): the API's copy is stale.
+   * The reservation gave, or may have given, the purchase other credentials than those its row was written with (the
+   * router held that name for someone else; a try before the one that answered may have): the API's copy may be stale.
    */
   credentialsReplaced?: boolean;
   /**

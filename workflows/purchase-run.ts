@@ -94,7 +94,7 @@ export class PurchaseRun {
    * the payment is skipped. Undefined in histories whose reservation did not say: looked up, as they were.
    */
   stackable: boolean | undefined;
-  /** The reservation replaced the credentials the row was written with: the API must read them back. */
+  /** The reservation replaced, or may have, the credentials the row was written with: the API must read them back. */
   credentialsReplaced: boolean | undefined;
   /** Purchases whose time was stacked onto this one (purchase id → workflow id): told if this access ends early. */
   readonly stacks = new Map<string, string>();
