@@ -10,6 +10,7 @@ import type { PaymentOutcome } from '../../domain/payment';
 import {
   extendUpdate,
   paymentNotifiedSignal,
+  purchaseOutcomeUpdate,
   purchaseStateQuery,
   refundUpdate,
   revokeUpdate,
@@ -161,6 +162,24 @@ describe('purchaseWorkflow (time-skipping)', () => {
     expect(Date.parse(active.expiresAt!) - Date.parse(active.activatedAt!)).toBe(7 * DAY * 1000);
     expect(fake.calls).toContain('revokeHotspotAccess');
     expect(fake.calls.indexOf('reserveHotspotUser')).toBeLessThan(fake.calls.indexOf('chargePayment'));
+  });
+
+  it('answers an approved purchase with what its row got that the answer shows, never a credential', async () => {
+    const mercadoPago: PaymentOutcome = { status: 'approved', reference: '123', gatewayStatus: 'approved', extra: { installments: 3, paymentMethodId: 'visa' } };
+    for (const [name, credentialsReplaced] of [['answer-own-credentials', false], ['answer-credentials-replaced', true]] as const) {
+      const fake = fakeActivities({
+        reserveHotspotUser: async () => ({ username: 'PT-AB123', stackable: false, credentialsReplaced }),
+        chargePayment: async () => mercadoPago,
+      });
+      const outcome = await run(fake, name, (handle) => handle.executeUpdate(purchaseOutcomeUpdate));
+      const active = fake.statuses.find((s) => s.to === 'active')!.fields!;
+      expect(outcome).toEqual({
+        status: 'active',
+        autoConnect: { requested: false, connected: false },
+        credentialsReplaced,
+        activated: { expiresAt: active.expiresAt, gatewayReference: '123', gatewayStatus: 'approved', gatewayDetail: { installments: 3, paymentMethodId: 'visa' } },
+      });
+    }
   });
 
   it('moves the expiry when an admin extends the access', async () => {
