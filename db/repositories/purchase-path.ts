@@ -62,6 +62,17 @@ export async function purchaseWithRouter(dataSource: DataSource, purchaseId: str
   return row ? { purchase: part<PurchaseEntity>(row, 'p')!, router: part<RouterEntity>(row, 'r') } : null;
 }
 
+/** A router's row, or null: what the worker's router cache reads when it does not hold the router. */
+export async function routerById(dataSource: DataSource, routerId: string): Promise<RouterEntity | null> {
+  const [row] = await run<Record<string, unknown>>(
+    dataSource,
+    'router-by-id',
+    `SELECT ${columnsOf(dataSource, RouterEntity, 'r')} FROM routers r WHERE r.id = $1`,
+    [routerId],
+  );
+  return row ? part<RouterEntity>(row, 'r') : null;
+}
+
 /** A purchase row with its company's row: what the payment activities need, in one read. */
 export async function purchaseWithCompany(dataSource: DataSource, purchaseId: string): Promise<{ purchase: PurchaseEntity; company: CompanyEntity } | null> {
   const [row] = await run<Record<string, unknown>>(
