@@ -134,6 +134,16 @@ describe("the worker's router cache", () => {
     expect(await reads()).toBe(before + 2);
   });
 
+  it("reads a router afresh when asked to reload it (an admin's connection test), and keeps what it read", async () => {
+    const router = await newRouter();
+    await deps.routers.get(router.id);
+    await db.dataSource.query(`UPDATE routers SET api_user = 'probe' WHERE id = $1`, [router.id]);
+    const before = await reads();
+    expect((await deps.routers.reload(router.id))?.apiUser).toBe('probe');
+    expect((await deps.routers.get(router.id))?.apiUser).toBe('probe');
+    expect(await reads()).toBe(before + 1);
+  });
+
   it('reads a router again once its lifetime is over, announced or not', async () => {
     let now = 0;
     const cache = new RouterCache(db.dataSource, logger, { ttlMs: 60_000, now: () => now });
