@@ -239,6 +239,43 @@ export async function recordNotification(
   return rows.length > 0;
 }
 
+/** A company's Conekta webhook public key (not a secret); null when it has none, or there is no such company. */
+export async function conektaWebhookKeyOf(dataSource: DataSource, companyId: string): Promise<string | null> {
+  const [row] = await run<{ key: string | null }>(dataSource, 'company-conekta-webhook-key', `SELECT conekta_webhook_public_key AS key FROM companies WHERE id = $1`, [
+    companyId,
+  ]);
+  return row?.key ?? null;
+}
+
+/**
+ * Records a verified notification about a purchase of `companyId` named by our id, as `recordNotification` does, in
+ * the same statement that finds the purchase (only among that company's purchases of that gateway). The purchase's
+ * status and workflow, and whether the event id was news; null when the company has no such purchase.
+ */
+export async function recordCompanyNotification(
+  dataSource: DataSource,
+  notice: { provider: PurchaseGateway; eventId: string; eventType: string; resourceId: string; purchaseId: string; companyId: string; detail: Record<string, unknown> },
+): Promise<{ status: PurchaseStatus; workflowId: string; fresh: boolean } | null> {
+  const [row] = await run<{ status: PurchaseStatus; workflowId: string; fresh: boolean }>(
+    dataSource,
+    'webhook-received-for-company',
+    `WITH purchase AS (
+       SELECT id, status, workflow_id FROM purchases WHERE id = $5::uuid AND company_id = $6 AND gateway = $1
+     ), processed AS (
+       INSERT INTO processed_webhook_events (provider, event_id, event_type, resource_id, purchase_id)
+       SELECT $1, $2, $3, $4, id FROM purchase ON CONFLICT DO NOTHING RETURNING purchase_id
+     ), event AS (
+       INSERT INTO purchase_events (purchase_id, type, from_status, to_status, source, detail)
+       SELECT processed.purchase_id, 'webhook_received', NULL, NULL, 'webhook', $7::jsonb || jsonb_build_object('status', purchase.status)
+         FROM processed JOIN purchase ON purchase.id = processed.purchase_id
+       RETURNING id
+     )
+     SELECT purchase.status, purchase.workflow_id AS "workflowId", EXISTS (SELECT 1 FROM event) AS fresh FROM purchase`,
+    [notice.provider, notice.eventId, notice.eventType, notice.resourceId, notice.purchaseId, notice.companyId, JSON.stringify(notice.detail)],
+  );
+  return row ?? null;
+}
+
 /** The company and, when it sells it through this router and still has it on sale, the product: one read for a purchase request. */
 export async function companyAndProduct(
   dataSource: DataSource,
