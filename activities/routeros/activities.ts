@@ -10,16 +10,19 @@ import { generateCredentials } from '../../shared/hotspot-credentials';
 import type { Logger } from '../../shared/logger';
 import type { SecretBox } from '../../shared/secrets';
 import { finalFailure, retryableFailure } from '../failures';
-import { connectionOf, routerConnection } from './connection';
+import { connectionOf } from './connection';
 import { isRouterOsError } from './errors';
 import { purchaseTag } from './purchase-tag';
 import type { HotspotOperations } from './hotspot';
 import type { DeviceLoginResult } from './hotspot-words';
+import type { RouterCache } from './router-cache';
 
 export interface RouterActivityDeps {
   dataSource: DataSource;
   secrets: SecretBox;
   hotspot: HotspotOperations;
+  /** Routers' rows, for the activities that need a router and not a purchase. */
+  routers: Pick<RouterCache, 'get' | 'reload'>;
   logger: Pick<Logger, 'warn'>;
   /** ROUTER_CONNECT_TIMEOUT_SECONDS in ms: a failed probe answers no sooner. */
   routerConnectTimeoutMs: number;
@@ -212,7 +215,7 @@ function hotspotUserActivities({ dataSource, hotspot }: RouterActivityDeps, { co
 }
 
 /** Logging devices in, and probing a router for an admin. */
-function deviceActivities({ dataSource, secrets, hotspot, logger, routerConnectTimeoutMs }: RouterActivityDeps, { load, login }: RouterTools) {
+function deviceActivities({ secrets, hotspot, routers, logger, routerConnectTimeoutMs }: RouterActivityDeps, { load, login }: RouterTools) {
   return {
     /**
      * Logs the buyer's device in right after the purchase (best effort: a report, never an error), out of its session
@@ -235,12 +238,13 @@ function deviceActivities({ dataSource, secrets, hotspot, logger, routerConnectT
 
     /**
      * Identity, version and hotspot profiles of a router, or one generic failure: same message, and never sooner than
-     * the connect timeout, so neither the text nor the time tells a closed port from a silent one.
+     * the connect timeout, so neither the text nor the time tells a closed port from a silent one. The router's row is
+     * read afresh: an admin tests what was just saved.
      */
     async probeRouter(routerId: string): Promise<RouterProbeResult> {
       const started = Date.now();
       try {
-        const router = await routerConnection(dataSource, secrets, routerId);
+        const router = connectionOf(secrets, await routers.reload(routerId), routerId);
         const [identity, profiles] = await Promise.all([hotspot.identity(router), hotspot.listProfiles(router)]);
         return { ok: true, identity: identity.name, version: identity.version, majorVersion: identity.majorVersion, profiles, latencyMs: Date.now() - started };
       } catch (error) {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { createRouterActivities } from '../../../activities/routeros/activities';
 import { RouterOsClient } from '../../../activities/routeros/client';
 import { HotspotOperations } from '../../../activities/routeros/hotspot';
+import { RouterCache } from '../../../activities/routeros/router-cache';
 import { startRouterSimulator, type RouterSimulator } from '../../../sandbox/routeros/simulator';
 import { freePort } from '../../../shared/ports';
 import { RouterEndpointPolicy } from '../../../shared/router-endpoints';
@@ -45,6 +46,7 @@ describe('router activities: connection probe', () => {
       dataSource: db.dataSource,
       secrets,
       hotspot: new HotspotOperations(client),
+      routers: new RouterCache(db.dataSource, logger),
       logger,
       routerConnectTimeoutMs: CONNECT_TIMEOUT_MS,
     });
