@@ -128,6 +128,17 @@ function acceptedAnswer(
   };
 }
 
+/** The card's method as the original service showed it (no card digits: they are never recorded). */
+function paymentMethodOf(detail: { paymentMethodId?: string; paymentTypeId?: string; issuerId?: string; installments?: number }): Record<string, unknown> {
+  if (!detail.paymentMethodId) return {};
+  return {
+    id: detail.paymentMethodId,
+    type: detail.paymentTypeId ?? null,
+    ...(detail.issuerId ? { issuer: detail.issuerId } : {}),
+    ...(detail.installments !== undefined ? { installments: detail.installments } : {}),
+  };
+}
+
 function productOf(purchase: Pick<PurchaseEntity, 'productName' | 'amountCents' | 'currency'>) {
   return { nombre: purchase.productName, precio: centsToMajor(purchase.amountCents), moneda: purchase.currency };
 }
@@ -160,7 +171,8 @@ function approvedBody(
   stacked: boolean,
   { autoConnect = { requested: false, connected: false }, deviceProblem }: PurchaseOutcomeView,
 ): z.output<typeof PurchaseApproved> {
-  const detail = purchase.gatewayDetail as { status_detail?: string; installments?: number; payment_method?: Record<string, unknown> };
+  // As the Mercado Pago adapter records a payment (its `extra`).
+  const detail = purchase.gatewayDetail as { statusDetail?: string; installments?: number; paymentMethodId?: string; paymentTypeId?: string; issuerId?: string };
   return {
     success: true,
     id_compra: purchase.id,
@@ -189,9 +201,9 @@ function approvedBody(
           mercado_pago: {
             payment_id: purchase.gatewayReference ?? '',
             status: purchase.gatewayStatus ?? '',
-            status_detail: detail.status_detail ?? null,
+            status_detail: detail.statusDetail ?? null,
             installments: detail.installments ?? null,
-            payment_method: detail.payment_method ?? {},
+            payment_method: paymentMethodOf(detail),
             raw_response: {},
           },
         }
