@@ -15,6 +15,7 @@ import { instrumented } from './payments/instrumented';
 import { createMercadoPagoGateway } from './payments/mercadopago';
 import { RouterOsClient } from './routeros/client';
 import { HotspotOperations } from './routeros/hotspot';
+import { RouterCache } from './routeros/router-cache';
 import { finalFailure } from './failures';
 
 /** Everything the activities reach: ports to the database, the routers, the gateways and Telegram. */
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   secrets: SecretBox;
   logger: Logger;
   hotspot: HotspotOperations;
+  /** Routers' rows, kept until an admin changes one (the activities that need a router and not a purchase). */
+  routers: RouterCache;
   gateways: (company: CompanyEntity, gateway: Gateway) => PaymentGateway;
   /** The gateway account (a fingerprint of the credential) a company's payments are in; undefined when not configured. */
   gatewayAccount: (company: CompanyEntity, gateway: Gateway) => string | undefined;
@@ -39,9 +42,9 @@ export interface ActivityDeps {
 const GATEWAY_TIMEOUT_MS = 20_000;
 
 /**
- * Builds the real adapters from the configuration (the worker's composition root calls this). Gateway clients are
- * cached per credential so connections are reused across purchases of a company; each is counted in the metrics, as
- * is every RouterOS command.
+ * Builds the real adapters from the configuration (the worker's composition root calls this, then `start`s them: the
+ * router cache listens for admin changes). Gateway clients are cached per credential so connections are reused
+ * across purchases of a company; each is counted in the metrics, as is every RouterOS command.
  */
 export function createActivityDeps(
   config: Config,
@@ -49,7 +52,7 @@ export function createActivityDeps(
   secrets: SecretBox,
   logger: Logger,
   metrics: WorkerMetrics,
-): ActivityDeps & { close(): Promise<void> } {
+): ActivityDeps & { start(): Promise<void>; close(): Promise<void> } {
   const routerOs = new RouterOsClient({
     connectTimeoutMs: config.ROUTER_CONNECT_TIMEOUT_SECONDS * 1000,
     commandTimeoutMs: config.ROUTER_COMMAND_TIMEOUT_SECONDS * 1000,
@@ -59,6 +62,7 @@ export function createActivityDeps(
     logger,
     observer: metrics,
   });
+  const routers = new RouterCache(dataSource, logger);
   const cache = new Map<string, PaymentGateway>();
   const cached = (key: string, build: () => PaymentGateway) => {
     let gateway = cache.get(key);
@@ -86,6 +90,7 @@ export function createActivityDeps(
     secrets,
     logger,
     hotspot: new HotspotOperations(routerOs),
+    routers,
     gateways(company, gateway) {
       if (gateway === 'conekta') {
         const privateKey = conektaKey(company);
@@ -110,6 +115,10 @@ export function createActivityDeps(
     publicBaseUrl: config.PUBLIC_BASE_URL,
     routerConnectTimeoutMs: config.ROUTER_CONNECT_TIMEOUT_SECONDS * 1000,
     metrics,
-    close: () => routerOs.close(),
+    start: () => routers.start(),
+    close: async () => {
+      await routers.close();
+      await routerOs.close();
+    },
   };
 }

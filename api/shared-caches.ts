@@ -1,11 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { Listener, notify } from '../db/notifications';
+import { ADMIN_CHANGES_CHANNEL, listenerOf, notify, type Listener, type SharedCache } from '../db/notifications';
 import type { Logger } from '../shared/logger';
-
-/** The caches of what admins change, by name: each can be forgotten at once. */
-export type SharedCache = 'router-keys' | 'catalog';
-
-const CHANNEL = 'pagos_hotspot_cache_changes';
 
 /**
  * Keeps the caches of every API process in step with admin changes: the process that makes a change forgets its own
@@ -20,11 +15,8 @@ export class SharedCaches {
     private readonly deps: { dataSource: DataSource; logger: Pick<Logger, 'info' | 'warn'> },
     private readonly caches: Record<SharedCache, { invalidate(): void }>,
   ) {
-    const options = deps.dataSource.options as { url?: string; extra?: { application_name?: string } };
-    this.listener = new Listener({
-      url: options.url!,
-      channel: CHANNEL,
-      applicationName: `${options.extra?.application_name ?? 'pagos-hotspot'}-listener`,
+    this.listener = listenerOf(deps.dataSource, {
+      channel: ADMIN_CHANGES_CHANNEL,
       logger: deps.logger,
       onMessage: (payload) => {
         if (payload in this.caches) this.caches[payload as SharedCache].invalidate();
@@ -41,7 +33,7 @@ export class SharedCaches {
   async changed(cache: SharedCache): Promise<void> {
     this.caches[cache].invalidate();
     try {
-      await notify(this.deps.dataSource, CHANNEL, cache);
+      await notify(this.deps.dataSource, ADMIN_CHANGES_CHANNEL, cache);
     } catch (error) {
       // The change itself is saved; the other processes see it when their cache expires.
       this.deps.logger.warn({ err: error, cache }, 'could not announce a cache change to the other API processes');

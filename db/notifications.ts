@@ -8,6 +8,14 @@ import type { Logger } from '../shared/logger';
  * connection of its own listening, and reconnects after a drop.
  */
 
+/**
+ * The channel admin changes are announced on. The payload names what changed, by the cache it makes stale:
+ * `router-keys` (a router, one of its keys or its company changed: the API's key cache and the worker's router cache),
+ * `catalog` (a product changed).
+ */
+export const ADMIN_CHANGES_CHANNEL = 'pagos_hotspot_cache_changes';
+export type SharedCache = 'router-keys' | 'catalog';
+
 export async function notify(dataSource: Pick<DataSource, 'query'>, channel: string, payload: string): Promise<void> {
   await dataSource.query(`SELECT pg_notify($1, $2)`, [channel, payload]);
 }
@@ -25,6 +33,12 @@ export interface ListenerOptions {
   onReconnect: () => void;
   /** Wait between attempts to reconnect (default 1 s). */
   retryMs?: number;
+}
+
+/** A Listener on the database `dataSource` uses, its connection named after the pool's (`<application name>-listener`). */
+export function listenerOf(dataSource: DataSource, options: Omit<ListenerOptions, 'url' | 'applicationName'>): Listener {
+  const { url, extra } = dataSource.options as { url?: string; extra?: { application_name?: string } };
+  return new Listener({ ...options, url: url!, applicationName: `${extra?.application_name ?? 'pagos-hotspot'}-listener` });
 }
 
 export class Listener {

@@ -126,8 +126,8 @@ export interface AutoConnectReport {
 }
 
 /**
- * The first decisive answer of a purchase, returned to the waiting HTTP request. Credentials are not in it: the API
- * reads them from the database, so no password travels through workflow history.
+ * The first decisive answer of a purchase, returned to the waiting HTTP request. Credentials are never in it, so no
+ * password travels through workflow history: the API wrote them with the row, or reads them from the database.
  */
 export interface PurchaseOutcome {
   status: PurchaseStatus;
@@ -137,6 +137,24 @@ export interface PurchaseOutcome {
   autoConnect?: AutoConnectReport;
   /** The time was added to the device's running purchase (no new credentials; the device stays logged in). */
   stacked?: boolean;
+  /**
+   * The reservation gave, or may have given, the purchase other credentials than those its row was written with (the
+   * router held that name for someone else; a try before the one that answered may have): the API's copy may be stale.
+   */
+  credentialsReplaced?: boolean;
+  /**
+   * An `active` answer: what the workflow wrote to the row with it that the purchase's answer shows (non-secret, from
+   * the charge's result), so the API that wrote the row answers without reading it back.
+   */
+  activated?: ActivatedColumns;
+}
+
+/** The row's columns an approved purchase's answer shows that only its workflow knows. */
+export interface ActivatedColumns {
+  expiresAt: string;
+  gatewayReference: string | null;
+  gatewayStatus: string | null;
+  gatewayDetail: Record<string, unknown>;
 }
 
 /** A returning device to log in again; the API has already checked the credentials against the purchase. */
@@ -170,9 +188,16 @@ export function mayReversePayment(hint: PaymentHint): boolean {
   return hint.status === undefined || !CONFIRMATIONS.has(hint.status);
 }
 
-/** Whether a purchase in `status` has any use for the notification (a paid one only for a possible reversal). */
+/**
+ * Statuses in which a confirmation is no news to the workflow: it is charging (the charge's own answer comes first; a
+ * payment left undecided is written `pending` before the wait for confirmations starts), or it was paid. A purchase
+ * still `created` may already be paid: its passing statuses are written with its activation.
+ */
+const NOT_WAITING_FOR_CONFIRMATION: ReadonlySet<PurchaseStatus> = new Set(['created', 'charging', 'paid', 'active']);
+
+/** Whether a purchase in `status` has any use for the notification (one not waiting for a confirmation only for a possible reversal). */
 export function worthNotifying(status: PurchaseStatus, hint: PaymentHint): boolean {
-  return !(status === 'paid' || status === 'active') || mayReversePayment(hint);
+  return !NOT_WAITING_FOR_CONFIRMATION.has(status) || mayReversePayment(hint);
 }
 
 export interface AdminActionInput {
@@ -259,6 +284,18 @@ export interface ReservedUser {
   stackable: boolean;
   /** The router's id of the user (`*1A`), handed to enable, which writes it with the purchase's activation. */
   routerUserRef: string;
+  /** The row's credentials were replaced, or may have been (a try before this one): the API must read them back. */
+  credentialsReplaced: boolean;
+  /** What enabling the user needs of its purchase, so that enable reads no row. */
+  terms: AccessTerms;
+}
+
+/** What enabling a purchase's user needs to know of it (none of it secret; the username is, for a PIN user). */
+export interface AccessTerms {
+  routerId: string;
+  validitySeconds: number;
+  uptimeLimitSeconds: number | null;
+  autoConnect: boolean;
 }
 
 /**
@@ -270,6 +307,8 @@ export interface ReservedUser {
 export interface ActivationInput {
   passed: PassedStatus[];
   routerUserRef: string | null;
+  /** From the reservation; absent when an earlier release's reservation did not hand them over (the row is read). */
+  terms?: AccessTerms;
 }
 
 /** What enabling the user tells the workflow. */

@@ -15,7 +15,8 @@ export default async function globalSetup(): Promise<void> {
   chmodSync(root, 0o755); // the cluster runs as the `postgres` OS user when tests run as root
   const [pgPort, temporalPort] = [await freePort(), await freePort()];
 
-  const postgres = await startPostgres({ dataDir: path.join(root, 'pgdata'), port: pgPort, password: 'test' });
+  // pg_stat_statements: tests that count the statements a step runs read it (each in its own database).
+  const postgres = await startPostgres({ dataDir: path.join(root, 'pgdata'), port: pgPort, password: 'test', preload: ['pg_stat_statements'] });
   const templateUrl = await ensureDatabase(postgres.url, 'pagos_template');
   await migrateTemplateDatabase(templateUrl);
 

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   const secrets = new SecretBox(config.SECRET_KEY, config.ENCRYPTION_KEY_MERCADO_PAGO || undefined);
   const deps = createActivityDeps(config, dataSource, secrets, logger, metrics);
   try {
+    await deps.start();
     await prepareNamespace(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, config.TEMPORAL_TASK_QUEUE, config.PAYMENT_RECONCILE_EVERY_MINUTES);
     running = await createPurchaseWorker({
       address: config.TEMPORAL_ADDRESS,

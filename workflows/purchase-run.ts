@@ -28,6 +28,7 @@ import {
   stackTimeUpdate,
   type StackTarget,
   type StackTimeInput,
+  type AccessTerms,
   type ActivationInput,
   type AdminActionInput,
   type OperatorNotice,
@@ -105,6 +106,10 @@ export class PurchaseRun {
    * its outcome are not scheduled (see `tell`). Undefined when not said (a voucher, or an earlier release's history).
    */
   operatorsNotified: boolean | undefined;
+  /** What enable needs of the purchase, from the reservation (absent in an earlier release's history). */
+  terms: AccessTerms | undefined;
+  /** The reservation replaced, or may have, the credentials the row was written with: the API must read them back. */
+  credentialsReplaced: boolean | undefined;
   /** Purchases whose time was stacked onto this one (purchase id → workflow id): told if this access ends early. */
   readonly stacks = new Map<string, string>();
   /** The purchase this one's time was stacked onto ended early, taking that time with it. */
@@ -176,7 +181,7 @@ export class PurchaseRun {
    * here until `recordedByStep`, and are written with the workflow's own change if the step does not record it).
    */
   activationInput(): ActivationInput {
-    return { passed: [...this.unwritten], routerUserRef: this.routerUserRef ?? null };
+    return { passed: [...this.unwritten], routerUserRef: this.routerUserRef ?? null, ...(this.terms ? { terms: this.terms } : {}) };
   }
 
   /**

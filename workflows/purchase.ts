@@ -4,6 +4,7 @@ import { MESSAGES } from '../domain/messages';
 import type { PaymentOutcome } from '../domain/payment';
 import {
   settledPayment,
+  type ActivatedColumns,
   type AutoConnectReport,
   type EnabledUser,
   type PurchaseState,
@@ -53,7 +54,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   if (patched(PATCHES.stackOntoRunningPurchase) && (await stack(run))) return holdAccess(run);
   const enabled = await enable(run);
   if (!enabled) return run.end();
-  await activate(run, enabled);
+  await activate(run, enabled, payment);
   return holdAccess(run);
 }
 
@@ -81,6 +82,8 @@ async function reserve(run: PurchaseRun): Promise<boolean> {
     const reserved = await run.reserveStep('reserveHotspotUser', run.purchaseId);
     run.stackable = reserved.stackable;
     run.routerUserRef = reserved.routerUserRef;
+    run.terms = reserved.terms;
+    run.credentialsReplaced = reserved.credentialsReplaced;
     return true;
   } catch (error) {
     const code = failureType(error) ?? 'ROUTER_UNREACHABLE';
@@ -206,7 +209,7 @@ async function enable(run: PurchaseRun): Promise<EnabledUser | undefined> {
  * Enabled: the access runs from its activation for the plan's validity (the times the step took, or, in histories
  * of earlier releases, the workflow's); the device is logged in when the customer asked.
  */
-async function activate(run: PurchaseRun, enabled: EnabledUser): Promise<void> {
+async function activate(run: PurchaseRun, enabled: EnabledUser, payment: PaymentOutcome): Promise<void> {
   if (enabled.activation) {
     const { activatedAt, expiresAt, routerUserRef, recorded } = enabled.activation;
     run.expiresAt = Date.parse(expiresAt);
@@ -225,8 +228,16 @@ async function activate(run: PurchaseRun, enabled: EnabledUser): Promise<void> {
       .catch(() => ({ requested: true, connected: false, reason: 'router_error' }));
     await run.recordEvent({ type: 'auto_connect', detail: { ...autoConnect } });
   }
-  run.answer({ status: 'active', autoConnect });
+  run.answer({ status: 'active', autoConnect, credentialsReplaced: run.credentialsReplaced, activated: activatedColumns(run.expiresAt, payment) });
   run.tell('approved');
+}
+
+/**
+ * The columns `paid` and `active` wrote that the purchase's answer shows, as the row holds them (a reference of a
+ * charge-less payment is NULL, no extras `{}`): the API that wrote the row answers from them without reading it back.
+ */
+function activatedColumns(expiresAt: number, payment: PaymentOutcome): ActivatedColumns {
+  return { expiresAt: iso(expiresAt), gatewayReference: payment.reference || null, gatewayStatus: payment.gatewayStatus, gatewayDetail: payment.extra ?? {} };
 }
 
 /**

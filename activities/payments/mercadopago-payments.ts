@@ -32,6 +32,7 @@ export interface MercadoPagoPaymentLike {
   currency_id?: string;
   payment_method_id?: string;
   payment_type_id?: string;
+  issuer_id?: string | number;
   installments?: number;
   three_ds_info?: { external_resource_url?: string; creq?: string };
   external_reference?: string;
@@ -67,6 +68,7 @@ export function mercadoPagoOutcome(payment: MercadoPagoPaymentLike): PaymentOutc
     extra: {
       paymentMethodId: payment.payment_method_id,
       paymentTypeId: payment.payment_type_id,
+      ...(payment.issuer_id !== undefined && payment.issuer_id !== null ? { issuerId: String(payment.issuer_id) } : {}),
       installments: payment.installments,
       statusDetail: detail,
     },

@@ -9,13 +9,15 @@ import { uptimeLimitWithExtensions } from '../../db/repositories/purchases';
 import type { WorkerMetrics } from '../../shared/metrics';
 import type { SecretBox } from '../../shared/secrets';
 import { routerConnection } from '../routeros/connection';
-import { PURCHASE_TAG_PREFIX } from '../routeros/credentials';
+import { PURCHASE_TAG_PREFIX } from '../routeros/purchase-tag';
 import type { HotspotOperations } from '../routeros/hotspot';
+import type { RouterCache } from '../routeros/router-cache';
 
 export interface ReconcileActivityDeps {
   dataSource: DataSource;
   secrets: SecretBox;
   hotspot: HotspotOperations;
+  routers: Pick<RouterCache, 'get'>;
   metrics: Pick<WorkerMetrics, 'reconcileFound'>;
 }
 
@@ -34,7 +36,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * Users tagged with a purchase this database does not know are reported, never removed: after a database restore they
  * may belong to paying customers.
  */
-export function createReconcileActivities({ dataSource, secrets, hotspot, metrics }: ReconcileActivityDeps) {
+export function createReconcileActivities({ dataSource, secrets, hotspot, routers, metrics }: ReconcileActivityDeps) {
   const purchases = dataSource.getRepository(PurchaseEntity);
   const events = dataSource.getRepository(PurchaseEventEntity);
 
@@ -88,7 +90,7 @@ export function createReconcileActivities({ dataSource, secrets, hotspot, metric
 
     /** Compares one router's tagged hotspot users with its purchases: ended ones removed, active ones missing put back. */
     async reconcileRouter(routerId: string): Promise<RouterReconcileReport> {
-      const router = await routerConnection(dataSource, secrets, routerId);
+      const router = await routerConnection(routers, secrets, routerId);
       const users = await hotspot.listUsersByComment(router, PURCHASE_TAG_PREFIX);
       const idOf = (comment: string | null) => comment?.slice(PURCHASE_TAG_PREFIX.length) ?? '';
       const ids = users.map((u) => idOf(u.comment)).filter((id) => UUID.test(id));

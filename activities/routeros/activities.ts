@@ -1,10 +1,12 @@
+import { Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDomainError } from '../../domain/errors';
 import type { RouterProbeResult } from '../../domain/operations';
-import type { ActivationInput, AutoConnectReport, EnabledUser, ReconnectDeviceInput, ReservedUser } from '../../domain/temporal';
+import type { AccessTerms, ActivationInput, AutoConnectReport, EnabledUser, ReconnectDeviceInput, ReservedUser } from '../../domain/temporal';
 import { type PurchaseEntity, type RouterEntity } from '../../db/entities';
 import { purchaseWithRouter, storeCredentials, storeRouterUserRef } from '../../db/repositories/purchase-path';
+import { generateCredentials } from '../../shared/hotspot-credentials';
 import type { Logger } from '../../shared/logger';
 import type { WorkerMetrics } from '../../shared/metrics';
 import type { SecretBox } from '../../shared/secrets';
@@ -12,14 +14,17 @@ import { finalFailure, retryableFailure } from '../failures';
 import { statusRecorder } from '../store/activities';
 import { connectionOf, routerConnection } from './connection';
 import { isRouterOsError } from './errors';
-import { generateCredentials, purchaseTag } from './credentials';
+import { purchaseTag } from './purchase-tag';
 import type { HotspotOperations } from './hotspot';
 import type { DeviceLoginResult } from './hotspot-words';
+import type { RouterCache } from './router-cache';
 
 export interface RouterActivityDeps {
   dataSource: DataSource;
   secrets: SecretBox;
   hotspot: HotspotOperations;
+  /** Routers' rows, for the activities that need a router and not a purchase. */
+  routers: Pick<RouterCache, 'get' | 'reload'>;
   logger: Pick<Logger, 'warn' | 'error'>;
   /** Enable records the purchase's activation itself, counted as the store's status changes are. */
   metrics: Pick<WorkerMetrics, 'purchaseStatusChanged'>;
@@ -54,7 +59,7 @@ function routerTools({ dataSource, secrets, hotspot }: RouterActivityDeps) {
     return loaded;
   }
 
-  /** Stores fresh credentials unless the purchase has some (a concurrent retry may have won: re-read). */
+  /** The purchase's credentials (the API writes them with the row); fresh ones, stored, when it has none or `replace`. */
   async function credentials(purchase: PurchaseEntity, replace: boolean): Promise<{ username: string; password: string }> {
     if (purchase.hotspotUsername && !replace) {
       return { username: purchase.hotspotUsername, password: secrets.decryptOptional(purchase.hotspotPasswordEncrypted) ?? '' };
@@ -113,7 +118,7 @@ async function persistently<T>(work: () => Promise<T>): Promise<T> {
  * database (no password in workflow history) and is idempotent: the user is tagged with the purchase id, so a retry
  * recognises its own work.
  */
-function hotspotUserActivities({ dataSource, hotspot, logger, metrics }: RouterActivityDeps, { connection, load, credentials }: RouterTools) {
+function hotspotUserActivities({ dataSource, secrets, hotspot, routers, logger, metrics }: RouterActivityDeps, { connection, load, credentials }: RouterTools) {
   const recordStatus = statusRecorder(dataSource, metrics);
 
   /**
@@ -122,17 +127,17 @@ function hotspotUserActivities({ dataSource, hotspot, logger, metrics }: RouterA
    * active keeps the times it has. A write that fails never holds the access back: `recorded: false`, and the
    * workflow writes the change itself.
    */
-  async function activate(purchase: PurchaseEntity, input: ActivationInput, routerUserRef: string): Promise<NonNullable<EnabledUser['activation']>> {
+  async function activate(purchaseId: string, validitySeconds: number, input: ActivationInput, routerUserRef: string): Promise<NonNullable<EnabledUser['activation']>> {
     const activatedAt = new Date();
-    const times = { activatedAt: activatedAt.toISOString(), expiresAt: new Date(activatedAt.getTime() + purchase.validitySeconds * 1000).toISOString() };
+    const times = { activatedAt: activatedAt.toISOString(), expiresAt: new Date(activatedAt.getTime() + validitySeconds * 1000).toISOString() };
     try {
-      const result = await recordStatus({ purchaseId: purchase.id, to: 'active', passed: input.passed, fields: { ...times, routerUserRef } });
+      const result = await recordStatus({ purchaseId, to: 'active', passed: input.passed, fields: { ...times, routerUserRef } });
       const earlier = !result.made.includes('active') && result.activatedAt && result.expiresAt;
       return earlier
         ? { activatedAt: result.activatedAt!.toISOString(), expiresAt: result.expiresAt!.toISOString(), routerUserRef, recorded: true }
         : { ...times, routerUserRef, recorded: true };
     } catch (error) {
-      logger.error({ err: error, purchaseId: purchase.id }, 'activation not recorded by enable; the workflow records it');
+      logger.error({ err: error, purchaseId }, 'activation not recorded by enable; the workflow records it');
       return { ...times, routerUserRef, recorded: false };
     }
   }
@@ -142,13 +147,17 @@ function hotspotUserActivities({ dataSource, hotspot, logger, metrics }: RouterA
      * Creates the purchase's hotspot user, disabled, tagged with the purchase id. A name another user already holds is
      * replaced by fresh credentials; our own user from an earlier attempt is accepted as is. Says whether the purchase
      * could stack onto the device's running purchase (it names the device's MAC and a plan), so the workflow, which
-     * reads no row itself, skips looking for one when it cannot. The router's id of the user is returned, not stored:
-     * enable writes it with the activation.
+     * reads no row itself, skips looking for one when it cannot; and whether the row's credentials may no longer be
+     * those it was written with (replaced now, or by an earlier try of this reservation that did not get to say so:
+     * any try but the first local one), so the API reads them back instead of answering with its own copy. The
+     * router's id of the user is returned, not stored: enable writes it with the activation.
      */
     async reserveHotspotUser(purchaseId: string): Promise<ReservedUser> {
       const loaded = await load(purchaseId);
       const { purchase } = loaded;
       const router = connection(loaded);
+      const { info } = Context.current();
+      let credentialsReplaced = !(info.isLocal && info.attempt === 1);
       let creds = await credentials(purchase, false);
       for (let attempt = 0; ; attempt++) {
         try {
@@ -159,10 +168,11 @@ function hotspotUserActivities({ dataSource, hotspot, logger, metrics }: RouterA
             comment: purchaseTag(purchaseId),
             disabled: true,
           });
-          return { stackable: purchase.clientMac !== null && purchase.productId !== null, routerUserRef: ref };
+          return { stackable: purchase.clientMac !== null && purchase.productId !== null, routerUserRef: ref, credentialsReplaced, terms: termsOf(purchase) };
         } catch (error) {
           if (!(isDomainError(error) && error.code === 'HOTSPOT_USER_CONFLICT') || attempt >= 5) throw error;
           creds = await credentials(purchase, true);
+          credentialsReplaced = true;
         }
       }
     },
@@ -174,18 +184,22 @@ function hotspotUserActivities({ dataSource, hotspot, logger, metrics }: RouterA
      * is stored on its own.
      */
     async enableHotspotUser(purchaseId: string, activation?: ActivationInput): Promise<EnabledUser> {
-      const loaded = await load(purchaseId);
-      const { purchase } = loaded;
-      const known = activation ? (activation.routerUserRef ?? purchase.routerUserRef) : purchase.routerUserRef;
+      // The reservation handed over what enabling needs: the row is read only for an earlier release's reservation,
+      // or for the user's name when the router's id of it is stale.
+      let loaded: Awaited<ReturnType<typeof load>> | undefined;
+      const purchase = async () => (loaded ??= await load(purchaseId)).purchase;
+      const terms = activation?.terms ?? termsOf(await purchase());
+      const known = activation?.routerUserRef ?? (await purchase()).routerUserRef;
+      const router = loaded ? connection(loaded) : await routerConnection(routers, secrets, terms.routerId);
       const { ref } = await hotspot.setUserEnabled(
-        connection(loaded),
-        { ref: known, name: purchase.hotspotUsername! },
+        router,
+        { ref: known, name: async () => (await purchase()).hotspotUsername! },
         true,
-        purchase.uptimeLimitSeconds ? { limitUptimeSeconds: purchase.uptimeLimitSeconds } : {},
+        terms.uptimeLimitSeconds ? { limitUptimeSeconds: terms.uptimeLimitSeconds } : {},
       );
-      const enabled = { validitySeconds: purchase.validitySeconds, autoConnect: purchase.autoConnect };
-      if (activation) return { ...enabled, activation: await activate(purchase, activation, ref) };
-      if (ref !== purchase.routerUserRef) await storeRouterUserRef(dataSource, purchaseId, ref);
+      const enabled = { validitySeconds: terms.validitySeconds, autoConnect: terms.autoConnect };
+      if (activation) return { ...enabled, activation: await activate(purchaseId, terms.validitySeconds, activation, ref) };
+      if (ref !== known) await storeRouterUserRef(dataSource, purchaseId, ref);
       return enabled;
     },
 
@@ -240,7 +254,7 @@ function hotspotUserActivities({ dataSource, hotspot, logger, metrics }: RouterA
 }
 
 /** Logging devices in, and probing a router for an admin. */
-function deviceActivities({ dataSource, secrets, hotspot, logger, routerConnectTimeoutMs }: RouterActivityDeps, { load, login }: RouterTools) {
+function deviceActivities({ secrets, hotspot, routers, logger, routerConnectTimeoutMs }: RouterActivityDeps, { load, login }: RouterTools) {
   return {
     /**
      * Logs the buyer's device in right after the purchase (best effort: a report, never an error), out of its session
@@ -263,12 +277,13 @@ function deviceActivities({ dataSource, secrets, hotspot, logger, routerConnectT
 
     /**
      * Identity, version and hotspot profiles of a router, or one generic failure: same message, and never sooner than
-     * the connect timeout, so neither the text nor the time tells a closed port from a silent one.
+     * the connect timeout, so neither the text nor the time tells a closed port from a silent one. The router's row is
+     * read afresh: an admin tests what was just saved.
      */
     async probeRouter(routerId: string): Promise<RouterProbeResult> {
       const started = Date.now();
       try {
-        const router = await routerConnection(dataSource, secrets, routerId);
+        const router = connectionOf(secrets, await routers.reload(routerId), routerId);
         const [identity, profiles] = await Promise.all([hotspot.identity(router), hotspot.listProfiles(router)]);
         return { ok: true, identity: identity.name, version: identity.version, majorVersion: identity.majorVersion, profiles, latencyMs: Date.now() - started };
       } catch (error) {
@@ -278,5 +293,15 @@ function deviceActivities({ dataSource, secrets, hotspot, logger, routerConnectT
         return { ok: false, code: 'ROUTER_UNREACHABLE', message: PROBE_FAILED };
       }
     },
+  };
+}
+
+/** What enabling a purchase's user needs of its row. */
+function termsOf(purchase: PurchaseEntity): AccessTerms {
+  return {
+    routerId: purchase.routerId!,
+    validitySeconds: purchase.validitySeconds,
+    uptimeLimitSeconds: purchase.uptimeLimitSeconds,
+    autoConnect: purchase.autoConnect,
   };
 }

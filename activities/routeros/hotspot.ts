@@ -156,15 +156,15 @@ export class HotspotOperations {
 
   /**
    * Enables or disables a user (and optionally sets `limit-uptime`) in one round trip when its `.id` is known; a stale
-   * `.id` (`no such item`) falls back to a lookup by name. ROUTER_NOT_FOUND when the user does not exist at all.
+   * `.id` (`no such item`) falls back to a lookup by name (which may be given as a function: fetched only then).
+   * ROUTER_NOT_FOUND when the user does not exist at all.
    */
   async setUserEnabled(
     router: RouterConnection,
-    user: { ref?: string | null; name: string },
+    user: { ref?: string | null; name: string | (() => Promise<string>) },
     enabled: boolean,
     options: { limitUptimeSeconds?: number } = {},
   ): Promise<{ ref: string }> {
-    const name = username(user.name);
     const known = user.ref ? itemRef(user.ref) : undefined;
     const words = [`=disabled=${enabled ? 'no' : 'yes'}`, ...limitUptimeWords(options.limitUptimeSeconds)];
     const set = (ref: string) => this.client.command(router, `${USER}/set`, [`=.id=${ref}`, ...words]);
@@ -176,6 +176,7 @@ export class HotspotOperations {
         if (!isNotFound(error)) throw error;
       }
     }
+    const name = username(typeof user.name === 'string' ? user.name : await user.name());
     const found = await this.findUser(router, name);
     if (!found) throw new RouterOsError('not_found', `hotspot user ${name} does not exist`, { routerId: router.id });
     await set(found.ref);

@@ -8,11 +8,13 @@ import { uptimeLimitWithExtensions, type EXTENSION_EVENTS } from '../../db/repos
 import type { SecretBox } from '../../shared/secrets';
 import { routerConnection } from '../routeros/connection';
 import type { HotspotOperations } from '../routeros/hotspot';
+import type { RouterCache } from '../routeros/router-cache';
 
 export interface StackingActivityDeps {
   dataSource: DataSource;
   secrets: SecretBox;
   hotspot: HotspotOperations;
+  routers: Pick<RouterCache, 'get'>;
 }
 
 export type StackResult = { stacked: true; expiresAt: string } | { stacked: false; reason: 'ENDED' | 'REFUSED'; message?: string };
@@ -22,7 +24,7 @@ export type StackResult = { stacked: true; expiresAt: string } | { stacked: fals
  * on the same router adds its time to that purchase (through the running workflow's `stackTime` update) instead of
  * creating a second hotspot user; and the router user's limits follow every change of a purchase's time.
  */
-export function createStackingActivities({ dataSource, secrets, hotspot }: StackingActivityDeps) {
+export function createStackingActivities({ dataSource, secrets, hotspot, routers }: StackingActivityDeps) {
   const purchases = dataSource.getRepository(PurchaseEntity);
   const events = dataSource.getRepository(PurchaseEventEntity);
 
@@ -113,7 +115,7 @@ export function createStackingActivities({ dataSource, secrets, hotspot }: Stack
       if (!purchase.hotspotUsername || purchase.statusReason === STACKED_REASON) return { limitUptimeSeconds: null };
       const limitUptimeSeconds = await uptimeLimitWithExtensions(dataSource.manager, purchase);
       if (limitUptimeSeconds === null) return { limitUptimeSeconds: null };
-      const router = await routerConnection(dataSource, secrets, purchase.routerId);
+      const router = await routerConnection(routers, secrets, purchase.routerId);
       const { ref } = await hotspot.setUserEnabled(router, { ref: purchase.routerUserRef, name: purchase.hotspotUsername }, true, { limitUptimeSeconds });
       if (ref !== purchase.routerUserRef) await purchases.update({ id: purchaseId }, { routerUserRef: ref });
       return { limitUptimeSeconds };

@@ -11,7 +11,7 @@ import { PurchaseEndedError } from '../errors';
 import type { PurchaseAccepted, PurchaseApproved, PurchaseStatusResponse, ThreeDsChallenge } from '../schemas/portal/purchases';
 import type { DeviceProblem } from '../schemas/portal/device';
 import { autoConnectReason } from './auto-connect';
-import type { PurchaseProgress } from './purchases';
+import type { AnsweredPurchase, PurchaseProgress } from './purchases';
 
 export interface PurchaseViewDeps {
   secrets: SecretBox;
@@ -38,52 +38,39 @@ function statusUrl(deps: PurchaseViewDeps, purchaseId: string): string {
   return `${deps.config.PUBLIC_BASE_URL}/api/v1/purchases/${purchaseId}`;
 }
 
+/** The customer's hotspot credentials, as shown once the purchase is active. */
+function credentialsOf(deps: PurchaseViewDeps, purchase: Pick<PurchaseEntity, 'hotspotUsername' | 'hotspotPasswordEncrypted'>) {
+  return { usuario: purchase.hotspotUsername ?? '', contrasena: deps.secrets.decryptOptional(purchase.hotspotPasswordEncrypted) ?? '' };
+}
+
+/** Its time was added to the device's running purchase: no credentials of its own to show. */
+function isStacked(purchase: Pick<PurchaseEntity, 'statusReason'>): boolean {
+  return purchase.statusReason === STACKED_REASON;
+}
+
 /**
- * How the captive portal sees a purchase: the answer to the purchase request (POST) and its status (GET) show the
- * same facts — the credentials once active, the product, what the page does next, where to follow it — worked out here.
+ * A purchase's status (GET), as the captive portal sees it. It shows the same facts as the answer to the purchase
+ * request (POST, `purchaseAnswer`) — the credentials once active, the product, what the page does next — from the row.
  */
-export function purchaseView(deps: PurchaseViewDeps, purchase: PurchaseEntity, outcome: PurchaseOutcomeView = {}) {
+export function purchaseStatus(deps: PurchaseViewDeps, purchase: PurchaseEntity): z.output<typeof PurchaseStatusResponse> {
   const active = purchase.status === 'active';
-  // Its time was added to the device's running purchase: no credentials of its own to show.
-  const stacked = purchase.statusReason === STACKED_REASON;
-  const credentials = () => ({
-    usuario: purchase.hotspotUsername ?? '',
-    contrasena: deps.secrets.decryptOptional(purchase.hotspotPasswordEncrypted) ?? '',
-  });
-  const next = nextAction(purchase.status, purchase.nextActionUrl);
-
+  const stacked = isStacked(purchase);
   return {
-    /**
-     * The purchase request's answer: 200 with the credentials once active, 202 while undecided; a purchase that ended
-     * without access throws its PurchaseEndedError, with the customer's message.
-     */
-    answer(): PurchaseAnswer {
-      if (active) return { status: 200, body: approvedBody(deps, purchase, stacked ? { usuario: '', contrasena: '' } : credentials(), stacked, outcome) };
-      const ended = endedWithout(purchase);
-      if (ended) throw new PurchaseEndedError(ended.code, purchase.customerMessage ?? ended.message);
-      return acceptedAnswer(deps, purchase);
-    },
-
-    /** The status body: where the purchase is, what the page does next, and the credentials once active. */
-    status(): z.output<typeof PurchaseStatusResponse> {
-      return {
-        id_compra: purchase.id,
-        estado: purchase.status,
-        estado_pago: purchase.gatewayStatus,
-        pasarela: purchase.gateway,
-        mensaje: purchase.customerMessage,
-        siguiente_accion: NEXT_ACTION[next],
-        redirect_url: purchase.status === 'pending' ? purchase.nextActionUrl : null,
-        desafio_3ds: purchase.status === 'pending' ? challengeOf(purchase) : null,
-        tipo_usuario: purchase.userType,
-        usuario_hotspot: active && !stacked ? credentials() : null,
-        tiempo_sumado: stacked,
-        producto: productOf(purchase),
-        creada_en: purchase.createdAt.toISOString(),
-        activada_en: purchase.activatedAt?.toISOString() ?? null,
-        expira_en: purchase.expiresAt?.toISOString() ?? null,
-      };
-    },
+    id_compra: purchase.id,
+    estado: purchase.status,
+    estado_pago: purchase.gatewayStatus,
+    pasarela: purchase.gateway,
+    mensaje: purchase.customerMessage,
+    siguiente_accion: NEXT_ACTION[nextAction(purchase.status, purchase.nextActionUrl)],
+    redirect_url: purchase.status === 'pending' ? purchase.nextActionUrl : null,
+    desafio_3ds: purchase.status === 'pending' ? challengeOf(purchase) : null,
+    tipo_usuario: purchase.userType,
+    usuario_hotspot: active && !stacked ? credentialsOf(deps, purchase) : null,
+    tiempo_sumado: stacked,
+    producto: productOf(purchase),
+    creada_en: purchase.createdAt.toISOString(),
+    activada_en: purchase.activatedAt?.toISOString() ?? null,
+    expira_en: purchase.expiresAt?.toISOString() ?? null,
   };
 }
 
@@ -93,8 +80,22 @@ export function purchaseView(deps: PurchaseViewDeps, purchase: PurchaseEntity, o
  * "nothing was charged".
  */
 export function purchaseAnswer(deps: PurchaseViewDeps, progress: PurchaseProgress): PurchaseAnswer {
-  if (progress.recorded) return purchaseView(deps, progress.purchase, progress).answer();
+  if (progress.recorded) return answerOf(deps, progress.purchase, progress);
   return acceptedAnswer(deps, { ...progress.purchase, gatewayStatus: null, customerMessage: null, nextActionUrl: null, gatewayDetail: {} });
+}
+
+/**
+ * The purchase request's answer: 200 with the credentials once active, 202 while undecided; a purchase that ended
+ * without access throws its PurchaseEndedError, with the customer's message.
+ */
+function answerOf(deps: PurchaseViewDeps, purchase: AnsweredPurchase, outcome: PurchaseOutcomeView): PurchaseAnswer {
+  if (purchase.status === 'active') {
+    const stacked = isStacked(purchase);
+    return { status: 200, body: approvedBody(deps, purchase, stacked ? { usuario: '', contrasena: '' } : credentialsOf(deps, purchase), stacked, outcome) };
+  }
+  const ended = endedWithout(purchase);
+  if (ended) throw new PurchaseEndedError(ended.code, purchase.customerMessage ?? ended.message);
+  return acceptedAnswer(deps, purchase);
 }
 
 /** The 3-D Secure challenge a pending purchase waits on: its page, and Mercado Pago's `creq` to POST there. */
@@ -127,12 +128,23 @@ function acceptedAnswer(
   };
 }
 
-function productOf(purchase: PurchaseEntity) {
+/** The card's method as the original service showed it (no card digits: they are never recorded). */
+function paymentMethodOf(detail: { paymentMethodId?: string; paymentTypeId?: string; issuerId?: string; installments?: number }): Record<string, unknown> {
+  if (!detail.paymentMethodId) return {};
+  return {
+    id: detail.paymentMethodId,
+    type: detail.paymentTypeId ?? null,
+    ...(detail.issuerId ? { issuer: detail.issuerId } : {}),
+    ...(detail.installments !== undefined ? { installments: detail.installments } : {}),
+  };
+}
+
+function productOf(purchase: Pick<PurchaseEntity, 'productName' | 'amountCents' | 'currency'>) {
   return { nombre: purchase.productName, precio: centsToMajor(purchase.amountCents), moneda: purchase.currency };
 }
 
 /** The code (and default message) of a purchase that ended without access; undefined while it may still deliver. */
-function endedWithout(purchase: PurchaseEntity): { code: ErrorCode; message: string } | undefined {
+function endedWithout(purchase: Pick<PurchaseEntity, 'status' | 'statusReason'>): { code: ErrorCode; message: string } | undefined {
   const reason = purchase.statusReason ?? '';
   switch (purchase.status) {
     case 'declined':
@@ -154,12 +166,13 @@ function endedWithout(purchase: PurchaseEntity): { code: ErrorCode; message: str
 
 function approvedBody(
   deps: PurchaseViewDeps,
-  purchase: PurchaseEntity,
+  purchase: AnsweredPurchase,
   credentials: { usuario: string; contrasena: string },
   stacked: boolean,
   { autoConnect = { requested: false, connected: false }, deviceProblem }: PurchaseOutcomeView,
 ): z.output<typeof PurchaseApproved> {
-  const detail = purchase.gatewayDetail as { status_detail?: string; installments?: number; payment_method?: Record<string, unknown> };
+  // As the Mercado Pago adapter records a payment (its `extra`).
+  const detail = purchase.gatewayDetail as { statusDetail?: string; installments?: number; paymentMethodId?: string; paymentTypeId?: string; issuerId?: string };
   return {
     success: true,
     id_compra: purchase.id,
@@ -188,9 +201,9 @@ function approvedBody(
           mercado_pago: {
             payment_id: purchase.gatewayReference ?? '',
             status: purchase.gatewayStatus ?? '',
-            status_detail: detail.status_detail ?? null,
+            status_detail: detail.statusDetail ?? null,
             installments: detail.installments ?? null,
-            payment_method: detail.payment_method ?? {},
+            payment_method: paymentMethodOf(detail),
             raw_response: {},
           },
         }

@@ -3,11 +3,18 @@ import type { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import { centsToMajor } from '../../domain/money';
 import type { Gateway, PurchaseStatus, UserType } from '../../domain/purchase';
-import { purchaseTiming, purchaseWorkflowId, type AutoConnectReport, type PurchaseWorkflowInput } from '../../domain/temporal';
+import {
+  purchaseTiming,
+  purchaseWorkflowId,
+  type AutoConnectReport,
+  type PurchaseOutcome,
+  type PurchaseWorkflowInput,
+} from '../../domain/temporal';
 import { PurchaseEntity, PurchaseEventEntity, type ProductEntity } from '../../db/entities';
 import { findChargingCompany, requireCharging } from '../../db/repositories/companies';
-import { companyAndProduct, insertPurchase, purchaseById } from '../../db/repositories/purchase-path';
+import { companyAndProduct, insertPurchase, purchaseById, type NewPurchase } from '../../db/repositories/purchase-path';
 import { classifyDatabaseError } from '../../db/errors';
+import { generateCredentials } from '../../shared/hotspot-credentials';
 import type { RouterPrincipal } from '../auth/router-keys';
 import type { AppDeps } from '../context';
 import { deviceProblem, type DeviceProblem } from '../schemas/portal/device';
@@ -80,12 +87,21 @@ function attemptKey(idempotencyKey: string | undefined, cardToken: string): stri
 
 type PurchaseServiceDeps = Pick<AppDeps, 'dataSource' | 'secrets' | 'workflows' | 'config'>;
 
+/** A purchase row's columns the answer to its request shows: read back, or as the API wrote it and its workflow left it. */
+export type AnsweredPurchase = Pick<
+  PurchaseEntity,
+  | 'id' | 'status' | 'statusReason' | 'customerMessage' | 'nextActionUrl' | 'gateway' | 'gatewayReference' | 'gatewayStatus'
+  | 'gatewayDetail' | 'userType' | 'hotspotUsername' | 'hotspotPasswordEncrypted' | 'productName' | 'amountCents' | 'currency'
+  | 'profileName' | 'customerName' | 'customerEmail' | 'validitySeconds' | 'expiresAt' | 'clientMac' | 'clientIp'
+>;
+
 /**
- * Where a purchase request got to after the bounded wait: the purchase as recorded, with what only the workflow knows
- * (whether the device was logged in); or, when its row could not be read back, only its id and last known status.
+ * Where a purchase request got to after the bounded wait: the purchase as recorded (read back, or as this request
+ * wrote it and its workflow's outcome completes it), with what only the workflow knows (whether the device was logged
+ * in); or, when its row could not be read back, only its id and last known status.
  */
 export type PurchaseProgress =
-  | { recorded: true; purchase: PurchaseEntity; autoConnect?: AutoConnectReport; deviceProblem: DeviceProblem }
+  | { recorded: true; purchase: AnsweredPurchase; autoConnect?: AutoConnectReport; deviceProblem: DeviceProblem }
   | { recorded: false; purchase: { id: string; status: PurchaseStatus } };
 
 /**
@@ -111,26 +127,29 @@ export class PurchaseService {
     }
 
     const workflowId = purchaseWorkflowId(company.id, principal.router.id, attemptKey(idempotencyKey, request.cardToken));
-    const purchaseId = await this.createRow(workflowId, principal, product, request, idempotencyKey !== undefined);
+    const row = await this.createRow(workflowId, principal, product, request, idempotencyKey !== undefined);
 
     return this.startAndFollow(workflowId, {
-      purchaseId,
+      purchaseId: row.id,
       companyId: company.id,
       routerId: principal.router.id,
       gateway: request.gateway,
       timing: purchaseTiming(config),
-    }, request.deviceProblem);
+    }, request.deviceProblem, row.inserted);
   }
 
   /**
    * Starts (or joins) the workflow of a purchase whose row is written, waits a bounded time for its first decisive
-   * outcome, and reads where it got to.
+   * outcome, and reads where it got to. A purchase this request `inserted` that became active with its own user and the
+   * credentials the row was written with is answered from that row and the outcome, without reading it back.
    */
-  async startAndFollow(workflowId: string, input: PurchaseWorkflowInput, deviceProblem: DeviceProblem): Promise<PurchaseProgress> {
+  async startAndFollow(workflowId: string, input: PurchaseWorkflowInput, deviceProblem: DeviceProblem, inserted?: NewPurchase): Promise<PurchaseProgress> {
     const { dataSource, config, workflows } = this.deps;
     const { purchaseId } = input;
     const start = await workflows.startPurchase(workflowId, input, config.PURCHASE_RESPONSE_WAIT_SECONDS * 1000);
     const outcome = start.kind === 'outcome' ? start.outcome : undefined;
+    const activated = inserted && outcome && activatedRow(inserted, outcome);
+    if (activated) return { recorded: true, purchase: activated, autoConnect: outcome?.autoConnect, deviceProblem };
     try {
       const purchase = await purchaseById(dataSource, purchaseId);
       if (!purchase) throw new Error(`purchase ${purchaseId} is gone`);
@@ -182,9 +201,10 @@ export class PurchaseService {
   }
 
   /**
-   * Inserts the purchase row (a random id) and its `created` event, unless this attempt already has one; returns the
-   * attempt's purchase id. An attempt submitted again with another request (another router cannot: the router is part
-   * of the attempt) is refused with 409 and nothing of the first one.
+   * Inserts the purchase row (a random id, fresh hotspot credentials) and its `created` event, unless this attempt
+   * already has one; returns the attempt's purchase id, and the row when this request inserted it. An attempt submitted
+   * again with another request (another router cannot: the router is part of the attempt) is refused with 409 and
+   * nothing of the first one.
    */
   private async createRow(
     workflowId: string,
@@ -192,39 +212,39 @@ export class PurchaseService {
     product: ProductEntity,
     request: PurchaseRequest,
     fromIdempotencyKey: boolean,
-  ): Promise<string> {
+  ): Promise<{ id: string; inserted?: NewPurchase }> {
     const { dataSource, secrets } = this.deps;
     const fingerprint = secrets.fingerprint(requestFingerprintInput(principal, request));
-    const row = await insertPurchase(
-      dataSource,
-      {
-        id: randomUUID(),
-        workflowId,
-        requestFingerprint: fingerprint,
-        companyId: principal.company.id,
-        routerId: principal.router.id,
-        routerName: principal.router.name,
-        productId: product.id,
-        productName: product.name,
-        profileName: product.profileName,
-        validitySeconds: product.validitySeconds,
-        uptimeLimitSeconds: product.uptimeLimitSeconds,
-        gateway: request.gateway,
-        amountCents: product.priceCents,
-        currency: product.currency,
-        customerName: request.customer.name,
-        customerEmail: request.customer.email,
-        customerPhone: request.customer.phone ?? null,
-        userType: request.userType,
-        clientMac: request.mac ?? null,
-        clientIp: request.ip ?? null,
-        autoConnect: request.autoConnect,
-        cardTokenEncrypted: secrets.encrypt(request.cardToken),
-        gatewayRequest: request.gatewayRequest,
-        apiKeyId: principal.keyId,
-      },
-      { attempt: fromIdempotencyKey ? 'idempotency_key' : 'card_token', product_id: product.id },
-    );
+    const credentials = generateCredentials(request.userType);
+    const purchase: NewPurchase = {
+      id: randomUUID(),
+      workflowId,
+      requestFingerprint: fingerprint,
+      companyId: principal.company.id,
+      routerId: principal.router.id,
+      routerName: principal.router.name,
+      productId: product.id,
+      productName: product.name,
+      profileName: product.profileName,
+      validitySeconds: product.validitySeconds,
+      uptimeLimitSeconds: product.uptimeLimitSeconds,
+      gateway: request.gateway,
+      amountCents: product.priceCents,
+      currency: product.currency,
+      customerName: request.customer.name,
+      customerEmail: request.customer.email,
+      customerPhone: request.customer.phone ?? null,
+      userType: request.userType,
+      hotspotUsername: credentials.username,
+      hotspotPasswordEncrypted: credentials.password ? secrets.encrypt(credentials.password) : null,
+      clientMac: request.mac ?? null,
+      clientIp: request.ip ?? null,
+      autoConnect: request.autoConnect,
+      cardTokenEncrypted: secrets.encrypt(request.cardToken),
+      gatewayRequest: request.gatewayRequest,
+      apiKeyId: principal.keyId,
+    };
+    const row = await insertPurchase(dataSource, purchase, { attempt: fromIdempotencyKey ? 'idempotency_key' : 'card_token', product_id: product.id });
     // This attempt was submitted before: the same request joins it, another one is refused.
     if (!row.inserted && row.requestFingerprint !== fingerprint) {
       throw new DomainError(
@@ -234,7 +254,7 @@ export class PurchaseService {
           : 'Este token de tarjeta ya se usó con otra solicitud. Genere uno nuevo.',
       );
     }
-    return row.id;
+    return { id: row.id, inserted: row.inserted ? purchase : undefined };
   }
 
   /** A repeated submit after the request that saw the outcome: the auto-connect result comes from the history. */
@@ -245,6 +265,17 @@ export class PurchaseService {
     const detail = event?.detail as Partial<AutoConnectReport> | undefined;
     return { requested: detail?.requested ?? false, connected: detail?.connected ?? false, mac: detail?.mac, ip: detail?.ip, reason: detail?.reason };
   }
+}
+
+/**
+ * The purchase as a read-back would find it, from the row this request wrote and its workflow's `active` outcome (the
+ * columns only the workflow knows come with it); undefined when the outcome cannot tell: not active, stacked, other
+ * credentials than the row was written with, or from a worker whose outcome does not carry the columns.
+ */
+function activatedRow(inserted: NewPurchase, outcome: PurchaseOutcome): AnsweredPurchase | undefined {
+  if (outcome.status !== 'active' || outcome.stacked || outcome.credentialsReplaced || !outcome.activated) return undefined;
+  const { expiresAt, ...gateway } = outcome.activated;
+  return { ...inserted, ...gateway, status: 'active', statusReason: null, customerMessage: null, nextActionUrl: null, expiresAt: new Date(expiresAt) };
 }
 
 /**

@@ -4,10 +4,11 @@ import { DomainError } from '../../domain/errors';
 import type { Gateway } from '../../domain/purchase';
 import { worthNotifying } from '../../domain/temporal';
 import type { CompanyEntity, PurchaseEntity } from '../../db/entities';
-import { notifiedPurchase, recordNotification } from '../../db/repositories/purchase-path';
+import { notifiedPurchase, recordCompanyNotification, recordNotification } from '../../db/repositories/purchase-path';
 import type { ApiMetrics } from '../../shared/metrics';
 import type { AppDeps } from '../context';
 import type { ConektaEvent, MercadoPagoNotification, MercadoPagoNotificationQuery, WebhookReceived } from '../schemas/webhooks';
+import { ConektaWebhookKeys } from './conekta-keys';
 import { verifyConektaDigest, verifyMercadoPagoSignature, type SignatureFailure } from './signatures';
 
 /**
@@ -39,10 +40,14 @@ interface Notification {
 }
 
 export class WebhookReceiver {
+  private readonly conektaKeys: ConektaWebhookKeys;
+
   constructor(
     private readonly deps: WebhookDeps,
     private readonly metrics: Pick<ApiMetrics, 'webhookChecked'>,
-  ) {}
+  ) {
+    this.conektaKeys = new ConektaWebhookKeys(deps.dataSource);
+  }
 
   /** A Mercado Pago notification: `x-signature` verified with the company's webhook secret. */
   async mercadoPago(
@@ -76,37 +81,87 @@ export class WebhookReceiver {
     const object = body.data?.object;
     const orderId = object?.object === 'order' || object?.id?.startsWith('ord_') ? object?.id : object?.order_id;
     if (!body.id || !body.type || body.type === 'webhook_ping' || !orderId) return { status: 'ignored' };
-    const purchaseId = object?.metadata?.purchase_id;
+    const event = { gateway: 'conekta' as const, eventId: body.id, eventType: body.type, resourceId: orderId };
+    const metadata = object?.metadata;
+    const purchaseId = metadata?.purchase_id && UUID.test(metadata.purchase_id) ? metadata.purchase_id : undefined;
+    const companyId = typeof metadata?.company_id === 'string' ? metadata.company_id : undefined;
+    if (purchaseId && companyId) {
+      const received = await this.conektaOfCompany(event, { purchaseId, companyId }, rawBody, headers, log);
+      if (received) return received;
+    }
     // Ours by the id we sent in the metadata, else by the gateway's order id.
-    const found = await notifiedPurchase(this.deps.dataSource, {
-      gateway: 'conekta',
-      purchaseId: purchaseId && UUID.test(purchaseId) ? purchaseId : undefined,
-      gatewayReference: orderId,
-    });
+    const found = await notifiedPurchase(this.deps.dataSource, { gateway: 'conekta', purchaseId, gatewayReference: orderId });
     if (!found) return this.unverifiable(log, 'conekta', orderId);
     const { purchase, company } = found;
     if (!company.conektaWebhookPublicKey) return this.notConfigured(log, 'conekta', company);
     const check = verifyConektaDigest(rawBody, headers.digest, company.conektaWebhookPublicKey);
     if (!check.ok) this.refuse(log, 'conekta', check.reason);
-    return this.accept({ gateway: 'conekta', eventId: body.id, eventType: body.type, resourceId: orderId, purchase });
+    return this.accept({ ...event, purchase });
+  }
+
+  /**
+   * A notice whose metadata (the order's, as we sent it) names our purchase and its company: verified with that
+   * company's key, kept between notices (read again once before refusing: it may have been replaced), and recorded by
+   * the statement that finds the purchase among that company's. Undefined when the company has no key: the general
+   * path answers.
+   */
+  private async conektaOfCompany(
+    event: Omit<Notification, 'purchase'>,
+    ours: { purchaseId: string; companyId: string },
+    rawBody: Buffer,
+    headers: Headers,
+    log: FastifyBaseLogger,
+  ): Promise<Received | undefined> {
+    const key = await this.conektaKeys.get(ours.companyId);
+    if (!key.pem) return undefined;
+    let check = verifyConektaDigest(rawBody, headers.digest, key.pem);
+    if (!check.ok && key.kept) {
+      const pem = await this.conektaKeys.reload(ours.companyId);
+      if (!pem) return undefined;
+      check = verifyConektaDigest(rawBody, headers.digest, pem);
+    }
+    if (!check.ok) this.refuse(log, 'conekta', check.reason);
+    const recorded = await recordCompanyNotification(this.deps.dataSource, {
+      ...this.row(event),
+      provider: 'conekta',
+      purchaseId: ours.purchaseId,
+      companyId: ours.companyId,
+      detail: { event_id: event.eventId, event_type: event.eventType },
+    });
+    if (!recorded) return this.unverifiable(log, 'conekta', event.resourceId);
+    return this.received(event, recorded.fresh, recorded);
   }
 
   /** Records a verified notification once per event id, then wakes the purchase's workflow when the news may matter to it. */
   private async accept(notification: Notification): Promise<Received> {
     const { purchase } = notification;
     const fresh = await recordNotification(this.deps.dataSource, {
+      ...this.row(notification),
       provider: notification.gateway,
-      eventId: notification.eventId.slice(0, 200),
-      eventType: notification.eventType.slice(0, 100),
-      resourceId: notification.resourceId.slice(0, 200),
       purchaseId: purchase.id,
       detail: { event_id: notification.eventId, event_type: notification.eventType, status: purchase.status },
     });
-    this.metrics.webhookChecked(notification.gateway, fresh ? 'verified' : 'duplicate');
+    return this.received(notification, fresh, purchase);
+  }
+
+  /** The notification's columns, cut to their sizes. */
+  private row(event: Omit<Notification, 'purchase'>) {
+    return { eventId: event.eventId.slice(0, 200), eventType: event.eventType.slice(0, 100), resourceId: event.resourceId.slice(0, 200) };
+  }
+
+  /**
+   * A verified notification recorded (`fresh`) or seen before. Recorded either way; a paid purchase is only woken for
+   * news that may reverse its payment (each wake-up costs a workflow task, and the capture's own notice arrives for
+   * every sale).
+   */
+  private async received(
+    event: Omit<Notification, 'purchase'>,
+    fresh: boolean,
+    purchase: Pick<PurchaseEntity, 'status' | 'workflowId'>,
+  ): Promise<Received> {
+    this.metrics.webhookChecked(event.gateway, fresh ? 'verified' : 'duplicate');
     if (!fresh) return { status: 'duplicate' };
-    const hint = { eventId: notification.eventId, status: notification.eventType };
-    // Recorded either way; a paid purchase is only woken for news that may reverse its payment (each wake-up costs a
-    // workflow task, and the capture's own notice arrives for every sale).
+    const hint = { eventId: event.eventId, status: event.eventType };
     if (worthNotifying(purchase.status, hint)) await this.deps.workflows.notifyPayment(purchase.workflowId, hint);
     return { status: 'received' };
   }

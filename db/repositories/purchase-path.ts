@@ -62,6 +62,17 @@ export async function purchaseWithRouter(dataSource: DataSource, purchaseId: str
   return row ? { purchase: part<PurchaseEntity>(row, 'p')!, router: part<RouterEntity>(row, 'r') } : null;
 }
 
+/** A router's row, or null: what the worker's router cache reads when it does not hold the router. */
+export async function routerById(dataSource: DataSource, routerId: string): Promise<RouterEntity | null> {
+  const [row] = await run<Record<string, unknown>>(
+    dataSource,
+    'router-by-id',
+    `SELECT ${columnsOf(dataSource, RouterEntity, 'r')} FROM routers r WHERE r.id = $1`,
+    [routerId],
+  );
+  return row ? part<RouterEntity>(row, 'r') : null;
+}
+
 /** A purchase row with its company's row: what the payment activities need, in one read. */
 export async function purchaseWithCompany(dataSource: DataSource, purchaseId: string): Promise<{ purchase: PurchaseEntity; company: CompanyEntity } | null> {
   const [row] = await run<Record<string, unknown>>(
@@ -243,6 +254,43 @@ export async function recordNotification(
   return rows.length > 0;
 }
 
+/** A company's Conekta webhook public key (not a secret); null when it has none, or there is no such company. */
+export async function conektaWebhookKeyOf(dataSource: DataSource, companyId: string): Promise<string | null> {
+  const [row] = await run<{ key: string | null }>(dataSource, 'company-conekta-webhook-key', `SELECT conekta_webhook_public_key AS key FROM companies WHERE id = $1`, [
+    companyId,
+  ]);
+  return row?.key ?? null;
+}
+
+/**
+ * Records a verified notification about a purchase of `companyId` named by our id, as `recordNotification` does, in
+ * the same statement that finds the purchase (only among that company's purchases of that gateway). The purchase's
+ * status and workflow, and whether the event id was news; null when the company has no such purchase.
+ */
+export async function recordCompanyNotification(
+  dataSource: DataSource,
+  notice: { provider: PurchaseGateway; eventId: string; eventType: string; resourceId: string; purchaseId: string; companyId: string; detail: Record<string, unknown> },
+): Promise<{ status: PurchaseStatus; workflowId: string; fresh: boolean } | null> {
+  const [row] = await run<{ status: PurchaseStatus; workflowId: string; fresh: boolean }>(
+    dataSource,
+    'webhook-received-for-company',
+    `WITH purchase AS (
+       SELECT id, status, workflow_id FROM purchases WHERE id = $5::uuid AND company_id = $6 AND gateway = $1
+     ), processed AS (
+       INSERT INTO processed_webhook_events (provider, event_id, event_type, resource_id, purchase_id)
+       SELECT $1, $2, $3, $4, id FROM purchase ON CONFLICT DO NOTHING RETURNING purchase_id
+     ), event AS (
+       INSERT INTO purchase_events (purchase_id, type, from_status, to_status, source, detail)
+       SELECT processed.purchase_id, 'webhook_received', NULL, NULL, 'webhook', $7::jsonb || jsonb_build_object('status', purchase.status)
+         FROM processed JOIN purchase ON purchase.id = processed.purchase_id
+       RETURNING id
+     )
+     SELECT purchase.status, purchase.workflow_id AS "workflowId", EXISTS (SELECT 1 FROM event) AS fresh FROM purchase`,
+    [notice.provider, notice.eventId, notice.eventType, notice.resourceId, notice.purchaseId, notice.companyId, JSON.stringify(notice.detail)],
+  );
+  return row ?? null;
+}
+
 /** The company and, when it sells it through this router and still has it on sale, the product: one read for a purchase request. */
 export async function companyAndProduct(
   dataSource: DataSource,
@@ -259,18 +307,20 @@ export async function companyAndProduct(
   return row ? { company: part<CompanyEntity>(row, 'c')!, product: part<ProductEntity>(row, 'pr') } : null;
 }
 
-/** The columns of a new purchase row, as the API writes it (everything else takes its default). */
+/** The columns of a new purchase row, as the API writes it (its hotspot credentials included; everything else takes its default). */
 export type NewPurchase = Pick<
   PurchaseEntity,
   | 'id' | 'workflowId' | 'requestFingerprint' | 'companyId' | 'routerId' | 'routerName' | 'productId' | 'productName' | 'profileName'
   | 'validitySeconds' | 'uptimeLimitSeconds' | 'gateway' | 'amountCents' | 'currency' | 'customerName' | 'customerEmail'
-  | 'customerPhone' | 'userType' | 'clientMac' | 'clientIp' | 'autoConnect' | 'cardTokenEncrypted' | 'gatewayRequest' | 'apiKeyId'
+  | 'customerPhone' | 'userType' | 'hotspotUsername' | 'hotspotPasswordEncrypted' | 'clientMac' | 'clientIp' | 'autoConnect'
+  | 'cardTokenEncrypted' | 'gatewayRequest' | 'apiKeyId'
 >;
 
 const NEW_PURCHASE_COLUMNS: readonly (keyof NewPurchase)[] = [
   'id', 'workflowId', 'requestFingerprint', 'companyId', 'routerId', 'routerName', 'productId', 'productName', 'profileName',
   'validitySeconds', 'uptimeLimitSeconds', 'gateway', 'amountCents', 'currency', 'customerName', 'customerEmail',
-  'customerPhone', 'userType', 'clientMac', 'clientIp', 'autoConnect', 'cardTokenEncrypted', 'gatewayRequest', 'apiKeyId',
+  'customerPhone', 'userType', 'hotspotUsername', 'hotspotPasswordEncrypted', 'clientMac', 'clientIp', 'autoConnect',
+  'cardTokenEncrypted', 'gatewayRequest', 'apiKeyId',
 ];
 
 /**
@@ -347,7 +397,10 @@ export async function stackTargetOf(
   return row ?? null;
 }
 
-/** Stores fresh hotspot credentials (the password sealed) for a purchase; its router user is not known yet. */
+/**
+ * Stores fresh hotspot credentials (the password sealed) for a purchase whose row has none (written by an API before
+ * they came with the row, a voucher's) or whose name the router holds for someone else; its router user is not known yet.
+ */
 export async function storeCredentials(dataSource: DataSource, purchaseId: string, username: string, passwordEncrypted: string | null): Promise<void> {
   await run(
     dataSource,

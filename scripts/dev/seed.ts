@@ -5,6 +5,7 @@ import { insertBatch } from '../../api/admin/vouchers';
 import { API_KEY_PREFIX, apiKeySettings, issueRouterApiKey } from '../../api/auth/router-keys';
 import { CreateBatchRequest } from '../../api/schemas/admin/vouchers';
 import { AdminUserEntity, CompanyEntity, ProductEntity, RouterApiKeyEntity, RouterEntity, VoucherBatchEntity } from '../../db/entities';
+import { ADMIN_CHANGES_CHANNEL, notify } from '../../db/notifications';
 import { findVoucherRows } from '../../db/repositories/vouchers';
 import type { Config } from '../../shared/config';
 import { SecretBox, sha256Hex } from '../../shared/secrets';
@@ -89,6 +90,8 @@ export async function seedDemo(dataSource: DataSource, input: SeedInput): Promis
     const company = await upsertCompany(tx, input);
     await ensureCompanyAdmin(tx, input);
     await upsertRouter(tx, input);
+    // Delivered on commit: a worker already running against this database forgets the router it re-wired.
+    await notify(tx, ADMIN_CHANGES_CHANNEL, 'router-keys');
     const products = await ensureProducts(tx);
     const apiKey = await ensureApiKey(tx, input);
     const voucher = await ensureVouchers(tx, input, products);

@@ -51,6 +51,8 @@ describe('purchase path statements', () => {
       customerEmail: 'ana@example.com',
       customerPhone: null,
       userType: 'usuario_contrasena',
+      hotspotUsername: 'PT-AB123',
+      hotspotPasswordEncrypted: 'sealed-password',
       clientMac: null,
       clientIp: null,
       autoConnect: false,
@@ -79,6 +81,8 @@ describe('purchase path statements', () => {
     expect(again).toEqual({ id: first.id, requestFingerprint: first.requestFingerprint, inserted: false });
     expect(await trail(first.id)).toEqual(['→created']);
     expect(await ds.getRepository(PurchaseEntity).countBy({ workflowId: first.workflowId })).toBe(1);
+    // The credentials come with the row: the reservation has nothing to write before the router user.
+    expect(await row(first.id)).toMatchObject({ hotspotUsername: 'PT-AB123', hotspotPasswordEncrypted: 'sealed-password', routerUserRef: null });
   });
 
   it('moves the row and appends one event; a retry of the same change writes nothing and counts nothing', async () => {

@@ -39,7 +39,14 @@ const PURCHASE_APPROVED: Reads = {
   auto_conexion: { estado: 'string', mac: 'string', ip: 'string', mensaje: 'string', verificado: 'boolean', session_id: 'null' },
 };
 const MERCADO_PAGO_BLOCK: Reads = {
-  mercado_pago: { payment_id: 'string', status: 'string', installments: 'number', raw_response: {} },
+  mercado_pago: {
+    payment_id: 'string',
+    status: 'string',
+    status_detail: 'accredited',
+    installments: 'number',
+    payment_method: { id: 'visa', type: 'credit_card', installments: 1 },
+    raw_response: {},
+  },
 };
 const RECONNECT: Reads = {
   success: 'boolean',

@@ -106,15 +106,14 @@ export async function purchaseRow(s: TestStack, status: PurchaseStatus, values: 
 }
 
 /**
- * Waits until the newest purchase's user is reserved on the router and recorded (its router id stored, the last thing
- * the reservation does) while it is still being charged. The status cannot tell: `charging` is written with the charge's
- * outcome.
+ * Waits until the newest purchase's user is on the router (the reservation's work) while it is still being charged.
+ * The row cannot tell: `charging` and the router's id of the user are written with the activation.
  */
 export function waitForReservation(s: TestStack, timeoutMs = 10_000): Promise<true> {
   return eventually(
     async () => {
       const row = await latestPurchase(s);
-      return row !== undefined && ['created', 'charging'].includes(row.status) && row.routerUserRef !== null;
+      return row !== undefined && ['created', 'charging'].includes(row.status) && routerUser(s, row.hotspotUsername) !== undefined;
     },
     timeoutMs,
     'user reserved',

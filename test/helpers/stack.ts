@@ -5,6 +5,7 @@ import { createActivityDeps } from '../../activities/deps';
 import { buildApp } from '../../api/app';
 import { TemporalWorkflows } from '../../api/temporal/client';
 import { RouterEntity, type CompanyEntity, type ProductEntity } from '../../db/entities';
+import { ADMIN_CHANGES_CHANNEL, notify } from '../../db/notifications';
 import { startConektaSimulator, type ConektaSimulator } from '../../sandbox/conekta/server';
 import { startMercadoPagoSimulator, type MercadoPagoSimulator } from '../../sandbox/mercadopago/server';
 import { startRouterSimulator, type RouterSimulator } from '../../sandbox/routeros/simulator';
@@ -126,6 +127,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   await app.listen({ host: '127.0.0.1', port });
 
   const deps = createActivityDeps(config, db.dataSource, secrets, logger, new WorkerMetrics());
+  await deps.start();
   let running: { worker: Worker; done: Promise<void>; close(): Promise<void> } | undefined;
   const startWorker = async () => {
     const { worker, connection } = await createPurchaseWorker({
@@ -184,14 +186,19 @@ export async function adminSession(s: Pick<TestStack, 'app'>, admin: { email: st
 }
 
 /**
- * Stores a wrong API password for the stack's router, as an admin who mistyped it would: the router then refuses the
- * worker's login. Returns what puts the right one back.
+ * Stores a wrong API password for the stack's router, as an admin who mistyped it would (the change announced, so the
+ * worker's router cache forgets the row): the router then refuses the worker's login. Returns what puts the right one
+ * back.
  */
 export async function mistypeRouterPassword(s: Pick<TestStack, 'db' | 'secrets' | 'routerRow'>): Promise<() => Promise<void>> {
   const routers = s.db.dataSource.getRepository(RouterEntity);
+  const store = async (apiPasswordEncrypted: string) => {
+    await routers.update({ id: s.routerRow.id }, { apiPasswordEncrypted });
+    await notify(s.db.dataSource, ADMIN_CHANGES_CHANNEL, 'router-keys');
+  };
   const { apiPasswordEncrypted } = await routers.findOneByOrFail({ id: s.routerRow.id });
-  await routers.update({ id: s.routerRow.id }, { apiPasswordEncrypted: s.secrets.encrypt('not-the-router-password') });
-  return async () => void (await routers.update({ id: s.routerRow.id }, { apiPasswordEncrypted }));
+  await store(s.secrets.encrypt('not-the-router-password'));
+  return () => store(apiPasswordEncrypted);
 }
 
 /** A fresh card token of a simulator scenario (`approved`, `declined`, `pending_approve`, `3ds`…). */

@@ -10,6 +10,7 @@ import type { PaymentOutcome } from '../../domain/payment';
 import {
   extendUpdate,
   paymentNotifiedSignal,
+  purchaseOutcomeUpdate,
   purchaseStateQuery,
   refundUpdate,
   revokeUpdate,
@@ -44,6 +45,9 @@ interface Fake {
   writes: string[][];
 }
 
+/** A reservation's terms for the fakes that replace reserve (seven days, as the default fake's). */
+const TERMS = { routerId: 'r1', validitySeconds: 7 * DAY, uptimeLimitSeconds: null, autoConnect: false };
+
 function fakeActivities(overrides: Partial<Activities> = {}, validitySeconds = 7 * DAY): Fake {
   const statuses: RecordStatusInput[] = [];
   const writes: string[][] = [];
@@ -54,7 +58,7 @@ function fakeActivities(overrides: Partial<Activities> = {}, validitySeconds = 7
   const activities: Activities = {
     recordPurchaseStatus: async (input) => write(input),
     recordPurchaseEvent: async () => undefined,
-    reserveHotspotUser: async () => ({ stackable: true, routerUserRef: '*1A' }),
+    reserveHotspotUser: async () => ({ stackable: true, routerUserRef: '*1A', credentialsReplaced: false, terms: { routerId: 'r1', validitySeconds, uptimeLimitSeconds: null, autoConnect: false } }),
     // Records the activation it is asked to, as the real one does once the router has enabled the user; timed by the
     // workflow's clock (the payment's time), since the time-skipping server's is not this process's.
     enableHotspotUser: async (purchaseId, activation) => {
@@ -212,6 +216,24 @@ describe('purchaseWorkflow (time-skipping)', () => {
     expect(told.calls).toContain('notifyOperator');
   });
 
+  it('answers an approved purchase with what its row got that the answer shows, never a credential', async () => {
+    const mercadoPago: PaymentOutcome = { status: 'approved', reference: '123', gatewayStatus: 'approved', extra: { installments: 3, paymentMethodId: 'visa' } };
+    for (const [name, credentialsReplaced] of [['answer-own-credentials', false], ['answer-credentials-replaced', true]] as const) {
+      const fake = fakeActivities({
+        reserveHotspotUser: async () => ({ stackable: false, routerUserRef: '*1A', credentialsReplaced, terms: TERMS }),
+        chargePayment: async () => mercadoPago,
+      });
+      const outcome = await run(fake, name, (handle) => handle.executeUpdate(purchaseOutcomeUpdate));
+      const active = fake.statuses.find((s) => s.to === 'active')!.fields!;
+      expect(outcome).toEqual({
+        status: 'active',
+        autoConnect: { requested: false, connected: false },
+        credentialsReplaced,
+        activated: { expiresAt: active.expiresAt, gatewayReference: '123', gatewayStatus: 'approved', gatewayDetail: { installments: 3, paymentMethodId: 'visa' } },
+      });
+    }
+  });
+
   it('moves the expiry when an admin extends the access', async () => {
     await extendedByTwoDays(fakeActivities(), 'extended', async (handle) => {
       const extended = await handle.executeUpdate(extendUpdate, { args: [{ actor: { userId: 1, email: 'a@x.com' }, seconds: 2 * DAY }] });
@@ -254,7 +276,7 @@ describe('purchaseWorkflow (time-skipping)', () => {
 
   it('gets a user of its own without looking for a running purchase when it names no device', async () => {
     const fake = fakeActivities({
-      reserveHotspotUser: async () => ({ stackable: false, routerUserRef: '*1A' }),
+      reserveHotspotUser: async () => ({ stackable: false, routerUserRef: '*1A', credentialsReplaced: false, terms: TERMS }),
       findStackTarget: async () => ({ purchaseId: 'running', workflowId: 'purchase:test:running' }),
       stackOntoPurchase: async () => ({ stacked: true, expiresAt: new Date(Date.now() + 3 * DAY * 1000).toISOString() }),
     });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { RouteContext, ZodApp } from '../../context';
 import { firstHeader } from '../../http';
 import { portalGuards } from '../../portal/guards';
-import { purchaseAnswer, purchaseView } from '../../portal/purchase-view';
+import { purchaseAnswer, purchaseStatus } from '../../portal/purchase-view';
 import { conektaPurchase, mercadoPagoPurchase, PurchaseService, type PurchaseRequest } from '../../portal/purchases';
 import { routerOf, SECURITY } from '../../plugins/auth';
 import { rateLimit } from '../../plugins/rate-limit';
@@ -96,7 +96,7 @@ export function registerPurchaseStatusRoutes(app: ZodApp, ctx: RouteContext): vo
         response: { 200: PurchaseStatusResponse, 401: ErrorResponse, 404: ErrorResponse, 422: ValidationErrorResponse },
       },
     },
-    async (request) => purchaseView(ctx, await service.find(routerOf(request).router.id, request.params.id)).status(),
+    async (request) => purchaseStatus(ctx, await service.find(routerOf(request).router.id, request.params.id)),
   );
 
   // Where the bank's 3-D Secure page sends the customer back. No key (it is the customer's browser, not the portal):

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { ReservedUser } from '../../../domain/temporal';
 import { createRouterActivities } from '../../../activities/routeros/activities';
 import { RouterOsClient } from '../../../activities/routeros/client';
 import { HotspotOperations } from '../../../activities/routeros/hotspot';
+import { RouterCache } from '../../../activities/routeros/router-cache';
 import { startRouterSimulator, type RouterSimulator } from '../../../sandbox/routeros/simulator';
 import { freePort } from '../../../shared/ports';
 import { RouterEndpointPolicy } from '../../../shared/router-endpoints';
@@ -47,6 +50,7 @@ describe('router activities: connection probe', () => {
       dataSource: db.dataSource,
       secrets,
       hotspot: new HotspotOperations(client),
+      routers: new RouterCache(db.dataSource, logger),
       logger,
       metrics: { purchaseStatusChanged: () => undefined },
       routerConnectTimeoutMs: CONNECT_TIMEOUT_MS,
@@ -97,11 +101,13 @@ describe('router activities: reserving and enabling a purchase’s user', () => 
   const { logger } = capturingLogger();
   beforeAll(async () => {
     [db, sim] = await Promise.all([createTestDatabase(), startRouterSimulator({ users: { admin: 'router-secret' } })]);
+    await db.dataSource.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     client = new RouterOsClient({ ...CLIENT_OPTIONS, connectTimeoutMs: 2_000, endpoints: new RouterEndpointPolicy(['default', '127.0.0.1']), logger });
     activities = createRouterActivities({
       dataSource: db.dataSource,
       secrets,
       hotspot: new HotspotOperations(client),
+      routers: new RouterCache(db.dataSource, logger),
       logger,
       metrics: { purchaseStatusChanged: ({ from, to }) => void changes.push(`${from}→${to}`) },
       routerConnectTimeoutMs: 2_000,
@@ -147,19 +153,38 @@ describe('router activities: reserving and enabling a purchase’s user', () => 
   // The charge's answer (its reference unique per gateway, as the gateway's are).
   const paid = () => ({ to: 'paid' as const, fields: { gatewayReference: `ord_${randomUUID()}`, gatewayStatus: 'paid', paidAt: new Date().toISOString() } });
 
-  it('enable writes the activation, the passing statuses and the router’s id in one go; a retry keeps the first times', async () => {
+  /** The reservation as its first try runs it: a local activity's first attempt. */
+  const reserve = (purchaseId: string): Promise<ReservedUser> =>
+    new MockActivityEnvironment({ isLocal: true, attempt: 1 }).run(activities.reserveHotspotUser, purchaseId);
+  /** Reads of purchase rows from now on (pg_stat_statements). */
+  async function purchaseReads(): Promise<number> {
+    const [{ calls }] = await db.dataSource.query<{ calls: string }[]>(
+      `SELECT coalesce(sum(calls), 0) AS calls FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query LIKE 'SELECT p.id AS%FROM purchases p%'`,
+    );
+    return Number(calls);
+  }
+
+  it('enable writes the activation, the passing statuses and the router’s id in one go, reading no row; a retry keeps the first times', async () => {
     const purchase = await purchaseRow();
-    const reserved = await activities.reserveHotspotUser(purchase.id);
+    const reserved = await reserve(purchase.id);
     // A PIN user's name is its secret: never in the result (it goes to the workflow's history).
-    expect(reserved).toEqual({ stackable: false, routerUserRef: expect.stringMatching(/^\*[0-9A-F]+$/) });
+    expect(reserved).toEqual({
+      stackable: false,
+      routerUserRef: expect.stringMatching(/^\*[0-9A-F]+$/),
+      credentialsReplaced: false,
+      terms: { routerId, validitySeconds: 3600, uptimeLimitSeconds: null, autoConnect: false },
+    });
     const reservedRow = await row(purchase.id);
     expect(reservedRow).toMatchObject({ status: 'created', routerUserRef: null });
     expect(routerUser(reservedRow.hotspotUsername)).toMatchObject({ disabled: 'true' });
 
     const charged = paid();
-    const input = { passed: [{ to: 'charging' as const }, charged], routerUserRef: reserved.routerUserRef };
+    const input = { passed: [{ to: 'charging' as const }, charged], routerUserRef: reserved.routerUserRef, terms: reserved.terms };
     const before = Date.now();
+    const reads = await purchaseReads();
     const enabled = await activities.enableHotspotUser(purchase.id, input);
+    expect(await purchaseReads()).toBe(reads);
     expect(enabled).toMatchObject({ validitySeconds: 3600, autoConnect: false, activation: { routerUserRef: reserved.routerUserRef, recorded: true } });
     const { activatedAt, expiresAt } = enabled.activation!;
     expect(Date.parse(activatedAt)).toBeGreaterThanOrEqual(before);
@@ -179,9 +204,9 @@ describe('router activities: reserving and enabling a purchase’s user', () => 
 
   it('enable after the passing statuses were written (a durable retry) writes only the activation; a stale router id is found by name', async () => {
     const purchase = await purchaseRow();
-    await activities.reserveHotspotUser(purchase.id);
+    const { terms } = await reserve(purchase.id);
     await db.dataSource.getRepository(PurchaseEntity).update({ id: purchase.id }, { status: 'paid' });
-    const enabled = await activities.enableHotspotUser(purchase.id, { passed: [{ to: 'charging' }, paid()], routerUserRef: '*FFFF' });
+    const enabled = await activities.enableHotspotUser(purchase.id, { passed: [{ to: 'charging' }, paid()], routerUserRef: '*FFFF', terms });
     const { hotspotUsername } = await row(purchase.id);
     expect(enabled.activation).toMatchObject({ routerUserRef: routerUser(hotspotUsername)!['.id'], recorded: true });
     expect(await row(purchase.id)).toMatchObject({ status: 'active', routerUserRef: routerUser(hotspotUsername)!['.id'] });
@@ -191,7 +216,7 @@ describe('router activities: reserving and enabling a purchase’s user', () => 
 
   it('a write the database refuses does not hold the access back: the user is enabled and the workflow is told to write it', async () => {
     const purchase = await purchaseRow();
-    const reserved = await activities.reserveHotspotUser(purchase.id);
+    const reserved = await reserve(purchase.id);
     const refused = { to: 'paid' as const, fields: { ...paid().fields, gatewayDetail: { note: 'NUL \u0000 in jsonb' } } };
     const enabled = await activities.enableHotspotUser(purchase.id, { passed: [{ to: 'charging' }, refused], routerUserRef: reserved.routerUserRef });
     expect(enabled.activation).toMatchObject({ routerUserRef: reserved.routerUserRef, recorded: false });

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { UserType } from '../../domain/purchase';
+import type { UserType } from '../domain/purchase';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -12,17 +12,10 @@ function pick(alphabet: string, length: number): string {
 /**
  * Hotspot credentials in the formats customers and portals already know, drawn from a cryptographic source (guessable
  * credentials would be free WiFi): `PT-` + 5 letters/digits and a 4-digit password, or a PIN user `PT-` + 5 digits
- * with no password.
+ * with no password. The API draws them with the purchase row; the reservation draws new ones when a row has none or
+ * the router holds the name for someone else.
  */
 export function generateCredentials(userType: UserType): { username: string; password: string } {
   if (userType === 'pin') return { username: `PT-${pick('0123456789', 5)}`, password: '' };
   return { username: `PT-${pick(ALPHANUMERIC, 5)}`, password: pick('0123456789', 4) };
-}
-
-/** Every hotspot user we create carries a comment starting with this. */
-export const PURCHASE_TAG_PREFIX = 'pagos-hotspot:';
-
-/** The comment that marks a hotspot user as created by a purchase: ownership is checked against it. */
-export function purchaseTag(purchaseId: string): string {
-  return `${PURCHASE_TAG_PREFIX}${purchaseId}`;
 }
