@@ -121,8 +121,13 @@ export interface AutoConnectReport {
   ip?: string;
   /** Why it did not connect: `no_mac`, `timeout`, `no_host`, `login_failed`, `router_error`. */
   reason?: string;
-  /** The user the device was logged out of to log in as this purchase's (it had a session of another purchase). */
-  replacedUser?: string;
+  /**
+   * The device was logged out of another user's session to log in as this purchase's; `replacedPurchase` is that
+   * user's purchase, when it is one of ours. Never the user's name: a PIN user's name is its secret, and this report
+   * is in the workflow's history.
+   */
+  replacedSession?: boolean;
+  replacedPurchase?: string;
 }
 
 /**

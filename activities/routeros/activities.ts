@@ -5,7 +5,7 @@ import { isDomainError } from '../../domain/errors';
 import type { RouterProbeResult } from '../../domain/operations';
 import type { AccessTerms, ActivationInput, AutoConnectReport, EnabledUser, ReconnectDeviceInput, ReservedUser } from '../../domain/temporal';
 import { type PurchaseEntity, type RouterEntity } from '../../db/entities';
-import { purchaseWithRouter, storeCredentials, storeRouterUserRef } from '../../db/repositories/purchase-path';
+import { purchaseOfHotspotUser, purchaseWithRouter, storeCredentials, storeRouterUserRef } from '../../db/repositories/purchase-path';
 import { generateCredentials } from '../../shared/hotspot-credentials';
 import type { Logger } from '../../shared/logger';
 import type { WorkerMetrics } from '../../shared/metrics';
@@ -86,13 +86,14 @@ function routerTools({ dataSource, secrets, hotspot }: RouterActivityDeps) {
       const timeout = isDomainError(error) && error.code === 'ROUTER_TIMEOUT';
       return { requested: true, connected: false, mac: mac ?? undefined, ip: ip ?? undefined, reason: timeout ? 'timeout' : 'router_error' };
     }
+    const replaced = result.replacedUser === undefined ? null : await purchaseOfHotspotUser(dataSource, purchase.routerId, result.replacedUser);
     return {
       requested: true,
       connected: result.loggedIn,
       mac: result.mac ?? mac ?? undefined,
       ip: result.ip ?? ip ?? undefined,
       reason: result.loggedIn ? undefined : result.reason,
-      replacedUser: result.replacedUser,
+      ...(result.replacedUser === undefined ? {} : { replacedSession: true, ...(replaced ? { replacedPurchase: replaced } : {}) }),
     };
   }
 

@@ -397,6 +397,17 @@ export async function stackTargetOf(
   return row ?? null;
 }
 
+/** The newest purchase on `routerId` whose hotspot user has that name, or null (a user that is not one of ours). */
+export async function purchaseOfHotspotUser(dataSource: DataSource, routerId: string | null, username: string): Promise<string | null> {
+  const [row] = await run<{ id: string }>(
+    dataSource,
+    'purchase-of-hotspot-user',
+    `SELECT id FROM purchases WHERE router_id = $1 AND hotspot_username = $2 ORDER BY created_at DESC LIMIT 1`,
+    [routerId, username],
+  );
+  return row?.id ?? null;
+}
+
 /**
  * Stores fresh hotspot credentials (the password sealed) for a purchase whose row has none (written by an API before
  * they came with the row, a voucher's) or whose name the router holds for someone else; its router user is not known yet.

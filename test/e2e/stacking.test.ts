@@ -141,8 +141,11 @@ describe('buying more time while connected', () => {
     expect(routerUser(s, first.usuario_hotspot.usuario)).toBeDefined();
     expect(await ofType(first.id_compra, 'time_stacked')).toHaveLength(0);
     expect(await ofType(other.id_compra, 'auto_connect')).toEqual([
-      expect.objectContaining({ detail: expect.objectContaining({ connected: true, replacedUser: first.usuario_hotspot.usuario }) }),
+      expect.objectContaining({ detail: expect.objectContaining({ connected: true, replacedSession: true, replacedPurchase: first.id_compra }) }),
     ]);
+    // The replaced user's name (a PIN user's secret) is not in the new purchase's history.
+    const { workflowId } = await purchase(s, other.id_compra);
+    expect(historyText(await s.workflows.client.workflow.getHandle(workflowId).fetchHistory())).not.toContain(first.usuario_hotspot.usuario);
   });
 
   it('a running purchase that ended meanwhile: the purchase gets its own user and logs the device in', async () => {
