@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { UserType } from '../domain/purchase';
+import type { SecretBox } from './secrets';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -18,4 +19,13 @@ function pick(alphabet: string, length: number): string {
 export function generateCredentials(userType: UserType): { username: string; password: string } {
   if (userType === 'pin') return { username: `PT-${pick('0123456789', 5)}`, password: '' };
   return { username: `PT-${pick(ALPHANUMERIC, 5)}`, password: pick('0123456789', 4) };
+}
+
+/** Fresh credentials as a purchase row keeps them: the name, and the password sealed (none for a PIN user). */
+export function freshCredentialColumns(
+  secrets: Pick<SecretBox, 'encrypt'>,
+  userType: UserType,
+): { hotspotUsername: string; hotspotPasswordEncrypted: string | null } {
+  const { username, password } = generateCredentials(userType);
+  return { hotspotUsername: username, hotspotPasswordEncrypted: password ? secrets.encrypt(password) : null };
 }

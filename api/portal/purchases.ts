@@ -14,7 +14,7 @@ import { PurchaseEntity, PurchaseEventEntity, type ProductEntity } from '../../d
 import { findChargingCompany, requireCharging } from '../../db/repositories/companies';
 import { companyAndProduct, insertPurchase, purchaseById, type NewPurchase } from '../../db/repositories/purchase-path';
 import { classifyDatabaseError } from '../../db/errors';
-import { generateCredentials } from '../../shared/hotspot-credentials';
+import { freshCredentialColumns } from '../../shared/hotspot-credentials';
 import type { RouterPrincipal } from '../auth/router-keys';
 import type { AppDeps } from '../context';
 import { deviceProblem, type DeviceProblem } from '../schemas/portal/device';
@@ -215,7 +215,6 @@ export class PurchaseService {
   ): Promise<{ id: string; inserted?: NewPurchase }> {
     const { dataSource, secrets } = this.deps;
     const fingerprint = secrets.fingerprint(requestFingerprintInput(principal, request));
-    const credentials = generateCredentials(request.userType);
     const purchase: NewPurchase = {
       id: randomUUID(),
       workflowId,
@@ -235,8 +234,7 @@ export class PurchaseService {
       customerEmail: request.customer.email,
       customerPhone: request.customer.phone ?? null,
       userType: request.userType,
-      hotspotUsername: credentials.username,
-      hotspotPasswordEncrypted: credentials.password ? secrets.encrypt(credentials.password) : null,
+      ...freshCredentialColumns(secrets, request.userType),
       clientMac: request.mac ?? null,
       clientIp: request.ip ?? null,
       autoConnect: request.autoConnect,

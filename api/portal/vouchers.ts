@@ -5,6 +5,7 @@ import { recordPurchaseCreated } from '../../db/repositories/purchases';
 import { DomainError } from '../../domain/errors';
 import { purchaseTiming, purchaseWorkflowId } from '../../domain/temporal';
 import { HOLDING_STATUSES, voucherSecret, type VoucherFormat } from '../../domain/vouchers';
+import { freshCredentialColumns } from '../../shared/hotspot-credentials';
 import type { RouterPrincipal } from '../auth/router-keys';
 import type { DeviceProblem } from '../schemas/portal/device';
 import type { AppDeps } from '../context';
@@ -126,6 +127,8 @@ export class VoucherRedemption {
       customerName: `Ficha ${voucher.batch_id}-${voucher.serial}`,
       customerEmail: '',
       userType: voucher.format,
+      // Drawn with the row, as a sale's are: the reservation uses them and writes nothing of its own.
+      ...freshCredentialColumns(this.deps.secrets, voucher.format),
       clientMac: request.mac ?? null,
       clientIp: request.ip ?? null,
       autoConnect: request.autoConnect,
