@@ -42,3 +42,17 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
     },
   };
 }
+
+/**
+ * Times statements whose text matches `like` (SQL LIKE) have run in this test database so far, as pg_stat_statements
+ * counts them (the test cluster preloads it; the extension is created here if needed).
+ */
+export async function statementCalls(dataSource: DataSource, like: string): Promise<number> {
+  await dataSource.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  const [{ calls }] = await dataSource.query<{ calls: string }[]>(
+    `SELECT coalesce(sum(calls), 0) AS calls FROM pg_stat_statements
+      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query LIKE $1`,
+    [like],
+  );
+  return Number(calls);
+}

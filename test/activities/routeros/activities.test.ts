@@ -12,7 +12,7 @@ import { RouterEndpointPolicy } from '../../../shared/router-endpoints';
 import { PurchaseEntity, PurchaseEventEntity } from '../../../db/entities';
 import { SecretBox } from '../../../shared/secrets';
 import { testConfig } from '../../helpers/config';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { createTestDatabase, statementCalls, type TestDatabase } from '../../helpers/database';
 import { createCompany, createRouter } from '../../helpers/fixtures';
 import { capturingLogger, CLIENT_OPTIONS } from './helpers';
 
@@ -101,7 +101,6 @@ describe('router activities: reserving and enabling a purchase’s user', () => 
   const { logger } = capturingLogger();
   beforeAll(async () => {
     [db, sim] = await Promise.all([createTestDatabase(), startRouterSimulator({ users: { admin: 'router-secret' } })]);
-    await db.dataSource.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     client = new RouterOsClient({ ...CLIENT_OPTIONS, connectTimeoutMs: 2_000, endpoints: new RouterEndpointPolicy(['default', '127.0.0.1']), logger });
     activities = createRouterActivities({
       dataSource: db.dataSource,
@@ -156,14 +155,8 @@ describe('router activities: reserving and enabling a purchase’s user', () => 
   /** The reservation as its first try runs it: a local activity's first attempt. */
   const reserve = (purchaseId: string): Promise<ReservedUser> =>
     new MockActivityEnvironment({ isLocal: true, attempt: 1 }).run(activities.reserveHotspotUser, purchaseId);
-  /** Reads of purchase rows from now on (pg_stat_statements). */
-  async function purchaseReads(): Promise<number> {
-    const [{ calls }] = await db.dataSource.query<{ calls: string }[]>(
-      `SELECT coalesce(sum(calls), 0) AS calls FROM pg_stat_statements
-        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query LIKE 'SELECT p.id AS%FROM purchases p%'`,
-    );
-    return Number(calls);
-  }
+  /** Reads of purchase rows so far. */
+  const purchaseReads = () => statementCalls(db.dataSource, 'SELECT p.id AS%FROM purchases p%');
 
   it('enable writes the activation, the passing statuses and the router’s id in one go, reading no row; a retry keeps the first times', async () => {
     const purchase = await purchaseRow();

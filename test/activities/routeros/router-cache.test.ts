@@ -6,7 +6,7 @@ import { SecretBox } from '../../../shared/secrets';
 import { login } from '../../api/admin/support';
 import { buildTestApp, type TestApp } from '../../helpers/app';
 import { testConfig } from '../../helpers/config';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { createTestDatabase, statementCalls, type TestDatabase } from '../../helpers/database';
 import { FakeWorkflows } from '../../helpers/fake-workflows';
 import { createAdmin, createCompany, createRouter } from '../../helpers/fixtures';
 
@@ -36,7 +36,6 @@ describe("the worker's router cache", () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    await db.dataSource.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     api = await buildTestApp(db, config, { workflows: new FakeWorkflows() });
     deps = createActivityDeps(config, db.dataSource, secrets, logger, new WorkerMetrics());
     await deps.start();
@@ -51,13 +50,7 @@ describe("the worker's router cache", () => {
   });
 
   /** Times the cache has read a router from the database so far. */
-  async function reads(): Promise<number> {
-    const [{ calls }] = await db.dataSource.query<{ calls: string }[]>(
-      `SELECT coalesce(sum(calls), 0) AS calls FROM pg_stat_statements
-        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query LIKE '%FROM routers r WHERE r.id = $1'`,
-    );
-    return Number(calls);
-  }
+  const reads = () => statementCalls(db.dataSource, '%FROM routers r WHERE r.id = $1');
   const newRouter = () => createRouter(db.dataSource, secrets, companyId);
   const routerUrl = (id: string) => `/admin/empresas/${companyId}/routers/${id}`;
 
