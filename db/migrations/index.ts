@@ -7,6 +7,7 @@ import { CompanyLogos1796095774044 } from './1796095774044-CompanyLogos';
 import { Vouchers1796096657903 } from './1796096657903-Vouchers';
 import { ReconciliationRuns1796097000000 } from './1796097000000-ReconciliationRuns';
 import { RouterKeyCopies1796100000000 } from './1796100000000-RouterKeyCopies';
+import { OperatorNotices1796200000000 } from './1796200000000-OperatorNotices';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Vouchers1796096657903,
   ReconciliationRuns1796097000000,
   RouterKeyCopies1796100000000,
+  OperatorNotices1796200000000,
 ];

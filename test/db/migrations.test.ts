@@ -7,6 +7,7 @@ const TABLES = [
   'admin_users',
   'audit_log',
   'companies',
+  'operator_notices',
   'company_logos',
   'processed_webhook_events',
   'products',
