@@ -1,6 +1,7 @@
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { PurchaseGateway, PurchaseStatus } from '../../domain/purchase';
 import { CompanyEntity, ProductEntity, PurchaseEntity, RouterEntity } from '../entities';
+import { columnsOf, part, run } from './statements';
 
 /**
  * The statements every purchase runs, in plain SQL on the DataSource's own node-postgres pool: one statement per
@@ -8,47 +9,6 @@ import { CompanyEntity, ProductEntity, PurchaseEntity, RouterEntity } from '../e
  * hydration on the hot path. Rows still come back shaped like their entities (columns aliased to property names).
  * TypeORM keeps everything else: admin CRUD, migrations.
  */
-
-interface Pool {
-  query<R>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
-}
-
-/** The pool TypeORM's PostgreSQL driver opened (`master`); same connections, settings and timeouts. */
-function pool(dataSource: DataSource): Pool {
-  return (dataSource.driver as unknown as { master: Pool }).master;
-}
-
-/** Runs one named statement: prepared once per connection, then only its parameters travel. */
-async function run<R>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<R[]> {
-  return (await pool(dataSource).query<R>({ name, text, values })).rows;
-}
-
-const selectLists = new WeakMap<DataSource, Map<string, string>>();
-
-/** `alias.column AS "prefix.property", …` for every column of an entity, so a joined row splits into entities. */
-function columnsOf(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>, alias: string): string {
-  let lists = selectLists.get(dataSource);
-  if (!lists) selectLists.set(dataSource, (lists = new Map()));
-  const key = `${dataSource.getMetadata(entity).name}:${alias}`;
-  let list = lists.get(key);
-  if (list === undefined) {
-    list = dataSource
-      .getMetadata(entity)
-      .columns.map((column) => `${alias}.${column.databaseName} AS "${alias}.${column.propertyName}"`)
-      .join(', ');
-    lists.set(key, list);
-  }
-  return list;
-}
-
-/** The part of a joined row whose keys start with `alias.`, or null when its key column is null (no row joined). */
-function part<T>(row: Record<string, unknown>, alias: string, key = 'id'): T | null {
-  if (row[`${alias}.${key}`] === null) return null;
-  const prefix = `${alias}.`;
-  const entity: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(row)) if (name.startsWith(prefix)) entity[name.slice(prefix.length)] = value;
-  return entity as T;
-}
 
 /** A purchase row with its router's row (null when the router is gone): what the router activities need, in one read. */
 export async function purchaseWithRouter(dataSource: DataSource, purchaseId: string): Promise<{ purchase: PurchaseEntity; router: RouterEntity | null } | null> {
