@@ -8,6 +8,7 @@ import type { Logger } from '../shared/logger';
 import type { WorkerMetrics } from '../shared/metrics';
 import { RouterEndpointPolicy } from '../shared/router-endpoints';
 import type { SecretBox } from '../shared/secrets';
+import { NoticeSender, type NoticeSenderOptions } from './notify/sender';
 import { createTelegramNotifier, type TelegramNotifier } from './notify/telegram';
 import { createConektaGateway, createConektaWebhookKey } from './payments/conekta';
 import type { PaymentGateway } from './payments/gateway';
@@ -43,8 +44,9 @@ const GATEWAY_TIMEOUT_MS = 20_000;
 
 /**
  * Builds the real adapters from the configuration (the worker's composition root calls this, then `start`s them: the
- * router cache listens for admin changes). Gateway clients are cached per credential so connections are reused
- * across purchases of a company; each is counted in the metrics, as is every RouterOS command.
+ * router cache listens for admin changes, the notice sender sends the operator notices; `close` stops them). Gateway
+ * clients are cached per credential so connections are reused across purchases of a company; each is counted in the
+ * metrics, as is every RouterOS command. `notices` tunes the sender (tests poll more often).
  */
 export function createActivityDeps(
   config: Config,
@@ -52,6 +54,7 @@ export function createActivityDeps(
   secrets: SecretBox,
   logger: Logger,
   metrics: WorkerMetrics,
+  notices: Pick<NoticeSenderOptions, 'pollMs'> = {},
 ): ActivityDeps & { start(): Promise<void>; close(): Promise<void> } {
   const routerOs = new RouterOsClient({
     connectTimeoutMs: config.ROUTER_CONNECT_TIMEOUT_SECONDS * 1000,
@@ -73,6 +76,8 @@ export function createActivityDeps(
     }
     return gateway;
   };
+  const telegram = createTelegramNotifier({ baseUrl: config.TELEGRAM_API_BASE_URL, timeoutMs: 10_000, logger });
+  const sender = new NoticeSender({ dataSource, secrets, telegram, logger, ...notices });
   const fingerprint = (gateway: Gateway, secret: string) => `${gateway}:${createHash('sha256').update(secret).digest('hex')}`;
 
   const credentialOf = (company: CompanyEntity, gateway: Gateway): string | undefined =>
@@ -111,12 +116,16 @@ export function createActivityDeps(
     paymentReconcileWindowDays: config.PAYMENT_RECONCILE_WINDOW_DAYS,
     createConektaWebhookKey: (company) =>
       createConektaWebhookKey({ privateKey: conektaKey(company), baseUrl: config.CONEKTA_API_BASE_URL, timeoutMs: GATEWAY_TIMEOUT_MS, logger }),
-    telegram: createTelegramNotifier({ baseUrl: config.TELEGRAM_API_BASE_URL, timeoutMs: 10_000, logger }),
+    telegram,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     routerConnectTimeoutMs: config.ROUTER_CONNECT_TIMEOUT_SECONDS * 1000,
     metrics,
-    start: () => routers.start(),
+    start: async () => {
+      await routers.start();
+      sender.start();
+    },
     close: async () => {
+      await sender.close();
       await routers.close();
       await routerOs.close();
     },

@@ -7,7 +7,7 @@ import { CompanyEntity, type PurchaseEntity } from '../../db/entities';
 import { purchaseWithCompany } from '../../db/repositories/purchase-path';
 import type { SecretBox } from '../../shared/secrets';
 import { finalFailure } from '../failures';
-import { notifiesOperators } from '../notify/activities';
+import { notifiesOperators } from '../notify/notices';
 import type { ChargeRequest, PaymentGateway } from './gateway';
 
 /** Builds the gateway client of one company (its own credentials) — see activities/deps.ts. */

@@ -44,15 +44,21 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
 }
 
 /**
- * Times statements whose text matches `like` (SQL LIKE) have run in this test database so far, as pg_stat_statements
- * counts them (the test cluster preloads it; the extension is created here if needed).
+ * Times statements whose text matches `like` (SQL LIKE) have run in this test database so far, and the shared buffer
+ * blocks they touched, as pg_stat_statements counts them (the test cluster preloads it; the extension is created here
+ * if needed).
  */
-export async function statementCalls(dataSource: DataSource, like: string): Promise<number> {
+export async function statementStats(dataSource: DataSource, like: string): Promise<{ calls: number; blocks: number }> {
   await dataSource.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-  const [{ calls }] = await dataSource.query<{ calls: string }[]>(
-    `SELECT coalesce(sum(calls), 0) AS calls FROM pg_stat_statements
+  const [{ calls, blocks }] = await dataSource.query<{ calls: string; blocks: string }[]>(
+    `SELECT coalesce(sum(calls), 0) AS calls, coalesce(sum(shared_blks_hit + shared_blks_read), 0) AS blocks FROM pg_stat_statements
       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query LIKE $1`,
     [like],
   );
-  return Number(calls);
+  return { calls: Number(calls), blocks: Number(blocks) };
+}
+
+/** Times statements whose text matches `like` have run in this test database so far (see statementStats). */
+export async function statementCalls(dataSource: DataSource, like: string): Promise<number> {
+  return (await statementStats(dataSource, like)).calls;
 }

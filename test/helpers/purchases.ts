@@ -82,7 +82,7 @@ export function chargeOf(s: TestStack, gateway: Gateway, purchaseId: string) {
 }
 
 /** A purchase row of the stack's company as its workflow would have left it, without a workflow behind it. */
-export async function purchaseRow(s: TestStack, status: PurchaseStatus, values: Partial<PurchaseEntity> = {}): Promise<PurchaseEntity> {
+export async function purchaseRow(s: Pick<TestStack, 'db' | 'company' | 'routerRow' | 'product'>, status: PurchaseStatus, values: Partial<PurchaseEntity> = {}): Promise<PurchaseEntity> {
   const id = randomUUID();
   return s.db.dataSource.getRepository(PurchaseEntity).save({
     id,

@@ -126,7 +126,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const app = await buildApp({ config, dataSource: db.dataSource, secrets, logger, workflows });
   await app.listen({ host: '127.0.0.1', port });
 
-  const deps = createActivityDeps(config, db.dataSource, secrets, logger, new WorkerMetrics());
+  // Operator notices are looked for often, so a test waiting for a Telegram message does not wait for the poll.
+  const deps = createActivityDeps(config, db.dataSource, secrets, logger, new WorkerMetrics(), { pollMs: 50 });
   await deps.start();
   let running: { worker: Worker; done: Promise<void>; close(): Promise<void> } | undefined;
   const startWorker = async () => {
