@@ -3,7 +3,7 @@ import { claimNotices, deleteNotices, postponeNotices, type ClaimedNotice } from
 import type { Logger } from '../../shared/logger';
 import type { SecretBox } from '../../shared/secrets';
 import { notifiesOperators, operatorMessage, telegramTarget } from './notices';
-import type { TelegramNotifier } from './telegram';
+import type { TelegramNotifier, TelegramTarget } from './telegram';
 
 /** Tries of one notice and the wait before the second, doubling after: the notify activity's retry policy when it sent. */
 export const NOTICE_MAX_ATTEMPTS = 3;
@@ -103,15 +103,15 @@ export class NoticeSender {
   private async deliver({ notice, attempts, purchase, company }: ClaimedNotice): Promise<'done' | 'later'> {
     if (!notifiesOperators(company)) return 'done';
     const about = { purchaseId: purchase.id, companyId: company.id, notice, attempts };
-    let html: string;
+    let message: { target: TelegramTarget; html: string };
     try {
-      html = operatorMessage(notice, purchase, company, this.options.secrets);
+      message = { target: telegramTarget(company, this.options.secrets), html: operatorMessage(notice, purchase, company, this.options.secrets) };
     } catch (error) {
       // A stored secret that does not decrypt (SECRET_KEY changed) or a notice of a newer release: no retry cures it.
       this.log.warn({ ...about, err: error }, 'operator notice dropped');
       return 'done';
     }
-    const result = await this.options.telegram.send(telegramTarget(company, this.options.secrets), html);
+    const result = await this.options.telegram.send(message.target, message.html);
     if (result.sent) return 'done';
     const { reason, retryable, httpStatus, description } = result;
     if (retryable && attempts < NOTICE_MAX_ATTEMPTS) return 'later';

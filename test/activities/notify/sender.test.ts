@@ -207,6 +207,17 @@ describe('operator notices: queued by notifyOperator, sent by the notice sender'
     expect(lines.find((line) => line.includes('operator notice dropped') && line.includes(purchase.id))).toContain('"reason":"invalid_token"');
   });
 
+  it('drops a notice whose stored secrets do not decrypt, and sends the rest of its batch', async () => {
+    const unreadable = await tenantOf({ telegramEnabled: true, telegramBotTokenEncrypted: 'v1.AAAA', telegramChatId: '1' });
+    const lost = await sale({}, unreadable);
+    await notifyOperator(lost.id, 'approved');
+    await notifyOperator((await sale()).id, 'approved');
+    expect(await sender().sendDue()).toBe(2);
+    expect(sim.messages()).toHaveLength(1);
+    expect(await queued()).toEqual([]);
+    expect(lines.find((line) => line.includes('operator notice dropped') && line.includes(lost.id))).toContain('stored secret');
+  });
+
   it('never sends a notice twice while two senders take the same rows at once', async () => {
     const purchases = await Promise.all(Array.from({ length: 24 }, () => sale()));
     for (const purchase of purchases) await notifyOperator(purchase.id, 'charge_not_recorded');
