@@ -278,10 +278,15 @@ export interface RecordStatusInput {
    * first, in order, by the same statement, each with its own history event.
    */
   passed?: PassedStatus[];
+  /**
+   * The operators' notice of this change, queued by the same statement when it makes the change (a retried write
+   * queues nothing again): sent by the worker's notice sender, no server round trip of the purchase's own.
+   */
+  notice?: OperatorNotice;
 }
 
 /** A status change recorded together with a later one. */
-export type PassedStatus = Omit<RecordStatusInput, 'purchaseId' | 'passed'>;
+export type PassedStatus = Omit<RecordStatusInput, 'purchaseId' | 'passed' | 'notice'>;
 
 /** What reserving the purchase's hotspot user tells the workflow (never its name: a PIN user's name is its secret). */
 export interface ReservedUser {
@@ -314,6 +319,8 @@ export interface ActivationInput {
   routerUserRef: string | null;
   /** From the reservation; absent when an earlier release's reservation did not hand them over (the row is read). */
   terms?: AccessTerms;
+  /** The operators' notice of the sale, queued with the activation (absent: none, or the workflow tells them itself). */
+  notice?: OperatorNotice;
 }
 
 /** What enabling the user tells the workflow. */

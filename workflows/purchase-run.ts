@@ -3,7 +3,6 @@ import {
   condition,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -55,6 +54,7 @@ import {
   STACK_TIME,
   STORE,
 } from './options';
+import { PATCHES, takes } from './patches';
 
 /** An admin's refund, revocation or extension, queued until the held access takes it up. */
 export type AdminRequest =
@@ -139,6 +139,10 @@ export class PurchaseRun {
   private acceptingAdmin = true;
   /** Passing statuses recorded but not written yet: written with the next status change (see `record`). */
   private unwritten: PassedStatus[] = [];
+  /** The notice handed to the enable step with the activation it records (see `activationInput`). */
+  private activationNotice: OperatorNotice | undefined;
+  /** Notices queued by the statement of the change they tell about: `tell` does not send them again. */
+  private readonly queued = new Set<OperatorNotice>();
 
   constructor(input: PurchaseWorkflowInput) {
     this.purchaseId = input.purchaseId;
@@ -163,17 +167,23 @@ export class PurchaseRun {
    * Records a status change (its row, its history); bookkeeping that fails is logged and the purchase goes on. A
    * passing status (see PASSING_STATUSES) is written with the next change, by the same statement, each with its own
    * event: a purchase that goes well writes `charging`, `paid` and `active` at once, as its answer is given. One that
-   * waits (a pending payment, a step retried durably) has them written before it waits.
+   * waits (a pending payment, a step retried durably) has them written before it waits. The operators' `notice` of
+   * the change is queued by the same statement (in histories of earlier releases, told by an activity after it).
    */
-  async record(to: PurchaseStatus, change: Omit<RecordStatusInput, 'purchaseId' | 'to' | 'passed'> = {}): Promise<void> {
-    if (PASSING_STATUSES.has(to) && patched(PATCHES.passingStatusesWrittenLater)) {
+  async record(to: PurchaseStatus, change: Omit<RecordStatusInput, 'purchaseId' | 'to' | 'passed' | 'notice'> = {}, notice?: OperatorNotice): Promise<void> {
+    if (PASSING_STATUSES.has(to) && takes(PATCHES.passingStatusesWrittenLater)) {
       this.unwritten.push({ to, ...change });
       this.status = to;
       return;
     }
-    await this.write({ to, ...change });
+    const queued = notice !== undefined && takes(PATCHES.noticesQueuedWithStatus);
+    const told = queued && this.tells(notice) ? notice : undefined;
+    if (await this.write({ to, ...change }, told)) {
+      if (told) this.queued.add(told);
+    }
     this.status = to;
     if (!PASSING_STATUSES.has(to)) this.publish();
+    if (notice !== undefined) this.tell(notice);
   }
 
   /**
@@ -181,7 +191,13 @@ export class PurchaseRun {
    * here until `recordedByStep`, and are written with the workflow's own change if the step does not record it).
    */
   activationInput(): ActivationInput {
-    return { passed: [...this.unwritten], routerUserRef: this.routerUserRef ?? null, ...(this.terms ? { terms: this.terms } : {}) };
+    this.activationNotice = takes(PATCHES.noticesQueuedWithStatus) && this.tells('approved') ? 'approved' : undefined;
+    return {
+      passed: [...this.unwritten],
+      routerUserRef: this.routerUserRef ?? null,
+      ...(this.terms ? { terms: this.terms } : {}),
+      ...(this.activationNotice ? { notice: this.activationNotice } : {}),
+    };
   }
 
   /**
@@ -190,6 +206,7 @@ export class PurchaseRun {
    */
   recordedByStep(to: PurchaseStatus): void {
     this.unwritten = [];
+    if (this.activationNotice) this.queued.add(this.activationNotice);
     this.status = to;
     this.publish();
   }
@@ -200,11 +217,14 @@ export class PurchaseRun {
     if (last) await this.write(last);
   }
 
-  /** Writes `step` and, before it in the same statement, the passing statuses not written yet. */
-  private async write(step: PassedStatus): Promise<void> {
+  /**
+   * Writes `step` and, before it in the same statement, the passing statuses not written yet (and the change's
+   * `notice`); false when the write was lost.
+   */
+  private async write(step: PassedStatus, notice?: OperatorNotice): Promise<boolean> {
     const passed = this.unwritten.splice(0);
-    await this.bookkeep(`status ${step.to}`, () =>
-      this.store.recordPurchaseStatus({ purchaseId: this.purchaseId, ...step, ...(passed.length > 0 ? { passed } : {}) }),
+    return this.bookkeep(`status ${step.to}`, () =>
+      this.store.recordPurchaseStatus({ purchaseId: this.purchaseId, ...step, ...(passed.length > 0 ? { passed } : {}), ...(notice ? { notice } : {}) }),
     );
   }
 
@@ -233,15 +253,22 @@ export class PurchaseRun {
   }
 
   /**
-   * Tells the company's operators. Notifications never hold a purchase back: started, not awaited, failures only
-   * logged. The notices of the charge's outcome are not even scheduled when the charge found no operator channel
-   * (a server round trip and a read saved per sale); later ones ask the company again.
+   * Tells the company's operators, unless the statement of the change it tells about queued the notice already.
+   * Notifications never hold a purchase back: started, not awaited, failures only logged.
    */
   tell(notice: OperatorNotice): void {
-    if (this.operatorsNotified === false && CHARGE_NOTICES.has(notice) && patched(PATCHES.chargeNoticesOnlyWithChannel)) return;
+    if (this.queued.has(notice) || !this.tells(notice)) return;
     void this.notify
       .notifyOperator(this.purchaseId, notice)
       .catch((error: unknown) => log.warn('operator notification failed', { purchaseId: this.purchaseId, notice, ...failureLog(error) }));
+  }
+
+  /**
+   * Whether the operators are told `notice` at all: the notices of the charge's outcome are not when the charge found
+   * no operator channel (a read saved per sale); later ones ask the company again.
+   */
+  private tells(notice: OperatorNotice): boolean {
+    return !(this.operatorsNotified === false && CHARGE_NOTICES.has(notice) && takes(PATCHES.chargeNoticesOnlyWithChannel));
   }
 
   /** No admin action is taken up any more: one queued or arriving from now on is refused. */
@@ -359,14 +386,6 @@ function conflict(type: 'CONFLICT' | 'VALIDATION_FAILED', message: string): Appl
  * back to the durable activity, i.e. when they may last.
  */
 const PASSING_STATUSES: ReadonlySet<PurchaseStatus> = new Set(['charging', 'paid']);
-
-/** Changes to the commands of running purchases, each taken only by workflows that reach it with this code. */
-const PATCHES = {
-  /** Passing statuses are written with the next status change instead of each by a local activity of its own. */
-  passingStatusesWrittenLater: 'passing-statuses-written-later',
-  /** The notices of a charge's outcome are scheduled only when the company has an operator channel. */
-  chargeNoticesOnlyWithChannel: 'charge-notices-only-with-channel',
-} as const;
 
 /** The notices about the charge's own outcome, told right after it: the charge's reading of the company holds. */
 const CHARGE_NOTICES: ReadonlySet<OperatorNotice> = new Set(['approved', 'declined']);

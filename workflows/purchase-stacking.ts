@@ -32,14 +32,12 @@ export async function stack(run: PurchaseRun): Promise<boolean> {
   }
   run.stackedOnto = target;
   run.expiresAt = Date.parse(result.expiresAt);
-  await run.record('active', {
-    reason: STACKED_REASON,
-    message: MESSAGES.timeStacked,
-    fields: { activatedAt: now(), expiresAt: result.expiresAt },
-    detail: { onto_purchase: target.purchaseId },
-  });
+  await run.record(
+    'active',
+    { reason: STACKED_REASON, message: MESSAGES.timeStacked, fields: { activatedAt: now(), expiresAt: result.expiresAt }, detail: { onto_purchase: target.purchaseId } },
+    'approved',
+  );
   run.answer({ status: 'active', stacked: true });
-  run.tell('approved');
   await run.cleanup.removeHotspotUser(run.purchaseId);
   return true;
 }
@@ -73,13 +71,16 @@ export async function tellStacked(run: PurchaseRun): Promise<void> {
 /** The running purchase this one was stacked onto ended early: its time is gone, so the money goes back. */
 export async function refundStackedTime(run: PurchaseRun): Promise<void> {
   const refund = await run.refundOrRecord('STACKED_ACCESS_ENDED');
-  await run.record('refunded', {
-    reason: 'STACKED_ACCESS_ENDED',
-    message: MESSAGES.stackedAccessEnded,
-    fields: { endedAt: now(), refundedCents: refund?.refundedCents, gatewayStatus: refund?.gatewayStatus },
-    detail: { onto_purchase: run.stackedOnto!.purchaseId },
-  });
-  run.tell('refunded');
+  await run.record(
+    'refunded',
+    {
+      reason: 'STACKED_ACCESS_ENDED',
+      message: MESSAGES.stackedAccessEnded,
+      fields: { endedAt: now(), refundedCents: refund?.refundedCents, gatewayStatus: refund?.gatewayStatus },
+      detail: { onto_purchase: run.stackedOnto!.purchaseId },
+    },
+    'refunded',
+  );
 }
 
 /** After a change of this purchase's time: the router user's `limit-uptime` follows (bounded; a failure is recorded). */

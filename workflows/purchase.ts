@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, log, patched, proxyActivities } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { MESSAGES } from '../domain/messages';
 import type { PaymentOutcome } from '../domain/payment';
@@ -13,6 +13,7 @@ import {
 } from '../domain/temporal';
 import { activityFailure, failureLog, failureType } from './failures';
 import { paymentStatusUntil } from './options';
+import { PATCHES, takes } from './patches';
 import { iso, now, PurchaseRun, type AdminRequest } from './purchase-run';
 import { applyLimits, refundStackedTime, removeAccess, stack, tellStacked } from './purchase-stacking';
 
@@ -51,7 +52,7 @@ async function runPurchase(input: PurchaseWorkflowInput): Promise<PurchaseState>
   if (!payment) return run.end();
   if (payment.status !== 'approved') return decline(run, payment);
   await markPaid(run, payment);
-  if (patched(PATCHES.stackOntoRunningPurchase) && (await stack(run))) return holdAccess(run);
+  if (takes(PATCHES.stackOntoRunningPurchase) && (await stack(run))) return holdAccess(run);
   const enabled = await enable(run);
   if (!enabled) return run.end();
   await activate(run, enabled, payment);
@@ -87,9 +88,8 @@ async function reserve(run: PurchaseRun): Promise<boolean> {
     return true;
   } catch (error) {
     const code = failureType(error) ?? 'ROUTER_UNREACHABLE';
-    await run.record('failed', { reason: code, message: MESSAGES.routerUnreachable, fields: { endedAt: now() } });
+    await run.record('failed', { reason: code, message: MESSAGES.routerUnreachable, fields: { endedAt: now() } }, 'router_unreachable');
     run.answer({ status: 'failed', code: 'ROUTER_UNREACHABLE', message: MESSAGES.routerUnreachable });
-    run.tell('router_unreachable');
     // A user may exist if the router answered late; it is disabled, but must not be left behind.
     await run.cleanup.removeHotspotUser(run.purchaseId);
     return false;
@@ -111,9 +111,9 @@ async function charge(run: PurchaseRun): Promise<PaymentOutcome | undefined> {
     const code = failureType(error) ?? 'PAYMENT_GATEWAY_UNAVAILABLE';
     const message = chargeFailureMessage(code, error);
     const cancelled = await run.followUp.cancelPayment(run.purchaseId).catch(() => null);
-    await run.record('failed', { reason: code, message, fields: { endedAt: now(), gatewayStatus: cancelled?.gatewayStatus } });
+    const notice = code === 'PAYMENT_NOT_RECORDED' ? 'charge_not_recorded' : undefined;
+    await run.record('failed', { reason: code, message, fields: { endedAt: now(), gatewayStatus: cancelled?.gatewayStatus } }, notice);
     run.answer({ status: 'failed', code, message });
-    if (code === 'PAYMENT_NOT_RECORDED') run.tell('charge_not_recorded');
     await run.cleanup.removeHotspotUser(run.purchaseId);
     return undefined;
   }
@@ -164,13 +164,12 @@ async function waitForConfirmation(run: PurchaseRun, charged: PaymentOutcome): P
 
 /** Declined, cancelled, or (oddly, before approval) refunded / charged back: nothing to deliver. */
 async function decline(run: PurchaseRun, payment: PaymentOutcome): Promise<PurchaseState> {
-  await run.record('declined', {
-    reason: payment.code ?? payment.gatewayStatus,
-    message: payment.message,
-    fields: { ...paymentFields(payment, { nextActionUrl: null }), endedAt: now() },
-  });
+  await run.record(
+    'declined',
+    { reason: payment.code ?? payment.gatewayStatus, message: payment.message, fields: { ...paymentFields(payment, { nextActionUrl: null }), endedAt: now() } },
+    'declined',
+  );
   run.answer({ status: 'declined', code: payment.code, message: payment.message });
-  run.tell('declined');
   await run.cleanup.removeHotspotUser(run.purchaseId);
   return run.end();
 }
@@ -187,19 +186,18 @@ async function markPaid(run: PurchaseRun, payment: PaymentOutcome): Promise<void
  */
 async function enable(run: PurchaseRun): Promise<EnabledUser | undefined> {
   try {
-    return patched(PATCHES.enableRecordsActivation)
+    return takes(PATCHES.enableRecordsActivation)
       ? await run.enableStep('enableHotspotUser', run.purchaseId, run.activationInput())
       : await run.enableStep('enableHotspotUser', run.purchaseId);
   } catch (error) {
     log.error('could not enable a paid hotspot user before the deadline; refunding', { purchaseId: run.purchaseId, ...failureLog(error) });
     const refund = await run.refundOrRecord('PROVISIONING_FAILED');
-    await run.record('refunded', {
-      reason: 'PROVISIONING_FAILED',
-      message: MESSAGES.provisioningRefunded,
-      fields: { endedAt: now(), refundedCents: refund?.refundedCents, gatewayStatus: refund?.gatewayStatus },
-    });
+    await run.record(
+      'refunded',
+      { reason: 'PROVISIONING_FAILED', message: MESSAGES.provisioningRefunded, fields: { endedAt: now(), refundedCents: refund?.refundedCents, gatewayStatus: refund?.gatewayStatus } },
+      'refunded',
+    );
     run.answer({ status: 'refunded', code: 'PROVISIONING_FAILED', message: MESSAGES.provisioningRefunded });
-    run.tell('refunded');
     await run.cleanup.removeHotspotUser(run.purchaseId);
     return undefined;
   }
@@ -247,7 +245,7 @@ function activatedColumns(expiresAt: number, payment: PaymentOutcome): Activated
 async function holdAccess(run: PurchaseRun): Promise<PurchaseState> {
   let seen = run.reversalHints;
   const whenPaid = run.reversalHintsWhenPaid;
-  if (whenPaid !== undefined && whenPaid !== seen && patched(PATCHES.hintsWhilePaidKept)) seen = whenPaid;
+  if (whenPaid !== undefined && whenPaid !== seen && takes(PATCHES.hintsWhilePaidKept)) seen = whenPaid;
   for (;;) {
     const wake = await condition(
       () => run.reversalHints !== seen || run.admin.length > 0 || run.stackedAccessEnded,
@@ -293,7 +291,7 @@ async function extend(run: PurchaseRun, request: Extract<AdminRequest, { kind: '
       }
       // Answered once recorded: a slow router must not keep a stacking purchase waiting into its fallback.
       request.done = run.status;
-      if (patched(PATCHES.extensionOnRouter)) await applyLimits(run);
+      if (takes(PATCHES.extensionOnRouter)) await applyLimits(run);
     } else {
       request.refused = 'No se pudo registrar la extensión; no se aplicó.';
     }
@@ -318,12 +316,7 @@ async function endByAdmin(run: PurchaseRun, request: Extract<AdminRequest, { kin
   await removeAccess(run);
   if (request.kind === 'refund') {
     const refund = await run.refundOrRecord('ADMIN_REFUND');
-    await run.record('refunded', {
-      reason: 'ADMIN_REFUND',
-      fields: { endedAt: now(), refundedCents: refund?.refundedCents, gatewayStatus: refund?.gatewayStatus },
-      detail,
-    });
-    run.tell('refunded');
+    await run.record('refunded', { reason: 'ADMIN_REFUND', fields: { endedAt: now(), refundedCents: refund?.refundedCents, gatewayStatus: refund?.gatewayStatus }, detail }, 'refunded');
   } else {
     await run.record('revoked', { reason: 'ADMIN_REVOKE', fields: { endedAt: now() }, detail });
   }
@@ -335,7 +328,7 @@ async function endByAdmin(run: PurchaseRun, request: Extract<AdminRequest, { kin
 /** A notice that may mean a refund or charge-back at the gateway: asked, and the access removed if so. */
 async function endIfReversed(run: PurchaseRun): Promise<boolean> {
   // Asked until the gateway answers, up to the purchase's end: a reversal must not be lost to a gateway outage.
-  const lookup = patched(PATCHES.reversalLookupUntilAnswered)
+  const lookup = takes(PATCHES.reversalLookupUntilAnswered)
     ? proxyActivities<Activities>(paymentStatusUntil(Math.max(run.expiresAt! - Date.now(), 1000)))
     : run.paymentStatus;
   const latest = await lookup.getPaymentStatus(run.purchaseId).catch(() => undefined);
@@ -359,20 +352,6 @@ async function expire(run: PurchaseRun): Promise<PurchaseState> {
   await run.record('expired', { fields: { endedAt: now() } });
   return run.end();
 }
-
-/** Changes to the commands of running purchases, each taken only by workflows that reach it with this code. */
-const PATCHES = {
-  /** A reversal notice that arrived between the charge and the activation is acted on once active. */
-  hintsWhilePaidKept: 'reversal-hints-while-paid-kept',
-  /** The status lookup after a reversal notice is retried until the gateway answers (bounded by the expiry). */
-  reversalLookupUntilAnswered: 'reversal-lookup-until-answered',
-  /** A paid purchase for a device whose running purchase has the same plan adds its time to it. */
-  stackOntoRunningPurchase: 'stack-onto-running-purchase',
-  /** An extension (an admin's, or stacked time) changes the router user's limit-uptime too. */
-  extensionOnRouter: 'extension-on-router',
-  /** The enable step records the activation (and the router's id of the user) itself. */
-  enableRecordsActivation: 'enable-records-activation',
-} as const;
 
 function isUndecided(payment: PaymentOutcome): boolean {
   return payment.status === 'pending' || payment.status === 'requires_action';

@@ -132,7 +132,7 @@ function hotspotUserActivities({ dataSource, secrets, hotspot, routers, logger, 
     const activatedAt = new Date();
     const times = { activatedAt: activatedAt.toISOString(), expiresAt: new Date(activatedAt.getTime() + validitySeconds * 1000).toISOString() };
     try {
-      const result = await recordStatus({ purchaseId, to: 'active', passed: input.passed, fields: { ...times, routerUserRef } });
+      const result = await recordStatus({ purchaseId, to: 'active', passed: input.passed, notice: input.notice, fields: { ...times, routerUserRef } });
       const earlier = !result.made.includes('active') && result.activatedAt && result.expiresAt;
       return earlier
         ? { activatedAt: result.activatedAt!.toISOString(), expiresAt: result.expiresAt!.toISOString(), routerUserRef, recorded: true }

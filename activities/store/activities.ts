@@ -45,7 +45,7 @@ export function createStoreActivities(dataSource: DataSource, metrics: Pick<Work
  */
 export function statusRecorder(dataSource: DataSource, metrics: Pick<WorkerMetrics, 'purchaseStatusChanged'>) {
   return async (input: RecordStatusInput): Promise<StatusChangeResult> => {
-    const { purchaseId, passed = [], ...last } = input;
+    const { purchaseId, passed = [], notice, ...last } = input;
     const steps: PassedStatus[] = [...passed, last];
     steps.forEach((step, i) => {
       if (i > 0 && !canTransition(steps[i - 1].to, step.to)) {
@@ -58,6 +58,7 @@ export function statusRecorder(dataSource: DataSource, metrics: Pick<WorkerMetri
       allowedFrom: ALLOWED_FROM[steps[0].to],
       columns: Object.assign({}, ...steps.map(columnsOf)) as StatusColumns,
       source: 'workflow',
+      notice,
     });
     if (!result) throw finalFailure('NOT_FOUND', `purchase ${purchaseId} does not exist`);
     // Nothing made and no error when the row is at `to` (a retry) or one step past it (the step's own activity wrote

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { PurchaseGateway, PurchaseStatus } from '../../domain/purchase';
+import type { OperatorNotice } from '../../domain/temporal';
 import { CompanyEntity, ProductEntity, PurchaseEntity, RouterEntity } from '../entities';
 import { columnsOf, part, run } from './statements';
 
@@ -75,6 +76,8 @@ export interface StatusChange {
   /** The columns the steps set, together. */
   columns: StatusColumns;
   source: 'workflow';
+  /** Queued for the operators with the change, only when this statement makes it. */
+  notice?: OperatorNotice;
 }
 
 /** What the row was before the statement, and which steps this statement made. */
@@ -99,8 +102,9 @@ export interface StatusChangeResult {
  * moved. A purchase already at a step's status continues after it (a retried write, or passing statuses written
  * before their step was retried), so each event is appended exactly once. A purchase that moves past `charging` has
  * its single-use card token erased: the gateway has answered by then, and the answer (its reference and status) is
- * in the columns of the same change. Null when the purchase does not exist. The statement is prepared per set of
- * columns (each step of a purchase sets the same ones every time).
+ * in the columns of the same change. The operators' notice of the change, if any, is queued only when the row moved.
+ * Null when the purchase does not exist. The statement is prepared per set of columns (each step of a purchase sets
+ * the same ones every time).
  */
 export async function changeStatus(dataSource: DataSource, change: StatusChange): Promise<StatusChangeResult | null> {
   const names = STATUS_COLUMNS.filter((name) => change.columns[name] !== undefined);
@@ -113,6 +117,12 @@ export async function changeStatus(dataSource: DataSource, change: StatusChange)
     values.push(name === 'gateway_detail' && value !== null ? JSON.stringify(value) : value);
     return `${name} = $${values.length}`;
   });
+  if (change.notice) values.push(change.notice);
+  const queued = change.notice
+    ? `, queued AS (
+       INSERT INTO operator_notices (purchase_id, notice) SELECT moved.id, $${values.length} FROM moved
+     )`
+    : '';
   const [row] = await run<{
     from: PurchaseStatus;
     first: number | null;
@@ -122,7 +132,7 @@ export async function changeStatus(dataSource: DataSource, change: StatusChange)
     expires_at: Date | null;
   }>(
     dataSource,
-    `purchase-status-${shape}`,
+    `purchase-status-${shape}${change.notice ? '-notice' : ''}`,
     `WITH found AS (
        SELECT id, status, gateway, created_at, activated_at, expires_at FROM purchases WHERE id = $1 FOR UPDATE
      ), chain AS (
@@ -139,7 +149,7 @@ export async function changeStatus(dataSource: DataSource, change: StatusChange)
               ($2::varchar[])[k], $4, ($5::jsonb) -> (k - 1)
          FROM chain JOIN moved ON moved.id = chain.id CROSS JOIN generate_series(chain.first, cardinality($2::varchar[])) AS k
         ORDER BY k
-     )
+     )${queued}
      SELECT found.status AS "from", chain.first, found.gateway, found.created_at, found.activated_at, found.expires_at
        FROM found JOIN chain ON chain.id = found.id`,
     values,

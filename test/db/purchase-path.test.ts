@@ -164,6 +164,21 @@ describe('purchase path statements', () => {
     expect(await row(declined)).toMatchObject({ status: 'declined', cardTokenEncrypted: null, gatewayReference: null });
   });
 
+  it('queues the change’s operator notice with it, once: a retried or concurrent write queues nothing more', async () => {
+    const id = await created();
+    const notices = async () =>
+      ((await ds.query(`SELECT notice FROM operator_notices WHERE purchase_id = $1 ORDER BY id`, [id])) as { notice: string }[]).map((n) => n.notice);
+    const times = { activatedAt: '2026-01-01T00:00:10.000Z', expiresAt: '2026-01-01T01:00:10.000Z' };
+    const activate = () => store.recordPurchaseStatus({ purchaseId: id, to: 'active', fields: times, passed: [{ to: 'charging' }, { to: 'paid' }], notice: 'approved' });
+    await Promise.all([activate(), activate(), activate()]);
+    await activate();
+    expect(await notices()).toEqual(['approved']);
+    // A change the transition table refuses queues nothing.
+    await expect(store.recordPurchaseStatus({ purchaseId: id, to: 'declined', notice: 'declined' })).rejects.toMatchObject({ type: 'INTERNAL' });
+    await store.recordPurchaseStatus({ purchaseId: id, to: 'refunded', notice: 'refunded' });
+    expect(await notices()).toEqual(['approved', 'refunded']);
+  });
+
   it('appends a concurrent duplicate change exactly once', async () => {
     const id = await created();
     await Promise.all(Array.from({ length: 5 }, () => store.recordPurchaseStatus({ purchaseId: id, to: 'charging' })));

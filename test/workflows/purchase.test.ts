@@ -43,6 +43,8 @@ interface Fake {
   statuses: RecordStatusInput[];
   /** The statuses each recordPurchaseStatus call wrote, in order (passing statuses are written with a later one). */
   writes: string[][];
+  /** The operator notices queued with the status writes (by recordPurchaseStatus or by enable's activation), in order. */
+  notices: string[];
 }
 
 /** A reservation's terms for the fakes that replace reserve (seven days, as the default fake's). */
@@ -51,9 +53,11 @@ const TERMS = { routerId: 'r1', validitySeconds: 7 * DAY, uptimeLimitSeconds: nu
 function fakeActivities(overrides: Partial<Activities> = {}, validitySeconds = 7 * DAY): Fake {
   const statuses: RecordStatusInput[] = [];
   const writes: string[][] = [];
-  const write = ({ passed = [], ...input }: RecordStatusInput) => {
+  const notices: string[] = [];
+  const write = ({ passed = [], notice, ...input }: RecordStatusInput) => {
     statuses.push(...passed.map((step) => ({ purchaseId: input.purchaseId, ...step })), input);
     writes.push([...passed.map((step) => step.to), input.to]);
+    if (notice) notices.push(notice);
   };
   const activities: Activities = {
     recordPurchaseStatus: async (input) => write(input),
@@ -66,7 +70,7 @@ function fakeActivities(overrides: Partial<Activities> = {}, validitySeconds = 7
       if (!activation) return enabled;
       const activatedAt = Date.parse(activation.passed.find((step) => step.to === 'paid')!.fields!.paidAt!);
       const fields = { activatedAt: iso(activatedAt), expiresAt: iso(activatedAt + validitySeconds * 1000), routerUserRef: activation.routerUserRef ?? '*1B' };
-      write({ purchaseId, to: 'active', passed: activation.passed, fields });
+      write({ purchaseId, to: 'active', passed: activation.passed, notice: activation.notice, fields });
       return { ...enabled, activation: { activatedAt: fields.activatedAt, expiresAt: fields.expiresAt, routerUserRef: fields.routerUserRef, recorded: true } };
     },
     removeHotspotUser: async () => undefined,
@@ -96,7 +100,7 @@ function fakeActivities(overrides: Partial<Activities> = {}, validitySeconds = 7
     applyExtendedLimits: async () => ({ limitUptimeSeconds: null }),
     ...overrides,
   };
-  return { activities, calls: [], statuses, writes };
+  return { activities, calls: [], statuses, writes, notices };
 }
 
 const input = (id: string, timing: Partial<PurchaseWorkflowInput['timing']> = {}): PurchaseWorkflowInput => ({
@@ -175,10 +179,10 @@ describe('purchaseWorkflow (time-skipping)', () => {
     const active = fake.statuses.find((s) => s.to === 'active')!.fields!;
     expect(Date.parse(active.expiresAt!) - Date.parse(active.activatedAt!)).toBe(7 * DAY * 1000);
     expect(fake.statuses.find((s) => s.to === 'active')!.fields!.routerUserRef).toBe('*1A');
-    // Enable records the activation itself: no status write of the workflow's own until the expiry.
-    expect(fake.calls).toEqual([
-      'reserveHotspotUser', 'chargePayment', 'findStackTarget', 'enableHotspotUser', 'notifyOperator', 'revokeHotspotAccess', 'recordPurchaseStatus',
-    ]);
+    // Enable records the activation itself, its operator notice queued with it: no status write or notice activity of
+    // the workflow's own until the expiry.
+    expect(fake.calls).toEqual(['reserveHotspotUser', 'chargePayment', 'findStackTarget', 'enableHotspotUser', 'revokeHotspotAccess', 'recordPurchaseStatus']);
+    expect(fake.notices).toEqual(['approved']);
   });
 
   it('writes the activation itself when enable could not, with the times and router id enable took', async () => {
@@ -199,21 +203,37 @@ describe('purchaseWorkflow (time-skipping)', () => {
     const active = fake.statuses.find((s) => s.to === 'active')!.fields!;
     expect(active).toEqual({ activatedAt: activation!.activatedAt, expiresAt: activation!.expiresAt, routerUserRef: '*1C' });
     expect(state.expiresAt).toBe(activation!.expiresAt);
+    // The notice enable was handed went nowhere: the operators are told once, by the notice activity.
+    expect(fake.notices).toEqual([]);
+    expect(fake.calls.filter((c) => c === 'notifyOperator')).toHaveLength(1);
   });
 
-  it('schedules no operator notice of the charge when the company has no operator channel', async () => {
+  it('queues no operator notice of the charge when the company has no operator channel', async () => {
     const fake = fakeActivities({ chargePayment: async () => ({ ...approved, operatorsNotified: false }) });
     await run(fake, 'no-operator-channel', async (handle) => {
       await env.sleep('1 hour');
       return handle.query(purchaseStateQuery);
     });
     expect(fake.calls).not.toContain('notifyOperator');
+    expect(fake.notices).toEqual([]);
     const told = fakeActivities({ chargePayment: async () => ({ ...approved, operatorsNotified: true }) });
     await run(told, 'operator-channel', async (handle) => {
       await env.sleep('1 hour');
       return handle.query(purchaseStateQuery);
     });
-    expect(told.calls).toContain('notifyOperator');
+    expect(told.notices).toEqual(['approved']);
+    expect(told.calls).not.toContain('notifyOperator');
+  });
+
+  it('declines a refused card: the user removed, the operators told by the status write', async () => {
+    const declined: PaymentOutcome = { status: 'declined', reference: 'ord_1', gatewayStatus: 'declined', code: 'card_declined', message: 'Tarjeta rechazada' };
+    const fake = fakeActivities({ chargePayment: async () => declined });
+    const state = await run(fake, 'declined', (handle) => handle.result());
+    expect(state.status).toBe('declined');
+    expect(fake.statuses.at(-1)).toMatchObject({ to: 'declined', reason: 'card_declined', message: 'Tarjeta rechazada' });
+    expect(fake.notices).toEqual(['declined']);
+    expect(fake.calls).not.toContain('notifyOperator');
+    expect(fake.calls.filter((c) => c !== 'recordPurchaseStatus').at(-1)).toBe('removeHotspotUser');
   });
 
   it('answers an approved purchase with what its row got that the answer shows, never a credential', async () => {
@@ -325,6 +345,7 @@ describe('purchaseWorkflow (time-skipping)', () => {
     expect(toStatuses(refunded).at(-1)).toBe('refunded');
     expect(refunded.calls.filter((c) => c === 'refundPayment')).toHaveLength(1);
     expect(refunded.calls.indexOf('revokeHotspotAccess')).toBeLessThan(refunded.calls.indexOf('refundPayment'));
+    expect(refunded.notices).toEqual(['approved', 'refunded']);
   });
 
   it('acts, once active, on a refund notice that arrived while the user was being enabled', async () => {
@@ -388,8 +409,8 @@ describe('purchaseWorkflow (time-skipping)', () => {
     expect(fake.calls.indexOf('recordPurchaseStatus')).toBeGreaterThan(enables[0]);
     expect(fake.calls.indexOf('recordPurchaseStatus')).toBeLessThan(enables[1]);
     expect(enables.length).toBeGreaterThan(3);
-    // notifications run beside the purchase, so they may land anywhere after the refund
-    expect(fake.calls.filter((c) => c !== 'notifyOperator' && c !== 'recordPurchaseStatus').at(-1)).toBe('removeHotspotUser');
+    expect(fake.calls.filter((c) => c !== 'recordPurchaseStatus').at(-1)).toBe('removeHotspotUser');
+    expect(fake.notices).toEqual(['refunded']);
   });
 
   it('a voucher whose user cannot be enabled is not charged nor refunded at any gateway, and no refund is reported failed', async () => {
@@ -403,7 +424,7 @@ describe('purchaseWorkflow (time-skipping)', () => {
     expect(fake.calls).not.toContain('chargePayment');
     expect(fake.calls).not.toContain('refundPayment');
     expect(fake.calls).not.toContain('recordPurchaseEvent');
-    expect(fake.calls.filter((c) => c !== 'notifyOperator' && c !== 'recordPurchaseStatus').at(-1)).toBe('removeHotspotUser');
+    expect(fake.calls.filter((c) => c !== 'recordPurchaseStatus').at(-1)).toBe('removeHotspotUser');
   });
 
   it('logs the code and message of the failure that kept a paid user from being enabled', async () => {
@@ -442,6 +463,7 @@ describe('purchaseWorkflow (time-skipping)', () => {
     const state = await run(fake, 'router-unreachable', (handle) => handle.result());
     expect(state.status).toBe('failed');
     expect(fake.calls).not.toContain('chargePayment');
+    expect(fake.notices).toEqual(['router_unreachable']);
   });
 
   it('makes sure nothing stays charged when the gateway refuses the request', async () => {
