@@ -40,6 +40,11 @@ describe.each(GATEWAYS)('purchase through %s', (gateway) => {
     expect(user).toMatchObject({ disabled: 'false', password: body.usuario_hotspot.contrasena, profile: 'default', comment: `pagos-hotspot:${row.id}` });
     expect(chargeOf(s, gateway, row.id).amountCents).toBe(2000);
     await eventually(() => s.telegram.messages().some((m) => m.text.includes('Pago Aprobado') && m.text.includes(body.usuario_hotspot.usuario)), 20_000, 'telegram');
+    // The notice was queued by the activation's own statement: no activity of the sale's, one message, the outbox emptied.
+    const scheduled = ((await s.workflows.client.workflow.getHandle(row.workflowId).fetchHistory()).events ?? []).filter((e) => e.activityTaskScheduledEventAttributes);
+    expect(scheduled).toEqual([]);
+    await eventually(async () => (await s.db.dataSource.query(`SELECT 1 FROM operator_notices WHERE purchase_id = $1`, [row.id])).length === 0, 10_000, 'the outbox emptied');
+    expect(s.telegram.messages().filter((m) => m.text.includes('Pago Aprobado') && m.text.includes(body.usuario_hotspot.usuario))).toHaveLength(1);
 
     const status = await s.app.inject({ method: 'GET', url: `/api/v1/purchases/${row.id}`, headers: { 'x-api-key': s.apiKey } });
     expect(status.json()).toMatchObject({ estado: 'active', siguiente_accion: 'ninguna', usuario_hotspot: body.usuario_hotspot });
