@@ -176,11 +176,9 @@ export class PurchaseRun {
       this.status = to;
       return;
     }
-    const queued = notice !== undefined && takes(PATCHES.noticesQueuedWithStatus);
-    const told = queued && this.tells(notice) ? notice : undefined;
-    if (await this.write({ to, ...change }, told)) {
-      if (told) this.queued.add(told);
-    }
+    const told = notice !== undefined && takes(PATCHES.noticesQueuedWithStatus) && this.tells(notice) ? notice : undefined;
+    const written = await this.write({ to, ...change }, told);
+    if (told && written) this.queued.add(told);
     this.status = to;
     if (!PASSING_STATUSES.has(to)) this.publish();
     if (notice !== undefined) this.tell(notice);
